@@ -66,14 +66,14 @@ _LAZY = {
     "diff_in_diff": "compare",
     "topic_drift": "compare",
     "align_models": "compare",
-    "frames": "compare",
+    "frame_balance": "compare",
     # whole analysis and figures
-    "analyze": "analyze",
-    "AnalysisConfig": "analyze",
+    "analyze": "analysis",
+    "AnalysisConfig": "analysis",
     "save_figure": "figures",
 }
 
-_SUBMODULES = {"clean", "compare", "corpus", "errors", "figures", "models", "plot", "provenance", "analyze", "tokenize", "passages", "prepare"}
+_SUBMODULES = {"clean", "compare", "corpus", "errors", "figures", "models", "plot", "provenance", "analysis", "tokenize", "passages", "prepare"}
 
 __all__ = sorted(_LAZY) + ["__version__"]
 

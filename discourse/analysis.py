@@ -1,0 +1,414 @@
+"""The whole analysis in one call: clean, fit both models, compare, write.
+
+:func:`analyze` runs every step on a corpus and returns an
+:class:`AnalysisResult` holding the tidy tables (the same ones
+``discourse analyze`` writes), the prepared corpus and the fitted models.
+Fitted models are cached on disk, keyed by corpus hash, parameters and
+package versions, so notebooks and reruns reuse them instead of refitting.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import json
+import logging
+import os
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Mapping, Sequence
+
+import pandas as pd
+
+from ._io import atomic_dir, check_writable_dir, sha256_file
+from .errors import ParameterError
+from .provenance import package_versions, to_json
+
+__all__ = ["AnalysisConfig", "AnalysisResult", "analyze", "run_analysis", "default_cache_dir", "fit_cached"]
+
+logger = logging.getLogger(__name__)
+
+MODEL_NAMES = ("lda", "bertopic")
+
+#: Column order of each table ``discourse analyze`` writes (issue-fixed prefixes).
+TABLE_COLUMNS = {
+    "keyness": ["grouping", "group", "reference", "term", "count", "count_reference", "log_odds", "z", "g2", "p_adj"],
+    "topics": ["model", "topic", "rank", "term", "weight"],
+    "prevalence": ["model", "topic", "label", "grouping", "group", "share", "ci_low", "ci_high", "n_docs"],
+    "contrasts": ["model", "topic", "grouping", "group_a", "group_b", "difference", "ci_low", "ci_high", "p_value", "p_adj"],
+    "alignment": ["lda_topic", "bertopic_topic", "similarity"],
+    "frames": ["grouping", "group", "frame_balance", "ci_low", "ci_high", "n_docs"],
+}
+
+
+def default_cache_dir() -> Path:
+    """``$DISCOURSE_CACHE`` if set, else ``~/.cache/discourse``."""
+    env = os.environ.get("DISCOURSE_CACHE")
+    return Path(env) if env else Path.home() / ".cache" / "discourse"
+
+
+@dataclass(frozen=True)
+class AnalysisConfig:
+    """Every parameter of :func:`analyze` (grouped, as they are many).
+
+    Parameters
+    ----------
+    by : tuple of str
+        Metadata columns to compare by; ``"a:b"`` crosses two columns.
+    models : tuple of str
+        Any of ``"lda"``, ``"bertopic"``.
+    k : int or "auto"
+        LDA topics; ``"auto"`` chooses by coherence and stability.
+    k_range : tuple of int
+        Range of K tried when ``k="auto"``.
+    k_seeds : tuple of int
+        Seeds per K when ``k="auto"`` (stability across seeds).
+    random_state : int
+        The one seed every stochastic step derives from.
+    min_count : int
+        Minimum term count for keyness.
+    min_docs : int
+        Cells with fewer documents are flagged ``too_few``.
+    n_resamples : int
+        Bootstrap resamples (documents are resampled).
+    n_permutations : int
+        Permutations for contrast p-values.
+    confidence_level : float
+        Of every interval.
+    cache_dir : str or None
+        Where embeddings and fitted models are cached.
+    progress : bool
+        Progress bars.
+    figures : bool
+        Also draw the figures (``DIR/figures``) when writing.
+    scheduler : str or None
+        Dask scheduler address, ``"local"``, or ``None`` for in-process.
+    """
+
+    by: tuple[str, ...] = ("period",)
+    models: tuple[str, ...] = MODEL_NAMES
+    k: int | str = "auto"
+    k_range: tuple[int, ...] = (2, 3, 4, 5, 6, 8, 10)
+    k_seeds: tuple[int, ...] = (0, 1, 2)
+    random_state: int = 0
+    min_count: int = 3
+    min_docs: int = 3
+    n_resamples: int = 2000
+    n_permutations: int = 2000
+    confidence_level: float = 0.95
+    cache_dir: str | None = None
+    progress: bool = True
+    figures: bool = True
+    scheduler: str | None = None
+
+    def validate(self) -> "AnalysisConfig":
+        """Check every field; raise :class:`ParameterError` naming the bad one."""
+        if not self.by:
+            raise ParameterError("by=() is not allowed: give at least one metadata column (--by COLUMN)")
+        bad = [m for m in self.models if m not in MODEL_NAMES]
+        if bad or not self.models:
+            raise ParameterError(f"models={','.join(self.models)!r} is not allowed: choose from lda, bertopic")
+        if not (self.k == "auto" or (isinstance(self.k, int) and self.k >= 2)):
+            raise ParameterError(f"k={self.k!r} is not allowed: an integer >= 2 or 'auto'")
+        if not 0 < self.confidence_level < 1:
+            raise ParameterError(f"confidence_level={self.confidence_level!r} is not allowed: between 0 and 1")
+        if self.n_resamples < 100 or self.n_permutations < 100:
+            raise ParameterError("n_resamples and n_permutations must be >= 100")
+        return self
+
+
+def _model_key(name: str, params: Mapping[str, Any], corpus_hash: str) -> str:
+    blob = json.dumps({"name": name, "params": params, "corpus": corpus_hash, "versions": package_versions()}, sort_keys=True, default=str)
+    return hashlib.sha256(blob.encode()).hexdigest()[:24]
+
+
+def fit_cached(model, prepared, *, cache_dir: str | os.PathLike | None = None):
+    """Fit ``model`` on ``prepared``, or load the identical fit from the cache.
+
+    The cache key is the model's parameters, the corpus hash and the package
+    versions; a corrupt entry is reported and refitted.
+
+    Returns
+    -------
+    The fitted model (a loaded copy when the cache had it).
+    """
+    cache = Path(cache_dir) if cache_dir is not None else default_cache_dir()
+    params = model.get_params() if hasattr(model, "get_params") else {}
+    key = _model_key(model.name, params, prepared.corpus_hash)
+    path = cache / "models" / f"{model.name}-{key}"
+    if path.exists():
+        try:
+            loaded = type(model).load(path)
+            logger.info("loaded fitted %s model from cache %s", model.name, path)
+            return loaded
+        except Exception as exc:  # noqa: BLE001 - corrupt entry: rebuild
+            logger.warning("cached %s model at %s is unreadable (%s); refitting", model.name, path, exc)
+    model.fit(prepared)
+    try:
+        check_writable_dir(path.parent, what="cache directory")
+        model.save(path)
+    except OSError as exc:
+        logger.warning("could not cache the fitted %s model in %s (%s)", model.name, path, exc)
+    return model
+
+
+@dataclass
+class AnalysisResult:
+    """Tables, fitted models and the prepared corpus of one analysis.
+
+    Attributes
+    ----------
+    tables : dict of str -> DataFrame
+        ``keyness``, ``topics``, ``prevalence``, ``contrasts``, ``alignment``,
+        ``frames`` (and ``did``, ``drift``, ``k_selection``, ``documents``
+        where they apply).
+    prepared : Prepared
+    models : dict of str -> fitted model
+    config : AnalysisConfig
+    timings : dict of str -> float
+        Seconds per stage (not written to the manifest: they vary).
+    results : dict
+        The results objects behind the tables.
+    """
+
+    tables: dict[str, pd.DataFrame]
+    prepared: Any
+    models: dict[str, Any]
+    config: AnalysisConfig
+    corpus_source: str = ""
+    timings: dict[str, float] = field(default_factory=dict)
+    results: dict[str, Any] = field(default_factory=dict)
+
+    def describe(self) -> str:
+        """A few lines: sizes, models, and where the time went."""
+        p = self.prepared
+        lines = [
+            f"documents {len(p.metadata):,}, passages {len(p.passages):,}, tokens {int(p.passages['n_tokens'].sum()):,}",
+        ]
+        for name, m in self.models.items():
+            lines.append(f"{name}: {len(m.topic_ids_)} topics")
+        for name, t in self.tables.items():
+            lines.append(f"{name}.csv: {len(t):,} rows")
+        total = sum(self.timings.values())
+        lines.append("time: " + ", ".join(f"{k} {v:.1f}s" for k, v in self.timings.items()) + f" (total {total:.1f}s)")
+        return "\n".join(lines)
+
+    def manifest(self, outputs: Mapping[str, str], inputs: Mapping[str, str]) -> dict[str, Any]:
+        """The manifest record written beside the tables (no timestamps)."""
+        return {
+            "inputs": dict(inputs),
+            "corpus_hash": self.prepared.corpus_hash,
+            "parameters": asdict(self.config) | {"cache_dir": None, "progress": None},
+            "random_state": self.config.random_state,
+            "models": {n: getattr(m, "provenance_", {}).get("params", {}) for n, m in self.models.items()},
+            "versions": package_versions(),
+            "outputs": dict(outputs),
+        }
+
+    def write(self, out: str | os.PathLike, *, inputs: Mapping[str, str] | None = None) -> Path:
+        """Write every table, figure and ``manifest.json`` into ``out``, atomically.
+
+        The folder is built aside and swapped in only when complete, so an
+        interrupted run leaves the previous results intact.
+        """
+        out = Path(out)
+        with atomic_dir(out) as tmp:
+            outputs: dict[str, str] = {}
+            for name, table in self.tables.items():
+                path = tmp / f"{name}.csv"
+                table.to_csv(path, index=False, lineterminator="\n", float_format="%.6g")
+            if self.config.figures:
+                from .report import draw_analysis_figures
+
+                draw_analysis_figures(self, tmp / "figures")
+            for path in sorted(tmp.rglob("*")):
+                if path.is_file() and path.name != "manifest.json":
+                    outputs[str(path.relative_to(tmp))] = sha256_file(path)
+            (tmp / "manifest.json").write_text(to_json(self.manifest(outputs, inputs or {})), encoding="utf-8")
+        return out
+
+
+def _pairs(groups: Sequence[str]) -> list[tuple[str, str]]:
+    return list(itertools.combinations(sorted(groups), 2))
+
+
+def _check_by(metadata: pd.DataFrame, by: Sequence[str]) -> None:
+    cols = list(map(str, metadata.columns))
+    for spec in by:
+        parts = spec.split(":")
+        if len(parts) > 2 or any(not p for p in parts):
+            raise ParameterError(f"--by {spec!r} is not allowed: give a column, or two joined by ':' (e.g. outlet_country:period)")
+        for p in parts:
+            if p not in cols:
+                raise ParameterError(f"--by {spec!r}: no metadata column {p!r}; columns are {cols}")
+
+
+def analyze(corpus, config: AnalysisConfig | None = None, **overrides) -> AnalysisResult:
+    """Run the whole analysis on a corpus.
+
+    Parameters
+    ----------
+    corpus : Corpus
+        From :func:`discourse.load_corpus`.
+    config : AnalysisConfig, optional
+        All parameters; keyword ``overrides`` replace single fields.
+
+    Returns
+    -------
+    AnalysisResult
+
+    Raises
+    ------
+    ParameterError
+        If a ``by`` column does not exist or a parameter is out of range.
+    CorpusTooSmallError
+        If the corpus is too small for a requested model.
+
+    Examples
+    --------
+    >>> import discourse
+    >>> res = discourse.analyze(discourse.load_seeds(), by=("period",), models=("lda",), k=3,
+    ...                         n_resamples=200, n_permutations=200, figures=False, progress=False)
+    >>> sorted(res.tables)[:3]
+    ['contrasts', 'documents', 'drift']
+    """
+    from dataclasses import replace
+
+    config = replace(config or AnalysisConfig(), **overrides).validate()
+    _check_by(corpus.metadata, config.by)
+    timings: dict[str, float] = {}
+    t0 = time.perf_counter()
+
+    from .prepare import prepare
+
+    prepared = prepare(corpus, progress=config.progress)
+    timings["prepare"] = time.perf_counter() - t0
+
+    models = _fit_models(prepared, config, timings)
+    tables, results = _compare(prepared, models, config, timings)
+    return AnalysisResult(tables=tables, prepared=prepared, models=models, config=config,
+                          corpus_source=getattr(corpus, "source", ""), timings=timings, results=results)
+
+
+def _fit_models(prepared, config: AnalysisConfig, timings: dict[str, float]) -> dict[str, Any]:
+    from .models import LDA, BERTopicModel
+
+    models: dict[str, Any] = {}
+    cache = config.cache_dir
+    if "lda" in config.models:
+        t = time.perf_counter()
+        lda = LDA(k=config.k, k_range=config.k_range, seeds=config.k_seeds, random_state=config.random_state, progress=config.progress)
+        models["lda"] = fit_cached(lda, prepared, cache_dir=cache)
+        timings["lda"] = time.perf_counter() - t
+    if "bertopic" in config.models:
+        t = time.perf_counter()
+        bt = BERTopicModel(random_state=config.random_state, progress=config.progress,
+                           cache_dir=(str(Path(cache) / "embeddings") if cache else None))
+        models["bertopic"] = fit_cached(bt, prepared, cache_dir=cache)
+        timings["bertopic"] = time.perf_counter() - t
+    return models
+
+
+def _compare(prepared, models, config: AnalysisConfig, timings) -> tuple[dict[str, pd.DataFrame], dict[str, Any]]:
+    from . import compare as C
+
+    t = time.perf_counter()
+    rs = config.random_state
+    boot = dict(n_resamples=config.n_resamples, confidence_level=config.confidence_level, random_state=rs)
+    tables: dict[str, list[pd.DataFrame]] = {k: [] for k in ("keyness", "topics", "prevalence", "contrasts", "frames", "did", "drift")}
+    results: dict[str, Any] = {}
+    simple_by = [b for b in config.by if ":" not in b]
+    for by in config.by:
+        groups = C.group_labels(prepared.metadata, by).dropna().unique()
+        pairs = _pairs(groups) if 2 <= len(groups) <= 8 else None
+        kr = C.keyness(prepared, by, pairs=pairs, min_count=config.min_count)
+        results[f"keyness:{by}"] = kr
+        tables["keyness"].append(kr.to_frame())
+        fr = C.frame_balance(prepared, by, min_docs=config.min_docs, **boot)
+        results[f"frames:{by}"] = fr
+        tables["frames"].append(fr.to_frame())
+        for name, model in models.items():
+            pr = C.prevalence(prepared, model, by, min_docs=config.min_docs, **boot)
+            results[f"prevalence:{name}:{by}"] = pr
+            tables["prevalence"].append(pr.to_frame())
+            cr = C.contrasts(prepared, model, by, n_resamples=config.n_resamples, n_permutations=config.n_permutations,
+                             confidence_level=config.confidence_level, random_state=rs)
+            results[f"contrasts:{name}:{by}"] = cr
+            tables["contrasts"].append(cr.to_frame())
+    timings["compare"] = time.perf_counter() - t
+    t = time.perf_counter()
+    for name, model in models.items():
+        tables["topics"].append(model.topic_terms(n=10))
+    if "lda" in models and "bertopic" in models:
+        ar = C.align_models(models["lda"], models["bertopic"], prepared=prepared)
+        results["alignment"] = ar
+        alignment = ar.to_frame()
+    else:
+        alignment = pd.DataFrame(columns=TABLE_COLUMNS["alignment"])
+    # drift within topics and difference-in-differences where the design allows
+    period_col = next((b for b in simple_by if b == "period"), simple_by[0] if simple_by else None)
+    if period_col is not None:
+        for name, model in models.items():
+            for topic in model.topic_ids_:
+                if topic == -1:
+                    continue
+                dr = C.topic_drift(prepared, model, topic, by=period_col, min_count=config.min_count)
+                df = dr.to_frame()
+                df.insert(0, "topic", topic)
+                df.insert(0, "model", name)
+                tables["drift"].append(df)
+    for by in config.by:
+        if ":" in by:
+            for name, model in models.items():
+                try:
+                    dd = C.diff_in_diff(prepared, model, by, **boot, min_docs=config.min_docs)
+                except ParameterError as exc:
+                    logger.warning("difference-in-differences for %s skipped: %s", by, exc)
+                    continue
+                results[f"did:{name}:{by}"] = dd
+                tables["did"].append(dd.to_frame())
+    timings["drift_alignment"] = time.perf_counter() - t
+    out = {k: (pd.concat(v, ignore_index=True) if v else pd.DataFrame()) for k, v in tables.items()}
+    out["alignment"] = alignment
+    if "lda" in models and getattr(models["lda"], "selection_", None) is not None:
+        out["k_selection"] = models["lda"].selection_.summary
+    out["documents"] = prepared.summary().reset_index()
+    for name, cols in TABLE_COLUMNS.items():
+        if name in out and len(out[name].columns):
+            rest = [c for c in out[name].columns if c not in cols]
+            out[name] = out[name][[c for c in cols if c in out[name].columns] + rest]
+    return {k: v for k, v in out.items() if len(v.columns)}, results
+
+
+def run_analysis(path, config: AnalysisConfig, *, out, text_col: str = "text", id_col: str = "id") -> AnalysisResult:
+    """What ``discourse analyze`` does: load, check the output folder, analyse, write.
+
+    The output folder is checked for writability before any work starts.
+    """
+    from .corpus import load_corpus
+
+    out = Path(out)
+    check_writable_dir(out.parent if out.parent != Path("") else Path("."), what="output directory")
+    corpus = load_corpus(path, text_col=text_col, id_col=id_col)
+    config = config.validate()
+    _check_by(corpus.metadata, config.by)
+    if config.scheduler:
+        from .distributed import analyze_distributed
+
+        result = analyze_distributed(corpus, config)
+    else:
+        result = analyze(corpus, config)
+    t = time.perf_counter()
+    p = Path(path)
+    inputs = {}
+    if p.is_file():
+        inputs[p.name] = sha256_file(p)
+    elif p.is_dir():
+        for f in sorted(p.iterdir()):
+            if f.is_file():
+                inputs[f.name] = sha256_file(f)
+    inputs["corpus_hash"] = corpus.hash
+    result.write(out, inputs=inputs)
+    result.timings["write"] = time.perf_counter() - t
+    return result

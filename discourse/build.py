@@ -1,0 +1,121 @@
+"""``discourse figures``: execute every notebook headless, in order, and rebuild ``figures/``.
+
+Notebooks run in fresh kernels with :mod:`nbclient`.  Figures are written
+into a temporary folder (the notebooks find it through
+:func:`figures_dir`) that replaces ``figures/`` only once every notebook has
+run, so an interrupted build leaves the previous figures intact.  Fitted
+models and embeddings are cached (``.cache/`` beside the notebooks unless
+``$DISCOURSE_CACHE`` is set), so a warm rebuild only loads and draws.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+from pathlib import Path
+from typing import Iterable
+
+from ._io import atomic_dir, check_writable_dir
+from .errors import DiscourseError, InputError
+
+__all__ = ["build_figures", "figures_dir", "cache_dir", "list_notebooks"]
+
+logger = logging.getLogger(__name__)
+
+ENV_FIGURES = "DISCOURSE_FIGURES_DIR"
+ENV_CACHE = "DISCOURSE_CACHE"
+
+
+def figures_dir() -> Path:
+    """Where a notebook saves figures: ``$DISCOURSE_FIGURES_DIR`` during a build, else ``../figures``."""
+    return Path(os.environ.get(ENV_FIGURES, Path.cwd().parent / "figures"))
+
+
+def cache_dir() -> Path:
+    """The cache notebooks share: ``$DISCOURSE_CACHE``, else ``../.cache`` (beside ``notebooks/``)."""
+    return Path(os.environ.get(ENV_CACHE, Path.cwd().parent / ".cache"))
+
+
+def list_notebooks(folder: str | os.PathLike) -> list[Path]:
+    """The notebooks of a folder in build order (sorted by name, ``.ipynb`` only)."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise InputError(f"{folder}: no such notebook folder; run from the project root or pass --notebooks DIR")
+    found = sorted(p for p in folder.glob("*.ipynb") if not p.name.startswith("."))
+    if not found:
+        raise InputError(f"{folder}: no .ipynb notebooks found")
+    return found
+
+
+def _execute(path: Path, *, timeout: int, env: dict[str, str]) -> None:
+    import nbformat
+    from nbclient import NotebookClient
+    from nbclient.exceptions import CellExecutionError
+
+    nb = nbformat.read(path, as_version=4)
+    old = {k: os.environ.get(k) for k in env}
+    os.environ.update(env)
+    try:
+        client = NotebookClient(nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}})
+        client.execute()
+    except CellExecutionError as exc:
+        msg = str(exc).strip().splitlines()
+        last = next((line for line in reversed(msg) if line.strip()), "cell failed")
+        raise DiscourseError(f"{path}: a cell failed: {last}") from None
+    finally:
+        for k, v in old.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
+def build_figures(*, notebooks: str | os.PathLike = "notebooks", outdir: str | os.PathLike = "figures",
+                  timeout: int = 1800, progress: bool = True, only: Iterable[str] | None = None) -> list[Path]:
+    """Execute every notebook in order and replace ``outdir`` with the figures they save.
+
+    Parameters
+    ----------
+    notebooks : path
+        Folder of ``.ipynb`` notebooks, run in name order.
+    outdir : path
+        The figure folder; replaced atomically when every notebook has run.
+    timeout : int
+        Seconds allowed per cell.
+    progress : bool
+        Show a progress bar over notebooks.
+    only : iterable of str, optional
+        Run only these notebook names (for tests); the folder is still replaced.
+
+    Returns
+    -------
+    list of Path
+        The files now in ``outdir``.
+
+    Raises
+    ------
+    DiscourseError
+        If a notebook fails (names the notebook and the error); ``outdir`` is left as it was.
+    """
+    from tqdm.auto import tqdm
+
+    books = list_notebooks(notebooks)
+    if only is not None:
+        names = set(only)
+        books = [b for b in books if b.name in names or b.stem in names]
+    outdir = Path(outdir)
+    check_writable_dir(outdir.parent if str(outdir.parent) else Path("."), what="figure directory")
+    cache = Path(os.environ.get(ENV_CACHE, Path(notebooks).resolve().parent / ".cache"))
+    with atomic_dir(outdir) as tmp:
+        env = {ENV_FIGURES: str(tmp.resolve()), ENV_CACHE: str(cache.resolve()), "HF_HUB_OFFLINE": "1",
+               "TRANSFORMERS_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false", "MPLBACKEND": "Agg",
+               "DISCOURSE_PROGRESS": "0"}
+        disable = not progress or os.environ.get("DISCOURSE_PROGRESS") == "0"
+        for book in tqdm(books, desc="notebooks", unit="nb", disable=disable):
+            logger.info("executing %s", book)
+            _execute(book.resolve(), timeout=timeout, env=env)
+        written = sorted(p.relative_to(tmp) for p in tmp.rglob("*") if p.is_file())
+        if not written:
+            raise DiscourseError(f"{notebooks}: the notebooks saved no figures")
+    return [outdir / p for p in written]

@@ -1,0 +1,196 @@
+"""The ``discourse`` command line: ``corpus``, ``analyze`` and ``figures``.
+
+Every error a user can cause is reported as one line on stderr
+(``discourse: error: …``) with a non-zero exit status, never a traceback
+(``--debug`` shows it).  Warnings about the corpus are one line each
+(``discourse: warning: …``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+import warnings
+from pathlib import Path
+from typing import Sequence
+
+__all__ = ["main", "build_parser"]
+
+EXIT_USAGE = 2
+EXIT_INTERNAL = 1
+
+
+def _corpus_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("path", help="folder of .txt files with metadata.csv, or a .csv/.jsonl/.parquet file; 'seeds' for the shipped seed corpus")
+    p.add_argument("--text-col", default="text", help="column holding the text (tabular files; default: text)")
+    p.add_argument("--id-col", default="id", help="column holding the unique document id (tabular files; default: id)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser (exposed for documentation and tests)."""
+    parser = argparse.ArgumentParser(
+        prog="discourse",
+        description="Comparative discourse research with topic models.",
+    )
+    parser.add_argument("--debug", action="store_true", help="show tracebacks and debug logging")
+    parser.add_argument("--quiet", action="store_true", help="no progress bars or info messages")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    pc = sub.add_parser("corpus", help="load, clean and tokenise a corpus; print a summary")
+    _corpus_args(pc)
+    pc.add_argument("--export", metavar="DIR", help="write DIR/clean/<id>.txt, DIR/passages.csv and DIR/removed.csv")
+
+    pa = sub.add_parser("analyze", help="clean, fit LDA and BERTopic, compare groups; write tables and figures")
+    _corpus_args(pa)
+    pa.add_argument("--by", action="append", required=True, metavar="COLUMN",
+                    help="metadata column to compare by (repeatable); cross two with a:b, e.g. outlet_country:period")
+    pa.add_argument("--out", required=True, metavar="DIR", help="output folder (replaced atomically when the run completes)")
+    pa.add_argument("--models", default="lda,bertopic", help="comma-separated: lda, bertopic (default both)")
+    pa.add_argument("--k", default="auto", help="number of LDA topics, or 'auto' to choose by coherence and stability (default)")
+    pa.add_argument("--seed", type=int, default=0, help="random seed for every stochastic step (default 0)")
+    pa.add_argument("--cache", metavar="DIR", default=None, help="cache folder for embeddings and fitted models (default $DISCOURSE_CACHE or ~/.cache/discourse)")
+    pa.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                    help="run on a Dask cluster: a scheduler address, or 'local' for a local cluster (default: in-process)")
+    pa.add_argument("--no-figures", action="store_true", help="write tables only")
+
+    pf = sub.add_parser("figures", help="execute every notebook in order and rebuild figures/")
+    pf.add_argument("--notebooks", default="notebooks", metavar="DIR", help="folder of notebooks (default: notebooks)")
+    pf.add_argument("--out", default="figures", metavar="DIR", help="figure folder (default: figures)")
+    pf.add_argument("--timeout", type=int, default=1800, help="seconds allowed per notebook cell (default 1800)")
+    return parser
+
+
+def _fmt_int(n: int) -> str:
+    return f"{n:,}"
+
+
+def cmd_corpus(args: argparse.Namespace) -> int:
+    from .corpus import load_corpus
+    from .prepare import prepare
+
+    corpus = load_corpus(args.path, text_col=args.text_col, id_col=args.id_col)
+    prepared = prepare(corpus, progress=not args.quiet)
+    summary = prepared.summary()
+    out = sys.stdout
+    out.write(f"corpus: {corpus.source}\n")
+    out.write(f"documents: {_fmt_int(len(corpus))}  passages: {_fmt_int(len(prepared.passages))}  "
+              f"tokens: {_fmt_int(int(prepared.passages['n_tokens'].sum()))}  corpus sha256: {corpus.hash[:16]}\n")
+    meta = corpus.metadata
+    for col in meta.columns:
+        values = meta[col]
+        n_unique = values.dropna().nunique()
+        if col in ("title", "url", "notes", "published", "author", "file") or n_unique == 0 or n_unique > 20:
+            continue
+        out.write(f"\nby {col}:\n")
+        table = summary.assign(_g=values.reindex(summary.index).fillna("(unknown)")).groupby("_g", sort=True)
+        for g, part in table:
+            out.write(f"  {g:<40} documents {len(part):>6,}  passages {int(part['passages'].sum()):>7,}  tokens {int(part['tokens'].sum()):>9,}\n")
+    out.write("\nchrome removed per document (characters):\n")
+    for doc_id, row in summary.iterrows():
+        pct = 100.0 * row["chars_removed"] / max(row["chars_raw"], 1)
+        out.write(f"  {doc_id:<40} {int(row['chars_removed']):>7,} of {int(row['chars_raw']):>9,} ({pct:4.1f}%)\n")
+    if args.export:
+        from .prepare import export_prepared
+
+        written = export_prepared(prepared, args.export)
+        out.write(f"\nexported {len(written)} files to {args.export}\n")
+    return 0
+
+
+def cmd_analyze(args: argparse.Namespace) -> int:
+    from .analysis import AnalysisConfig, run_analysis
+
+    models = tuple(m.strip().lower() for m in args.models.split(",") if m.strip())
+    k = args.k if args.k == "auto" else _parse_k(args.k)
+    config = AnalysisConfig(
+        by=tuple(args.by), models=models, k=k, random_state=args.seed,
+        cache_dir=args.cache, progress=not args.quiet, figures=not args.no_figures,
+        scheduler=args.scheduler,
+    )
+    result = run_analysis(args.path, config, out=args.out, text_col=args.text_col, id_col=args.id_col)
+    sys.stdout.write(result.describe() + "\n")
+    return 0
+
+
+def _parse_k(value: str) -> int:
+    from .errors import ParameterError
+
+    try:
+        k = int(value)
+    except ValueError:
+        raise ParameterError(f"--k {value!r} is not allowed: give an integer >= 2 or 'auto'") from None
+    if k < 2:
+        raise ParameterError(f"--k {k} is not allowed: give an integer >= 2 or 'auto'")
+    return k
+
+
+def cmd_figures(args: argparse.Namespace) -> int:
+    from .build import build_figures
+
+    written = build_figures(notebooks=args.notebooks, outdir=args.out, timeout=args.timeout, progress=not args.quiet)
+    sys.stdout.write(f"built {len(written)} figures into {args.out}\n")
+    return 0
+
+
+def _install_warning_printer() -> None:
+    def show(message, category, filename, lineno, file=None, line=None):  # noqa: ARG001
+        text = str(message).splitlines()[0] if str(message) else category.__name__
+        sys.stderr.write(f"discourse: warning: {text}\n")
+
+    warnings.showwarning = show
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``discourse`` console script; returns the exit status."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help(sys.stderr)
+        return EXIT_USAGE
+    level = logging.DEBUG if args.debug else (logging.WARNING if args.quiet else logging.INFO)
+    logging.basicConfig(level=level, format="discourse: %(message)s", stream=sys.stderr)
+    for noisy in ("gensim", "bertopic", "BERTopic", "sentence_transformers", "numba", "urllib3", "httpx", "distributed", "matplotlib", "PIL", "filelock", "huggingface_hub", "transformers", "jupytext", "traitlets", "asyncio"):
+        logging.getLogger(noisy).setLevel(logging.ERROR if not args.debug else logging.DEBUG)
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    if args.quiet:
+        os.environ["DISCOURSE_PROGRESS"] = "0"
+    handlers = {"corpus": cmd_corpus, "analyze": cmd_analyze, "figures": cmd_figures}
+    from .errors import DiscourseError
+
+    with warnings.catch_warnings():
+        _install_warning_printer()
+        warnings.simplefilter("default")
+        for mod in ("umap", "sklearn", "numba", "bertopic", "hdbscan", "torch", "transformers", "jupyter_client", "zmq", "dask", "distributed", "gensim", "sentence_transformers"):
+            warnings.filterwarnings("ignore", module=mod)
+        warnings.filterwarnings("ignore", category=DeprecationWarning)
+        warnings.filterwarnings("ignore", category=FutureWarning)
+        try:
+            return handlers[args.command](args)
+        except DiscourseError as exc:
+            sys.stderr.write(f"discourse: error: {_one_line(exc)}\n")
+            return EXIT_USAGE
+        except KeyboardInterrupt:
+            sys.stderr.write("discourse: interrupted; earlier results were left as they were\n")
+            return 130
+        except (FileNotFoundError, NotADirectoryError, IsADirectoryError, PermissionError) as exc:
+            where = f" {exc.filename!r}" if getattr(exc, "filename", None) else ""
+            sys.stderr.write(f"discourse: error:{where} {exc.strerror or exc}; check the path and its permissions\n")
+            return EXIT_USAGE
+        except Exception as exc:  # noqa: BLE001 - last line of defence: no bare traceback
+            if args.debug:
+                raise
+            sys.stderr.write(f"discourse: internal error: {type(exc).__name__}: {_one_line(exc)} (rerun with --debug for the traceback, and please report it)\n")
+            return EXIT_INTERNAL
+
+
+def _one_line(exc: BaseException) -> str:
+    text = str(exc).strip() or type(exc).__name__
+    return " ".join(text.split())
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
