@@ -1,0 +1,180 @@
+"""Connecting to a Dask cluster, showing progress, and closing cleanly.
+
+:func:`connect` is a context manager that yields a
+:class:`distributed.Client`:
+
+* ``"local"``: starts a :class:`distributed.LocalCluster` on this machine,
+  bound to the loopback interface (``127.0.0.1``), with worker *processes*
+  (one thread each, so pure-Python work such as tokenising runs in parallel);
+* an address (``"tcp://10.0.0.5:8786"``, ``"127.0.0.1:8786"``): connects to
+  a running scheduler;
+* an existing :class:`distributed.Client`: used as is and left open.
+
+Whatever happens inside the block (including an exception or
+``KeyboardInterrupt``) the client and any cluster started here are closed.
+
+The Dask dashboard link is logged when the dashboard is available (it needs
+``bokeh``); otherwise progress is shown by a tqdm bar over finished tasks
+(:func:`gather_with_progress`), silent when not attached to a terminal.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib.util
+import logging
+import sys
+from typing import Any, Iterator, Sequence
+
+from ..errors import ParameterError
+
+__all__ = ["connect", "gather_with_progress", "dashboard_available", "progress_enabled"]
+
+logger = logging.getLogger(__name__)
+
+
+def dashboard_available() -> bool:
+    """True if the Dask dashboard can be served (``bokeh`` is installed)."""
+    return importlib.util.find_spec("bokeh") is not None
+
+
+def progress_enabled(progress: bool | None) -> bool:
+    """Whether to draw a progress bar: asked for and stderr is a terminal."""
+    if progress is False:
+        return False
+    try:
+        return bool(sys.stderr.isatty())
+    except (AttributeError, ValueError):
+        return False
+
+
+@contextlib.contextmanager
+def connect(
+    scheduler: Any = "local",
+    *,
+    n_workers: int = 2,
+    threads_per_worker: int = 1,
+    memory_limit: str | int | None = "auto",
+    timeout: float = 60.0,
+) -> Iterator[Any]:
+    """Connect to (or start) a Dask cluster for the duration of a ``with`` block.
+
+    Parameters
+    ----------
+    scheduler : {"local"} or str or distributed.Client
+        ``"local"`` starts a local cluster of ``n_workers`` worker processes on
+        127.0.0.1; a string is a scheduler address; a Client is used as is
+        (and not closed).
+    n_workers, threads_per_worker : int
+        Local cluster only.  One thread per process is right for the
+        pure-Python stages (cleaning, tokenising, LDA's E-step).
+    memory_limit : str, int or None
+        Local cluster only: memory per worker (``"400MiB"``, bytes, or
+        ``"auto"`` = machine memory / workers).  A worker over it is paused,
+        then restarted; its tasks are rerun elsewhere.
+    timeout : float
+        Seconds to wait for the scheduler to answer.
+
+    Yields
+    ------
+    distributed.Client
+
+    Raises
+    ------
+    ParameterError
+        If ``scheduler`` is empty or ``n_workers``/``threads_per_worker`` < 1.
+    DiscourseError
+        If the scheduler cannot be reached (names the address).
+
+    Examples
+    --------
+    >>> with connect("local", n_workers=1) as client:  # doctest: +SKIP
+    ...     client.submit(sum, [1, 2]).result()
+    3
+    """
+    from distributed import Client, LocalCluster
+
+    if isinstance(scheduler, Client):
+        yield scheduler
+        return
+    if not isinstance(scheduler, str) or not scheduler.strip():
+        raise ParameterError(f"scheduler={scheduler!r} is not allowed: give a scheduler address (host:port), 'local', or a distributed.Client")
+    for name, value in (("n_workers", n_workers), ("threads_per_worker", threads_per_worker)):
+        if not isinstance(value, int) or value < 1:
+            raise ParameterError(f"{name}={value!r} is not allowed: expected an integer >= 1")
+    cluster = None
+    client = None
+    try:
+        if scheduler.strip() == "local":
+            cluster = LocalCluster(
+                n_workers=n_workers,
+                threads_per_worker=threads_per_worker,
+                processes=True,
+                host="127.0.0.1",
+                dashboard_address="127.0.0.1:0" if dashboard_available() else None,
+                memory_limit=memory_limit,
+            )
+            client = Client(cluster, timeout=timeout)
+        else:
+            address = scheduler.strip()
+            try:
+                client = Client(address, timeout=timeout)
+            except (OSError, TimeoutError) as exc:
+                from ..errors import DiscourseError
+
+                raise DiscourseError(
+                    f"scheduler {address!r} cannot be reached ({type(exc).__name__}: {exc}); start it (dask scheduler) or check --scheduler"
+                ) from None
+        _log_cluster(client)
+        yield client
+    finally:
+        if client is not None:
+            with contextlib.suppress(Exception):
+                client.close()
+        if cluster is not None:
+            with contextlib.suppress(Exception):
+                cluster.close()
+
+
+def _log_cluster(client) -> None:
+    info = client.scheduler_info(n_workers=-1) if _accepts_n_workers(client) else client.scheduler_info()
+    n = len(info.get("workers", {}))
+    link = getattr(client, "dashboard_link", None) if dashboard_available() else None
+    if link and "services" in info and info["services"].get("dashboard"):
+        logger.info("Dask cluster %s with %d workers; dashboard: %s", info.get("address"), n, link)
+    else:
+        logger.info("Dask cluster %s with %d workers (no dashboard: install bokeh to get one)", info.get("address"), n)
+
+
+def _accepts_n_workers(client) -> bool:
+    import inspect
+
+    try:
+        return "n_workers" in inspect.signature(client.scheduler_info).parameters
+    except (TypeError, ValueError):
+        return False
+
+
+def gather_with_progress(client, futures: Sequence[Any], *, desc: str = "tasks", progress: bool | None = True) -> list[Any]:
+    """Wait for ``futures`` with a progress bar, return their results in order.
+
+    Results come back in the order of ``futures`` (partition order), whatever
+    order the tasks finish in, so that merges downstream are deterministic.
+    A task lost with a dead worker is rerun by the scheduler and counted
+    once.
+
+    Raises
+    ------
+    Exception
+        The first task error, re-raised as the task raised it.
+    """
+    from distributed import as_completed
+    from tqdm.auto import tqdm
+
+    futures = list(futures)
+    with tqdm(total=len(futures), desc=desc, unit="part", disable=not progress_enabled(progress), leave=False) as bar:
+        for fut in as_completed(futures):
+            if fut.status == "error":
+                fut.result()  # re-raise the task's own exception
+            bar.update(1)
+    return client.gather(futures)
