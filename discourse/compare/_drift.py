@@ -1,0 +1,126 @@
+"""Drift within a topic: keyness between periods on one topic's passages only."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, Sequence
+
+import numpy as np
+import pandas as pd
+from scipy import sparse
+
+from ..errors import ParameterError, check_param
+from ._groups import as_groupings
+from ._keyness import KEYNESS_COLUMNS, _check_keyness_params, keyness_from_counts, term_counts
+from ._results import KeynessResult
+from ._stats import check_model, check_prepared, model_name
+
+__all__ = ["topic_drift"]
+
+logger = logging.getLogger(__name__)
+
+
+def topic_drift(
+    prepared: Any,
+    model: Any,
+    topic: int,
+    by: str = "period",
+    *,
+    pairs: Sequence[tuple[str, str]] | None = None,
+    min_count: float = 3,
+    assignment: str = "argmax",
+    prior: str = "corpus",
+    prior_scale: float = 1.0,
+) -> KeynessResult:
+    """How one topic is worded differently across groups (usually periods).
+
+    Keyness (:func:`keyness`: informative-Dirichlet log-odds z, G², BH) computed
+    only on the passages of one topic, so the words that distinguish, say, 2015
+    from 2024 *within* the security-cooperation topic are shown apart from the
+    shift in what is talked about.
+
+    Which passages belong to the topic (``assignment``):
+
+    * ``"argmax"`` (default): passages whose most probable topic is ``topic``;
+      counts stay whole numbers and every passage counts in one topic only;
+    * ``"share"``: every passage, its token counts multiplied by its share of
+      ``topic`` (``doc_topic_[:, topic]``); uses all text but gives fractional
+      counts (G² is then approximate).
+
+    The prior is the term counts of the selected (or weighted) passages, i.e.
+    the topic's own vocabulary.
+
+    Parameters
+    ----------
+    prepared : Prepared
+    model : fitted topic model
+    topic : int
+        A topic id in ``model.topic_ids_``.
+    by : str, default "period"
+        Metadata column(s) or crossings to compare within the topic.
+    pairs, min_count, prior, prior_scale
+        As in :func:`keyness` (``min_count`` defaults to 3 here: one topic's
+        passages are fewer).
+    assignment : {"argmax", "share"}, default "argmax"
+
+    Returns
+    -------
+    KeynessResult
+        Columns of :func:`keyness`, then ``model, topic, assignment``.
+
+    Raises
+    ------
+    ParameterError
+        Unknown topic, column or parameter.
+
+    References
+    ----------
+    Monroe, B. L., Colaresi, M. P., & Quinn, K. M. (2008). Fightin' words.
+    *Political Analysis*, 16(4), 372-403.
+
+    Dunning, T. (1993). Accurate methods for the statistics of surprise and
+    coincidence. *Computational Linguistics*, 19(1), 61-74.
+
+    Examples
+    --------
+    >>> import discourse  # doctest: +SKIP
+    >>> prepared = discourse.prepare(discourse.load_seeds())  # doctest: +SKIP
+    >>> lda = discourse.LDA(k=4, random_state=0).fit(prepared)  # doctest: +SKIP
+    >>> discourse.topic_drift(prepared, lda, topic=0, by="period").top(5)  # doctest: +SKIP
+    """
+    check_prepared(prepared, need_tokens=True)
+    groupings = as_groupings(by)
+    _check_keyness_params(min_count, prior, prior_scale)
+    check_param("assignment", assignment, "'argmax' or 'share'", assignment in ("argmax", "share"))
+    theta = check_model(model, len(prepared.passages))
+    topics = list(model.topic_ids_)
+    if topic not in topics:
+        raise ParameterError(f"topic={topic!r} is not a topic of the {model_name(model)} model; topics: {topics}")
+    col = topics.index(topic)
+    counts, vocab = term_counts(prepared.tokens)
+    if assignment == "argmax":
+        selected = theta.argmax(axis=1) == col
+        weights = selected.astype(float)
+    else:
+        weights = theta[:, col]
+        selected = weights > 0
+    weighted = sparse.csr_matrix(sparse.diags(weights) @ counts)[selected]
+    passage_docs = prepared.passages["doc_id"].astype(str).to_numpy()[selected]
+    # drop terms that do not occur in the topic's passages
+    present = np.asarray(weighted.sum(axis=0)).ravel() > 0
+    weighted, vocab = weighted[:, present], vocab[present]
+    if weighted.shape[0] == 0:
+        logger.warning("topic_drift: no passage is assigned to topic %r", topic)
+    frames, counts_out = keyness_from_counts(
+        weighted, vocab, passage_docs, prepared.metadata, groupings,
+        pairs=pairs, min_count=min_count, prior=prior, prior_scale=float(prior_scale),
+    )
+    table = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=KEYNESS_COLUMNS)
+    table["model"] = model_name(model)
+    table["topic"] = topic
+    table["assignment"] = assignment
+    counts_out["n_passages_in_topic"] = int(selected.sum())
+    params = {"model": model_name(model), "topic": topic, "by": groupings,
+              "pairs": [tuple(p) for p in (pairs or [])], "min_count": min_count, "assignment": assignment,
+              "prior": prior, "prior_scale": float(prior_scale)}
+    return KeynessResult(table=table, params=params, counts=counts_out)

@@ -1,0 +1,239 @@
+"""Cooperation against confrontation: a lexicon-based frame balance per document.
+
+The default lexicon ships as ``discourse/data/frames.csv`` (columns ``term,
+frame``; ``frame`` is ``cooperation`` or ``confrontation``; lines starting
+with ``#`` are comments).  Terms are matched exactly against the tokens of
+:func:`discourse.prepare` (lower-case lemmas, learnt phrases joined by ``_``).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from importlib import resources
+from pathlib import Path
+from typing import Any, Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+from scipy import sparse
+
+from ..errors import InputError, ParameterError
+from ._groups import as_groupings, doc_groups, sorted_groups
+from ._keyness import term_counts
+from ._results import FrameResult
+from ._stats import bootstrap_linear_ci, check_common, check_prepared, normalize_seed, rng_for
+
+__all__ = ["frame_balance", "load_frame_lexicon", "FRAMES"]
+
+logger = logging.getLogger(__name__)
+
+#: The two frames, in the order used in tables.
+FRAMES = ("cooperation", "confrontation")
+FRAME_COLUMNS = ["grouping", "group", "frame_balance", "ci_low", "ci_high", "n_docs", "cooperation_per_1k",
+                 "confrontation_per_1k", "too_few", "n_docs_total"]
+
+
+def _normalise_term(term: Any) -> str:
+    return "_".join(str(term).strip().lower().split())
+
+
+def load_frame_lexicon(lexicon: Any = None) -> pd.DataFrame:
+    """Read a frame lexicon into a ``term, frame`` table.
+
+    Parameters
+    ----------
+    lexicon : None, str, Path, DataFrame or mapping
+        ``None``: the shipped ``discourse/data/frames.csv``; a path to a CSV
+        with columns ``term, frame`` (``#`` comment lines allowed); a DataFrame
+        with those columns; or a mapping ``{"cooperation": [...],
+        "confrontation": [...]}``.  Terms are lower-cased and inner spaces
+        become ``_`` (so ``"peace talks"`` matches the phrase token ``peace_talks``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``term, frame``, one row per distinct term, sorted by frame then term.
+
+    Raises
+    ------
+    InputError
+        The file cannot be read or lacks the columns.
+    ParameterError
+        A frame other than cooperation/confrontation, or a term listed under both.
+
+    Examples
+    --------
+    >>> from discourse.compare import load_frame_lexicon
+    >>> lex = load_frame_lexicon()
+    >>> sorted(lex["frame"].unique())
+    ['confrontation', 'cooperation']
+    >>> load_frame_lexicon({"cooperation": ["peace talks"], "confrontation": ["attack"]})["term"].tolist()
+    ['peace_talks', 'attack']
+    """
+    where = "lexicon"
+    if lexicon is None:
+        where = "discourse/data/frames.csv"
+        with resources.files("discourse").joinpath("data/frames.csv").open("r", encoding="utf-8") as fh:
+            df = pd.read_csv(fh, comment="#", dtype=str, keep_default_na=False)
+    elif isinstance(lexicon, (str, Path)):
+        where = str(lexicon)
+        try:
+            df = pd.read_csv(lexicon, comment="#", dtype=str, keep_default_na=False)
+        except (OSError, pd.errors.ParserError, UnicodeDecodeError) as exc:
+            raise InputError(f"{where}: cannot read the frame lexicon ({exc}); expected a CSV with columns term,frame") from None
+    elif isinstance(lexicon, pd.DataFrame):
+        df = lexicon.astype(str)
+    elif isinstance(lexicon, Mapping):
+        rows = []
+        for frame, terms in lexicon.items():
+            if isinstance(terms, str):
+                terms = [terms]
+            rows += [(t, frame) for t in terms]
+        df = pd.DataFrame(rows, columns=["term", "frame"], dtype=str)
+    else:
+        raise ParameterError(f"lexicon={type(lexicon).__name__} is not allowed: expected None, a CSV path, a DataFrame "
+                             "or a mapping frame -> terms")
+    missing = {"term", "frame"} - set(df.columns)
+    if missing:
+        raise InputError(f"{where}: the frame lexicon lacks column(s) {', '.join(sorted(missing))}; expected term,frame")
+    df = pd.DataFrame({"term": [_normalise_term(t) for t in df["term"]],
+                       "frame": [str(f).strip().lower() for f in df["frame"]]})
+    df = df[df["term"] != ""]
+    bad = sorted(set(df["frame"]) - set(FRAMES))
+    if bad:
+        raise ParameterError(f"{where}: frame(s) {', '.join(map(repr, bad))} not allowed; expected cooperation or confrontation")
+    df = df.drop_duplicates()
+    both = sorted(df["term"][df["term"].duplicated()])
+    if both:
+        raise ParameterError(f"{where}: term(s) {', '.join(both)} listed as both cooperation and confrontation")
+    order = {f: i for i, f in enumerate(FRAMES)}
+    df = df.assign(_o=df["frame"].map(order)).sort_values(["_o"], kind="mergesort").drop(columns="_o")
+    return df.reset_index(drop=True)
+
+
+def frame_balance(
+    prepared: Any,
+    by: str | Sequence[str],
+    *,
+    lexicon: Any = None,
+    n_resamples: int = 2000,
+    confidence_level: float = 0.95,
+    method: str = "percentile",
+    min_docs: int = 3,
+    random_state: Any = 0,
+) -> FrameResult:
+    """Balance of cooperation against confrontation terms, per document and per group.
+
+    Per document: ``cooperation`` and ``confrontation`` = number of its tokens
+    (over all its passages) in each frame of the lexicon;
+    ``frame_balance = (cooperation - confrontation) / (cooperation + confrontation)``,
+    from -1 (only confrontation terms) to +1 (only cooperation terms), and NaN
+    when the document has no frame term at all (it then says nothing about the
+    balance and is left out of the group mean); rates per 1,000 tokens.
+
+    Per group: ``frame_balance`` = mean of its documents' balances (documents
+    with a defined balance, each counting once; their number is ``n_docs``,
+    all documents of the group ``n_docs_total``), with a bootstrap interval
+    resampling those documents (:func:`scipy.stats.bootstrap`; NaN with a
+    single document); ``cooperation_per_1k``/``confrontation_per_1k`` = mean
+    of the documents' rates over all documents of the group with tokens;
+    ``too_few`` when ``n_docs < min_docs``.
+
+    Parameters
+    ----------
+    prepared : Prepared
+    by : str or list of str
+        Metadata column(s) or crossings ``"a:b"``.
+    lexicon : None, path, DataFrame or mapping
+        See :func:`load_frame_lexicon`; default the shipped ``frames.csv``.
+    n_resamples, confidence_level, method, min_docs, random_state
+        As in :func:`prevalence`.
+
+    Returns
+    -------
+    FrameResult
+        ``.to_frame()`` columns ``grouping, group, frame_balance, ci_low,
+        ci_high, n_docs, cooperation_per_1k, confrontation_per_1k, too_few,
+        n_docs_total``; ``.documents`` (per document); ``.terms`` (lexicon hits).
+
+    Raises
+    ------
+    ParameterError, InputError
+        Unknown column, bad lexicon, bad parameter.
+
+    References
+    ----------
+    Efron, B., & Tibshirani, R. J. (1993). *An Introduction to the Bootstrap*.
+    Chapman & Hall.
+
+    Examples
+    --------
+    >>> import discourse  # doctest: +SKIP
+    >>> prepared = discourse.prepare(discourse.load_seeds())  # doctest: +SKIP
+    >>> discourse.frame_balance(prepared, "period").to_frame()[["group", "frame_balance", "n_docs"]]  # doctest: +SKIP
+    """
+    check_prepared(prepared, need_tokens=True)
+    groupings = as_groupings(by)
+    check_common(n_resamples, confidence_level, method, min_docs)
+    seed = normalize_seed(random_state)
+    lex = load_frame_lexicon(lexicon)
+    counts, vocab = term_counts(prepared.tokens)
+    docs = prepared.passages["doc_id"].astype(str).to_numpy()
+    codes, doc_ids = pd.factorize(docs, sort=False)
+    D = sparse.csr_matrix((np.ones(len(docs)), (codes, np.arange(len(docs)))), shape=(len(doc_ids), len(docs)))
+    doc_counts = sparse.csr_matrix(D @ counts)
+    n_tokens = np.asarray(doc_counts.sum(axis=1)).ravel()
+    vpos = {t: i for i, t in enumerate(vocab)}
+    per_frame = {}
+    term_rows = []
+    for frame in FRAMES:
+        terms = lex.loc[lex["frame"] == frame, "term"].tolist()
+        idx = [vpos[t] for t in terms if t in vpos]
+        sub = doc_counts[:, idx]
+        per_frame[frame] = np.asarray(sub.sum(axis=1)).ravel().astype(float)
+        tot = np.asarray(sub.sum(axis=0)).ravel()
+        ndoc = np.asarray((sub > 0).sum(axis=0)).ravel()
+        found = dict(zip([t for t in terms if t in vpos], zip(tot, ndoc)))
+        term_rows += [(t, frame, int(found.get(t, (0, 0))[0]), int(found.get(t, (0, 0))[1])) for t in terms]
+    coop, conf = per_frame["cooperation"], per_frame["confrontation"]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        balance = np.where(coop + conf > 0, (coop - conf) / (coop + conf), np.nan)
+        coop_1k = np.where(n_tokens > 0, 1000.0 * coop / n_tokens, np.nan)
+        conf_1k = np.where(n_tokens > 0, 1000.0 * conf / n_tokens, np.nan)
+    documents = pd.DataFrame({"doc_id": np.asarray(doc_ids, dtype=object), "n_tokens": n_tokens.astype(np.int64),
+                              "cooperation": coop.astype(np.int64), "confrontation": conf.astype(np.int64),
+                              "frame_balance": balance, "cooperation_per_1k": coop_1k,
+                              "confrontation_per_1k": conf_1k})
+    rows = []
+    n_unknown: dict[str, int] = {}
+    for grouping in groupings:
+        lab = doc_groups(prepared.metadata, grouping, doc_ids)
+        documents[grouping] = lab
+        n_unknown[grouping] = int(Counter(lab.tolist()).get(None, 0))
+        for g in sorted_groups(lab):
+            in_g = lab == g
+            ok = in_g & np.isfinite(balance)
+            x = balance[ok][:, None]
+            low, high = bootstrap_linear_ci([x], [1.0], n_resamples=n_resamples, confidence_level=confidence_level,
+                                            method=method, rng=rng_for(seed, "frames", grouping, g))
+            has_tokens = in_g & (n_tokens > 0)
+            rows.append({
+                "grouping": grouping, "group": g,
+                "frame_balance": float(x.mean()) if x.size else np.nan,
+                "ci_low": float(low[0]) if x.size else np.nan, "ci_high": float(high[0]) if x.size else np.nan,
+                "n_docs": int(ok.sum()),
+                "cooperation_per_1k": float(coop_1k[has_tokens].mean()) if has_tokens.any() else np.nan,
+                "confrontation_per_1k": float(conf_1k[has_tokens].mean()) if has_tokens.any() else np.nan,
+                "too_few": bool(ok.sum() < min_docs), "n_docs_total": int(in_g.sum()),
+            })
+    table = pd.DataFrame(rows, columns=FRAME_COLUMNS)
+    terms = pd.DataFrame(term_rows, columns=["term", "frame", "count", "n_docs"])
+    params = {"by": groupings, "lexicon": "discourse/data/frames.csv" if lexicon is None else
+              (str(lexicon) if isinstance(lexicon, (str, Path)) else type(lexicon).__name__),
+              "n_resamples": n_resamples, "confidence_level": confidence_level, "method": method,
+              "min_docs": min_docs, "random_state": seed}
+    counts_out = {"n_docs": int(len(doc_ids)), "n_lexicon_terms": int(len(lex)),
+                  "n_lexicon_terms_found": int((terms["count"] > 0).sum()),
+                  "n_docs_no_frame_terms": int((~np.isfinite(balance)).sum()), "n_docs_unknown": n_unknown}
+    return FrameResult(table=table, params=params, counts=counts_out, documents=documents, terms=terms)

@@ -1,0 +1,225 @@
+"""Topic weight (prevalence) per group, with document-bootstrap intervals.
+
+Definitions (the same for LDA and BERTopic):
+
+* a **document's topic shares** are its passages' rows of ``model.doc_topic_``
+  averaged with weights equal to the passages' token counts (``n_tokens``),
+  so a long passage counts more than a short one; a document whose passages
+  have no tokens at all gets the plain mean of its passages' rows;
+* a **group's share** of a topic is the mean of its documents' shares, each
+  document counting once, however long it is;
+* its interval is a bootstrap that resamples **documents** (never passages)
+  with replacement, within the group (Efron & Tibshirani 1993).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from typing import Any, Sequence
+
+import numpy as np
+import pandas as pd
+from scipy import sparse
+
+from ._groups import as_groupings, doc_groups, sorted_groups
+from ._results import PrevalenceResult
+from ._stats import (
+    bootstrap_linear_ci,
+    check_common,
+    check_model,
+    check_prepared,
+    model_name,
+    normalize_seed,
+    rng_for,
+    topic_label,
+)
+
+__all__ = ["prevalence", "document_topic_shares"]
+
+logger = logging.getLogger(__name__)
+
+PREVALENCE_COLUMNS = ["model", "topic", "label", "grouping", "group", "share", "ci_low", "ci_high", "n_docs",
+                      "too_few", "n_passages"]
+
+
+def passage_weights(prepared: Any) -> np.ndarray:
+    """Token count of each passage (``passages.n_tokens``, else the token lists' lengths)."""
+    passages = prepared.passages
+    if "n_tokens" in passages.columns:
+        return passages["n_tokens"].to_numpy(dtype=float)
+    return np.array([len(t) for t in prepared.tokens], dtype=float)
+
+
+def doc_passage_matrix(prepared: Any, weights: np.ndarray | None = None) -> tuple[np.ndarray, sparse.csr_matrix, np.ndarray]:
+    """Documents (in order of first appearance) and the row-normalised doc x passage weight matrix.
+
+    Returns
+    -------
+    doc_ids : ndarray of str, shape (n_docs,)
+    W : csr_matrix, shape (n_docs, n_passages), rows sum to 1
+    n_passages : ndarray of int, shape (n_docs,)
+    """
+    docs = prepared.passages["doc_id"].astype(str).to_numpy()
+    codes, doc_ids = pd.factorize(docs, sort=False)
+    w = passage_weights(prepared) if weights is None else np.asarray(weights, dtype=float)
+    n_docs, n_pass = len(doc_ids), len(docs)
+    W = sparse.csr_matrix((w, (codes, np.arange(n_pass))), shape=(n_docs, n_pass))
+    total = np.asarray(W.sum(axis=1)).ravel()
+    empty = total <= 0
+    if empty.any():  # documents without tokens: plain mean of their passages
+        ones = sparse.csr_matrix((np.ones(n_pass), (codes, np.arange(n_pass))), shape=(n_docs, n_pass))
+        W = sparse.csr_matrix(W.multiply((~empty)[:, None]) + ones.multiply(empty[:, None]))
+        total = np.asarray(W.sum(axis=1)).ravel()
+    W = sparse.csr_matrix(sparse.diags(1.0 / total) @ W)
+    n_passages = np.bincount(codes, minlength=n_docs)
+    return np.asarray(doc_ids, dtype=object), W, n_passages
+
+
+def document_topic_shares(prepared: Any, model: Any) -> pd.DataFrame:
+    """Each document's topic shares: its passages' topic rows weighted by tokens.
+
+    Parameters
+    ----------
+    prepared : Prepared
+        Uses ``.passages`` (``doc_id``, ``n_tokens``), rows aligned with the model.
+    model : fitted topic model
+        ``doc_topic_`` (n_passages, n_topics) and ``topic_ids_``.
+
+    Returns
+    -------
+    pandas.DataFrame, shape (n_docs, n_topics)
+        Index ``doc_id`` (order of first appearance in the passages), columns
+        the topic ids (``model.topic_ids_``); rows sum to 1.
+
+    Raises
+    ------
+    ParameterError
+        If the model's matrix does not match the passages.
+
+    Examples
+    --------
+    >>> import discourse  # doctest: +SKIP
+    >>> prepared = discourse.prepare(discourse.load_seeds())  # doctest: +SKIP
+    >>> lda = discourse.LDA(k=4, random_state=0).fit(prepared)  # doctest: +SKIP
+    >>> document_topic_shares(prepared, lda).shape  # doctest: +SKIP
+    (5, 4)
+    """
+    check_prepared(prepared)
+    theta = check_model(model, len(prepared.passages))
+    doc_ids, W, _ = doc_passage_matrix(prepared)
+    shares = np.asarray(W @ theta)
+    out = pd.DataFrame(shares, index=pd.Index(doc_ids, name="doc_id"),
+                       columns=pd.Index(list(model.topic_ids_), name="topic"))
+    return out
+
+
+def prevalence(
+    prepared: Any,
+    model: Any,
+    by: str | Sequence[str],
+    *,
+    n_resamples: int = 2000,
+    confidence_level: float = 0.95,
+    method: str = "percentile",
+    min_docs: int = 3,
+    random_state: Any = 0,
+) -> PrevalenceResult:
+    """Topic weight per group with a bootstrap interval over documents.
+
+    A document's topic shares are its passages' topic rows weighted by passage
+    token counts (see :func:`document_topic_shares`); a group's ``share`` of a
+    topic is the mean over its documents, each document counting once.  The
+    interval resamples the group's documents with replacement
+    (:func:`scipy.stats.bootstrap`, ``method`` = ``"percentile"`` by default;
+    ``"BCa"`` and ``"basic"`` are allowed), all topics from the same resamples.
+    A group with a single document has a NaN interval; any group with fewer
+    than ``min_docs`` documents is flagged ``too_few``.  Documents whose group
+    is unknown are left out and counted in ``counts["n_docs_unknown"]``.
+
+    Parameters
+    ----------
+    prepared : Prepared
+    model : fitted topic model (``LDA``, ``BERTopicModel``)
+    by : str or list of str
+        Metadata column(s) or crossings ``"a:b"``.
+    n_resamples : int, default 2000
+    confidence_level : float, default 0.95
+    method : {"percentile", "BCa", "basic"}, default "percentile"
+    min_docs : int, default 3
+    random_state : int, numpy Generator or None, default 0
+        Same value, same table.  Each cell draws from its own stream derived
+        from this seed and the cell's labels.
+
+    Returns
+    -------
+    PrevalenceResult
+        ``.to_frame()`` columns: ``model, topic, label, grouping, group, share,
+        ci_low, ci_high, n_docs, too_few, n_passages``, sorted by grouping (as
+        given), topic (model order), group; ``.document_shares``.
+
+    Raises
+    ------
+    ParameterError
+        Unknown column, model not fitted on these passages, bad parameter.
+
+    References
+    ----------
+    Efron, B., & Tibshirani, R. J. (1993). *An Introduction to the Bootstrap*.
+    Chapman & Hall.
+
+    Examples
+    --------
+    >>> import discourse  # doctest: +SKIP
+    >>> prepared = discourse.prepare(discourse.load_seeds())  # doctest: +SKIP
+    >>> lda = discourse.LDA(k=4, random_state=0).fit(prepared)  # doctest: +SKIP
+    >>> discourse.prevalence(prepared, lda, "period").to_frame().columns[:5].tolist()  # doctest: +SKIP
+    ['model', 'topic', 'label', 'grouping', 'group']
+    """
+    check_prepared(prepared)
+    groupings = as_groupings(by)
+    check_common(n_resamples, confidence_level, method, min_docs)
+    seed = normalize_seed(random_state)
+    theta = check_model(model, len(prepared.passages))
+    doc_ids, W, n_pass = doc_passage_matrix(prepared)
+    shares = np.asarray(W @ theta)
+    name = model_name(model)
+    topics = list(model.topic_ids_)
+    labels = [topic_label(model, t) for t in topics]
+    blocks: list[pd.DataFrame] = []
+    per_group: dict[str, dict[str, int]] = {}
+    n_unknown: dict[str, int] = {}
+    for grouping in groupings:
+        lab = doc_groups(prepared.metadata, grouping, doc_ids)
+        groups = sorted_groups(lab)
+        tally = Counter(lab.tolist())
+        n_unknown[grouping] = int(tally.get(None, 0))
+        per_group[grouping] = {g: int(tally[g]) for g in groups}
+        for g in groups:
+            mask = lab == g
+            X = shares[mask]
+            low, high = bootstrap_linear_ci(
+                [X], [1.0], n_resamples=n_resamples, confidence_level=confidence_level, method=method,
+                rng=rng_for(seed, "prevalence", name, grouping, g),
+            )
+            blocks.append(pd.DataFrame({
+                "model": name, "topic": topics, "label": labels, "grouping": grouping, "group": g,
+                "share": X.mean(axis=0), "ci_low": low, "ci_high": high, "n_docs": int(mask.sum()),
+                "too_few": bool(mask.sum() < min_docs), "n_passages": int(n_pass[mask].sum()),
+                "_t": np.arange(len(topics)), "_g": len(blocks),
+            }))
+        if not groups:
+            logger.warning("prevalence: grouping %r has no document with a known group", grouping)
+    if blocks:
+        table = pd.concat(blocks, ignore_index=True)
+        table["_b"] = table["grouping"].map({g: i for i, g in enumerate(groupings)})
+        table = table.sort_values(["_b", "_t", "_g"], kind="mergesort").drop(columns=["_t", "_g", "_b"])
+        table = table.reset_index(drop=True)[PREVALENCE_COLUMNS]
+    else:
+        table = pd.DataFrame(columns=PREVALENCE_COLUMNS)
+    params = {"model": name, "by": groupings, "n_resamples": n_resamples, "confidence_level": confidence_level,
+              "method": method, "min_docs": min_docs, "random_state": seed}
+    counts = {"n_docs": len(doc_ids), "n_passages": int(len(prepared.passages)),
+              "n_docs_per_group": per_group, "n_docs_unknown": n_unknown}
+    doc_shares = pd.DataFrame(shares, index=pd.Index(doc_ids, name="doc_id"), columns=pd.Index(topics, name="topic"))
+    return PrevalenceResult(table=table, params=params, counts=counts, document_shares=doc_shares)
