@@ -140,6 +140,7 @@ def fit_cached(model, prepared, *, cache_dir: str | os.PathLike | None = None):
     if path.exists():
         try:
             loaded = type(model).load(path)
+            loaded.cache_path_ = str(path)
             logger.info("loaded fitted %s model from cache %s", model.name, path)
             return loaded
         except Exception as exc:  # noqa: BLE001 - corrupt entry: rebuild
@@ -148,6 +149,7 @@ def fit_cached(model, prepared, *, cache_dir: str | os.PathLike | None = None):
     try:
         check_writable_dir(path.parent, what="cache directory")
         model.save(path)
+        model.cache_path_ = str(path)
     except OSError as exc:
         logger.warning("could not cache the fitted %s model in %s (%s)", model.name, path, exc)
     return model
@@ -229,6 +231,68 @@ class AnalysisResult:
         return out
 
 
+class LazyModels(dict):
+    """Fitted models loaded from the cache only when first used (keeps warm runs light)."""
+
+    def __init__(self, paths: Mapping[str, str]):
+        super().__init__()
+        self._paths = dict(paths)
+
+    def __getitem__(self, name):
+        if not dict.__contains__(self, name):
+            from . import models as M
+
+            cls = {"lda": M.LDA, "bertopic": M.BERTopicModel}[name]
+            dict.__setitem__(self, name, cls.load(self._paths[name]))
+        return dict.__getitem__(self, name)
+
+    def __contains__(self, name):
+        return name in self._paths
+
+    def __iter__(self):
+        return iter(self._paths)
+
+    def __len__(self):
+        return len(self._paths)
+
+    def keys(self):
+        return self._paths.keys()
+
+    def items(self):
+        return [(k, self[k]) for k in self._paths]
+
+    def values(self):
+        return [self[k] for k in self._paths]
+
+
+def _result_key(corpus_hash: str, config: AnalysisConfig) -> str:
+    params = asdict(config) | {"cache_dir": None, "progress": None, "figures": None, "scheduler": None}
+    blob = json.dumps({"corpus": corpus_hash, "config": params, "versions": package_versions()}, sort_keys=True, default=str)
+    return hashlib.sha256(blob.encode()).hexdigest()[:24]
+
+
+def _save_result(result: "AnalysisResult", path: Path, model_paths: Mapping[str, str]) -> None:
+    with atomic_dir(path) as tmp:
+        for name, table in result.tables.items():
+            table.to_parquet(tmp / f"{name}.parquet", index=False)
+        result.prepared.save(tmp / "prepared")
+        meta = {"tables": sorted(result.tables), "models": dict(model_paths), "corpus_source": result.corpus_source}
+        (tmp / "result.json").write_text(to_json(meta), encoding="utf-8")
+
+
+def _load_result(path: Path, config: AnalysisConfig) -> "AnalysisResult":
+    from .prepare import Prepared
+
+    meta = json.loads((path / "result.json").read_text(encoding="utf-8"))
+    for p in meta["models"].values():
+        if not Path(p).exists():
+            raise FileNotFoundError(p)
+    tables = {name: pd.read_parquet(path / f"{name}.parquet") for name in meta["tables"]}
+    prepared = Prepared.load(path / "prepared")
+    return AnalysisResult(tables=tables, prepared=prepared, models=LazyModels(meta["models"]), config=config,
+                          corpus_source=meta.get("corpus_source", ""), timings={})
+
+
 def _pairs(groups: Sequence[str]) -> list[tuple[str, str]]:
     return list(itertools.combinations(sorted(groups), 2))
 
@@ -279,6 +343,17 @@ def analyze(corpus, config: AnalysisConfig | None = None, **overrides) -> Analys
     _check_by(corpus.metadata, config.by)
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
+    cached_at = None
+    if config.cache_dir is not None:
+        cached_at = Path(config.cache_dir) / "results" / _result_key(corpus.hash, config)
+        if (cached_at / "result.json").exists():
+            try:
+                res = _load_result(cached_at, config)
+                res.timings["load_cached"] = time.perf_counter() - t0
+                logger.info("loaded the whole analysis from cache %s", cached_at)
+                return res
+            except Exception as exc:  # noqa: BLE001 - corrupt or stale entry: recompute
+                logger.warning("cached analysis at %s is unreadable (%s); recomputing", cached_at, exc)
 
     from .prepare import prepare
 
@@ -287,8 +362,16 @@ def analyze(corpus, config: AnalysisConfig | None = None, **overrides) -> Analys
 
     models = _fit_models(prepared, config, timings)
     tables, results = _compare(prepared, models, config, timings)
-    return AnalysisResult(tables=tables, prepared=prepared, models=models, config=config,
-                          corpus_source=getattr(corpus, "source", ""), timings=timings, results=results)
+    res = AnalysisResult(tables=tables, prepared=prepared, models=models, config=config,
+                         corpus_source=getattr(corpus, "source", ""), timings=timings, results=results)
+    if cached_at is not None:
+        paths = {n: str(getattr(m, "cache_path_", "")) for n, m in models.items()}
+        if all(paths.values()):
+            try:
+                _save_result(res, cached_at, paths)
+            except OSError as exc:
+                logger.warning("could not cache the analysis in %s (%s)", cached_at, exc)
+    return res
 
 
 def _fit_models(prepared, config: AnalysisConfig, timings: dict[str, float]) -> dict[str, Any]:
