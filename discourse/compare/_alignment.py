@@ -56,8 +56,9 @@ def topic_similarity(A: np.ndarray, B: np.ndarray, metric: str = "cosine") -> np
             sim = (A @ B.T) / np.outer(na, nb)
     else:
         for i in np.flatnonzero(ok_a):
-            d = jensenshannon(A[i][None, :], B, base=2, axis=1)
-            sim[i] = 1.0 - d
+            with np.errstate(invalid="ignore"):  # sqrt of a rounding-negative divergence for equal rows
+                d = jensenshannon(A[i][None, :], B, base=2, axis=1)
+            sim[i] = 1.0 - np.where(ok_b, np.nan_to_num(d, nan=0.0), 1.0)
     sim[~ok_a, :] = 0.0
     sim[:, ~ok_b] = 0.0
     return np.clip(np.nan_to_num(sim, nan=0.0), 0.0, 1.0)

@@ -76,6 +76,7 @@ def contrasts(
       documents permuted between the two groups
       (:func:`scipy.stats.permutation_test`); exact (all distinct splits,
       ``exact=True``) when there are at most ``n_permutations`` of them;
+      NaN when either group has a single document;
     * ``p_adj``: Benjamini–Hochberg adjustment across the topics of one model,
       grouping and pair.
 

@@ -157,11 +157,13 @@ def permutation_diff(
     Returns
     -------
     (difference, p_value, exact)
+        ``p_value`` is NaN when either group has fewer than 2 documents.
     """
     pooled = np.ascontiguousarray(np.vstack([a, b]), dtype=float)
     n_a, n_b, n_topics = a.shape[0], b.shape[0], pooled.shape[1]
-    if n_a < 1 or n_b < 1:
-        return np.full(n_topics, np.nan), np.full(n_topics, np.nan), False
+    if n_a < 2 or n_b < 2:  # scipy needs two observations per sample
+        diff = a.mean(axis=0) - b.mean(axis=0) if n_a and n_b else np.full(n_topics, np.nan)
+        return np.asarray(diff, dtype=float), np.full(n_topics, np.nan), False
     means_of = _index_means([pooled])
 
     def statistic(x, y, axis=-1):
