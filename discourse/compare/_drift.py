@@ -66,7 +66,9 @@ def topic_drift(
     Returns
     -------
     KeynessResult
-        Columns of :func:`keyness`, then ``model, topic, assignment``.
+        Columns of :func:`keyness`; the model, topic and assignment are in
+        ``.params`` (add them as columns when stacking several topics), the
+        number of passages used in ``.counts["n_passages_in_topic"]``.
 
     Raises
     ------
@@ -116,9 +118,6 @@ def topic_drift(
         pairs=pairs, min_count=min_count, prior=prior, prior_scale=float(prior_scale),
     )
     table = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=KEYNESS_COLUMNS)
-    table["model"] = model_name(model)
-    table["topic"] = topic
-    table["assignment"] = assignment
     counts_out["n_passages_in_topic"] = int(selected.sum())
     params = {"model": model_name(model), "topic": topic, "by": groupings,
               "pairs": [tuple(p) for p in (pairs or [])], "min_count": min_count, "assignment": assignment,
