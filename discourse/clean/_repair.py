@@ -1,0 +1,137 @@
+"""Repair words glued together by a web capture ("terroristactivities").
+
+A long lowercase token that is not a word is split by a frequency-based word
+segmenter (``wordsegment``: Norvig's unigram/bigram segmenter over the Google
+Web Trillion Word Corpus counts) - but only when the split is safe:
+
+* the token is at least ``min_length`` characters, all lowercase ASCII letters
+  (names, acronyms and capitalised words are never touched);
+* it is in neither lexicon: wordsegment's 333,000 unigrams nor simplemma's
+  English form dictionary (so "counterterrorism", "miscalculating" or
+  "afghanistan" stay whole);
+* the segmenter splits it into 2 or 3 parts, each a common word (a unigram
+  count of at least ``min_part_count``) of two or more letters, and none a
+  productive prefix or suffix ("geo" + "economics", "under" + "trained" are
+  left alone).
+
+The lexicons are loaded once, lazily, on first use (about a second).
+
+References
+----------
+Norvig, P. (2009). Natural Language Corpus Data. In T. Segaran & J. Hammerbacher
+(Eds.), *Beautiful Data* (pp. 219-242). O'Reilly.
+Brants, T., & Franz, A. (2006). *Web 1T 5-gram Version 1*. Linguistic Data Consortium.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from functools import lru_cache
+from typing import List, Optional, Tuple
+
+from ._normalize import Edit, Step
+
+__all__ = ["repair_glued_words", "segment_glued"]
+
+_LOCK = threading.Lock()
+_STATE: dict = {}
+
+#: Parts that are prefixes/suffixes rather than words; a split producing one is refused.
+AFFIXES = frozenset(
+    """
+    a an geo re un non anti counter inter intra multi pre post sub super semi over under mis dis co de bi tri mid out up
+    self pro neo socio euro afro pan trans ultra mega micro macro mini hyper cyber bio eco agro petro narco para ex
+    extra infra meta proto pseudo quasi retro tele mono poly auto photo homo hetero
+    ing ed er ers est ly al ism ist ists isms ness ment ments tion tions sion able ible ity ities ize ise ized ised izes
+    ful less ship ships hood dom ous ive ives ian ians ic ics ical ally ence ance ant ent ure ures age ages ery
+    """.split()
+)
+
+@lru_cache(maxsize=16)
+def _candidate_re(min_length: int) -> "re.Pattern[str]":
+    return re.compile(r"(?<![\w@/\\.'\-])[a-z]{%d,}(?![\w@/\\'\-]|\.[A-Za-z0-9])" % max(int(min_length), 2))
+
+
+def _load() -> dict:
+    """Load wordsegment's counts and simplemma's English forms once (thread-safe)."""
+    if _STATE:
+        return _STATE
+    with _LOCK:
+        if not _STATE:
+            import wordsegment
+            from simplemma.strategies.dictionaries.dictionary_factory import DefaultDictionaryFactory
+
+            seg = wordsegment.Segmenter()
+            seg.load()
+            forms = DefaultDictionaryFactory().get_dictionary("en")
+            _STATE["segmenter"] = seg
+            _STATE["unigrams"] = seg.unigrams
+            _STATE["forms"] = forms
+    return _STATE
+
+
+def is_word(token: str) -> bool:
+    """True if ``token`` (lowercase) is in wordsegment's unigrams or simplemma's English forms."""
+    st = _load()
+    return token in st["unigrams"] or token in st["forms"]
+
+
+@lru_cache(maxsize=65536)
+def segment_glued(token: str, *, min_part_count: float = 1e6, max_parts: int = 3) -> Optional[Tuple[str, ...]]:
+    """Split a glued token into words, or ``None`` if it should stay as it is.
+
+    Parameters
+    ----------
+    token : str
+        A lowercase token.
+    min_part_count : float, keyword-only
+        Smallest unigram count (Web 1T) for every part.
+    max_parts : int, keyword-only
+        Largest number of parts accepted.
+
+    Returns
+    -------
+    tuple of str or None
+
+    Examples
+    --------
+    >>> segment_glued("terroristactivities")
+    ('terrorist', 'activities')
+    >>> segment_glued("counterterrorism") is None
+    True
+    """
+    st = _load()
+    if token in st["unigrams"] or token in st["forms"]:
+        return None
+    parts = st["segmenter"].segment(token)
+    if not 2 <= len(parts) <= max_parts or "".join(parts) != token:
+        return None
+    uni = st["unigrams"]
+    for p in parts:
+        if len(p) < 2 or p in AFFIXES or uni.get(p, 0.0) < min_part_count:
+            return None
+    return tuple(parts)
+
+
+def _find_glued(text: str, *, min_length: int = 8, min_part_count: float = 1e6, max_parts: int = 3) -> List[Edit]:
+    """Replace glued lowercase tokens that are not words by their segmentation."""
+    edits: list[Edit] = []
+    st = None
+    for m in _candidate_re(min_length).finditer(text):
+        tok = m.group(0)
+        if st is None:
+            st = _load()
+        if tok in st["unigrams"] or tok in st["forms"]:
+            continue
+        parts = segment_glued(tok, min_part_count=min_part_count, max_parts=max_parts)
+        if parts:
+            edits.append((m.start(), m.end(), " ".join(parts), None))
+    return edits
+
+
+repair_glued_words = Step(
+    "repair_glued_words",
+    _find_glued,
+    "Split glued lowercase words that are not words ('terroristactivities' -> 'terrorist activities').",
+)

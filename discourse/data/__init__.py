@@ -1,0 +1,1 @@
+"""Data files shipped with :mod:`discourse` (alias table, domain stop words)."""

@@ -1,0 +1,218 @@
+"""Split cleaned documents into passages, the unit the topic models see.
+
+A passage is a paragraph (a line of the cleaned text).  Headings and other
+short lines join the paragraph they introduce; a short line at the very end
+joins the paragraph before it; paragraphs longer than ``max_chars`` are split
+at sentence boundaries into nearly equal parts.  Every passage keeps its
+document id and its character offsets, with ``clean[start:end] == text``,
+so results aggregate back to documents and can be shown in context.
+
+Sentence boundaries come from NLTK's Punkt sentence tokenizer used
+*untrained* (no data download) with a short built-in list of abbreviations
+(``Mr.``, ``Gen.``, ``U.S.`` ...).
+
+References
+----------
+Kiss, T., & Strunk, J. (2006). Unsupervised multilingual sentence boundary
+detection. *Computational Linguistics*, 32(4), 485-525.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import List, Tuple
+
+from .errors import check_param
+
+__all__ = ["Passage", "split_passages", "sentence_spans"]
+
+#: Abbreviations the untrained Punkt tokenizer should not split after (lowercase, no final dot).
+ABBREVIATIONS = frozenset(
+    """
+    mr mrs ms dr prof gen lt col maj brig capt cmdr adm sgt sen rep gov pres amb st jr sr no nos vol fig
+    inc ltd co corp dept est approx e.g i.e etc vs cf al u.s u.k u.n u.s.a a.m p.m jan feb mar apr jun jul aug sep sept oct nov dec
+    """.split()
+)
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A span of one document's cleaned text.
+
+    Attributes
+    ----------
+    doc_id : str
+        The document.
+    passage_id : str
+        ``f"{doc_id}#{i:04d}"``, ``i`` counting from 0 in the document.
+    start, end : int
+        Offsets in the cleaned text: ``clean[start:end] == text``.
+    text : str
+        The passage text (no leading or trailing whitespace).
+    """
+
+    doc_id: str
+    passage_id: str
+    start: int
+    end: int
+    text: str
+
+
+@lru_cache(maxsize=1)
+def _punkt():
+    from nltk.tokenize.punkt import PunktParameters, PunktSentenceTokenizer
+
+    params = PunktParameters()
+    params.abbrev_types = set(ABBREVIATIONS)
+    return PunktSentenceTokenizer(params)
+
+
+def sentence_spans(text: str) -> List[Tuple[int, int]]:
+    """Sentence ``(start, end)`` offsets in ``text`` (Punkt, untrained, no download).
+
+    Examples
+    --------
+    >>> s = "Gen. Bajwa met Mr. Ghani in Kabul. Talks resumed."
+    >>> [s[a:b] for a, b in sentence_spans(s)]
+    ['Gen. Bajwa met Mr. Ghani in Kabul.', 'Talks resumed.']
+    """
+    return list(_punkt().span_tokenize(text))
+
+
+_LINE = re.compile(r"[^\n]+")
+
+
+def _units(text: str) -> List[Tuple[int, int]]:
+    """Non-blank lines, trimmed of surrounding whitespace."""
+    out = []
+    for m in _LINE.finditer(text):
+        a, b = m.span()
+        while a < b and text[a].isspace():
+            a += 1
+        while b > a and text[b - 1].isspace():
+            b -= 1
+        if b > a:
+            out.append((a, b))
+    return out
+
+
+def _split_long(text: str, a: int, b: int, max_chars: int) -> List[Tuple[int, int]]:
+    """Split ``text[a:b]`` into nearly equal chunks at sentence (or line, or space) boundaries."""
+    n = math.ceil((b - a) / max_chars)
+    if n <= 1:
+        return [(a, b)]
+    # candidate cut points: sentence ends within each line
+    cuts: list[int] = []
+    for la, lb in _units(text[a:b]):
+        for sa, sb in sentence_spans(text[a + la : a + lb]):
+            cuts.append(a + la + sb)
+    cuts = sorted(set(c for c in cuts if a < c < b))
+    target = (b - a) / n
+    pieces: list[Tuple[int, int]] = []
+    cur = a
+    for c in cuts:
+        if c - cur >= target or (c - cur > 0 and _next_cut(cuts, c, b) - cur > max_chars):
+            pieces.append((cur, c))
+            cur = c
+    pieces.append((cur, b))
+    # hard-split any piece still far too long (a "sentence" of thousands of characters) at spaces
+    out: list[Tuple[int, int]] = []
+    for pa, pb in pieces:
+        out.extend(_hard_split(text, pa, pb, max_chars))
+    return [_trim(text, pa, pb) for pa, pb in out if text[pa:pb].strip()]
+
+
+def _next_cut(cuts: List[int], c: int, b: int) -> int:
+    for x in cuts:
+        if x > c:
+            return x
+    return b
+
+
+def _hard_split(text: str, a: int, b: int, max_chars: int) -> List[Tuple[int, int]]:
+    out = []
+    while b - a > 2 * max_chars:
+        sp = text.rfind(" ", a + max_chars // 2, a + max_chars)
+        if sp <= a:
+            sp = text.find(" ", a + max_chars)
+            if sp < 0 or sp >= b:
+                break
+        out.append((a, sp))
+        a = sp
+    out.append((a, b))
+    return out
+
+
+def _trim(text: str, a: int, b: int) -> Tuple[int, int]:
+    while a < b and text[a].isspace():
+        a += 1
+    while b > a and text[b - 1].isspace():
+        b -= 1
+    return a, b
+
+
+def split_passages(text: str, doc_id: str = "", *, max_chars: int = 1200, min_chars: int = 200) -> List[Passage]:
+    """Split a cleaned document into passages.
+
+    Parameters
+    ----------
+    text : str
+        The cleaned text of one document.
+    doc_id : str
+        Recorded in each passage and its ``passage_id``.
+    max_chars : int, keyword-only
+        Paragraphs longer than this are split at sentence boundaries into
+        ``ceil(len / max_chars)`` nearly equal parts.
+    min_chars : int, keyword-only
+        Lines shorter than this (headings, one-line leads, short bullets) join
+        the paragraph that follows them (the one before, at the end).
+
+    Returns
+    -------
+    list of Passage
+        In document order; ``text[p.start:p.end] == p.text``; passages do not
+        overlap and only whitespace lies between them.
+
+    Raises
+    ------
+    ParameterError
+        If ``max_chars < 1`` or ``min_chars < 0``.
+
+    Examples
+    --------
+    >>> from discourse import load_seeds
+    >>> from discourse.clean import clean_text
+    >>> clean = clean_text(load_seeds().text("002_ea853c5524ed5001"))
+    >>> ps = split_passages(clean, "002")
+    >>> ps[0].passage_id, ps[0].text.splitlines()[0]
+    ('002#0000', 'Pakistan and Afghan Anti-Terror Cooperation')
+    >>> all(clean[p.start:p.end] == p.text for p in ps)
+    True
+    """
+    check_param("max_chars", max_chars, "an integer >= 1", isinstance(max_chars, int) and max_chars >= 1)
+    check_param("min_chars", min_chars, "an integer >= 0", isinstance(min_chars, int) and min_chars >= 0)
+    units = _units(text)
+    groups: list[Tuple[int, int]] = []
+    pending: int | None = None  # start of short lines waiting for their paragraph
+    for a, b in units:
+        start = a if pending is None else pending
+        if b - a < min_chars:
+            pending = start
+            continue
+        groups.append((start, b))
+        pending = None
+    if pending is not None:
+        if groups:
+            groups[-1] = (groups[-1][0], units[-1][1])
+        else:
+            groups.append((pending, units[-1][1]))
+    spans: list[Tuple[int, int]] = []
+    for a, b in groups:
+        if b - a > max_chars:
+            spans.extend(_split_long(text, a, b, max_chars))
+        else:
+            spans.append((a, b))
+    return [Passage(doc_id, f"{doc_id}#{i:04d}", a, b, text[a:b]) for i, (a, b) in enumerate(spans)]

@@ -1,0 +1,514 @@
+"""Tokenisation with no run-time downloads: aliases, words, stop words, lemmas, phrases.
+
+For each text a :class:`Tokenizer`:
+
+1. maps name variants to one token with the alias table (a CSV users can
+   extend; longest variant first; acronyms case-sensitive, so "ISI" -> ``isi``
+   while the word "is" is untouched);
+2. lowercases and finds words with one regular expression, in the manner of
+   NLTK's ``RegexpTokenizer`` (letters, with inner apostrophes and
+   underscores; numbers and punctuation are dropped);
+3. drops possessive/contraction endings ("Pakistan's" -> ``pakistan``);
+4. drops stop words: scikit-learn's ``ENGLISH_STOP_WORDS`` (the Glasgow
+   Information Retrieval Group's list) plus a small domain list
+   (``discourse/data/stopwords_domain.txt``), before and after lemmatising;
+5. lemmatises with ``simplemma`` (ships its dictionaries; cached);
+6. drops tokens shorter than ``min_length``;
+7. joins learnt multi-word phrases with gensim's ``Phrases`` (fitted in
+   :meth:`Tokenizer.fit`), e.g. ``security_cooperation``.
+
+Steps 2-6 give the *words* (:meth:`Tokenizer.words`); step 7 gives the
+*tokens* (:meth:`Tokenizer.tokenize`).
+
+References
+----------
+Mikolov, T., Sutskever, I., Chen, K., Corrado, G., & Dean, J. (2013).
+Distributed representations of words and phrases and their compositionality.
+*NIPS 26*, 3111-3119.  (Phrase scoring, gensim ``scoring="default"``.)
+Bouma, G. (2009). Normalized (pointwise) mutual information in collocation
+extraction. *Proceedings of GSCL*, 31-40.  (``scoring="npmi"``.)
+Barbaresi, A. (2023). simplemma: a simple multilingual lemmatizer for Python.
+https://github.com/adbar/simplemma
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import logging
+import re
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any, Iterable, List, Mapping, Optional, Sequence, Union
+
+from .errors import InputError, NotFittedError, ParameterError, check_param
+
+__all__ = ["Tokenizer", "load_aliases", "default_stopwords"]
+
+logger = logging.getLogger(__name__)
+
+_WORD = re.compile(r"[^\W\d_]+(?:['_][^\W\d_]+)*")
+_CONTRACTIONS = frozenset({"s", "re", "ve", "ll", "d", "m", "t"})
+_SCORINGS = ("default", "npmi")
+_MISSING = object()
+_DUP_ACRONYM = re.compile(r"(?<!\w)([a-z]+(?:_[a-z]+)*)\s*\(\s*\1\s*\)")
+
+
+def _data_text(name: str) -> str:
+    return resources.files("discourse.data").joinpath(name).read_text(encoding="utf-8")
+
+
+def load_aliases(source: Union[str, Path, Mapping[str, str], None] = None) -> dict[str, str]:
+    """Read an alias table: ``{variant: canonical}``.
+
+    Parameters
+    ----------
+    source : path, mapping or None
+        A CSV file with columns ``variant,canonical`` (lines starting with
+        ``#`` are comments), a mapping, or ``None`` for the table shipped in
+        ``discourse/data/aliases.csv``.
+
+    Raises
+    ------
+    InputError
+        If the file cannot be read or lacks the two columns.
+
+    Examples
+    --------
+    >>> load_aliases()["Tehrik-e-Taliban Pakistan"]
+    'ttp'
+    """
+    if isinstance(source, Mapping):
+        table = {str(k): str(v) for k, v in source.items()}
+        where = "aliases"
+    else:
+        if source is None:
+            text, where = _data_text("aliases.csv"), "discourse/data/aliases.csv"
+        else:
+            where = str(source)
+            try:
+                text = Path(source).read_text(encoding="utf-8-sig")
+            except OSError as exc:
+                raise InputError(f"{where}: alias table cannot be read ({exc.strerror or exc})") from None
+            except UnicodeDecodeError:
+                raise InputError(f"{where}: alias table is not UTF-8 text; save it as UTF-8") from None
+        rows = [ln for ln in text.splitlines() if ln.strip() and not ln.lstrip().startswith("#")]
+        reader = csv.DictReader(io.StringIO("\n".join(rows)))
+        if reader.fieldnames is None or not {"variant", "canonical"} <= set(reader.fieldnames):
+            raise InputError(f"{where}: alias table needs the header 'variant,canonical' (found {reader.fieldnames})")
+        table = {}
+        for i, row in enumerate(reader, start=2):
+            v, c = (row.get("variant") or "").strip(), (row.get("canonical") or "").strip()
+            if not v or not c:
+                raise InputError(f"{where}: row {i} needs both a variant and a canonical token")
+            table[v] = c
+    for v, c in table.items():
+        if not re.fullmatch(r"[^\W\d_]+(?:_[^\W\d_]+)*", c.lower()):
+            raise InputError(f"{where}: canonical token {c!r} (for {v!r}) must be letters joined by '_' (e.g. durand_line)")
+    return table
+
+
+def default_stopwords() -> frozenset[str]:
+    """scikit-learn's English stop words plus the shipped domain list.
+
+    Examples
+    --------
+    >>> sw = default_stopwords()
+    >>> "the" in sw, "said" in sw, "security" in sw
+    (True, True, False)
+    """
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+    domain = [w.strip().lower() for w in _data_text("stopwords_domain.txt").splitlines() if w.strip() and not w.startswith("#")]
+    return frozenset(ENGLISH_STOP_WORDS) | frozenset(domain)
+
+
+def _variant_pattern(variant: str) -> str:
+    parts = [re.escape(p) for p in re.split(r"[\s\-]+", variant.strip()) if p]
+    body = r"[\s\-]+".join(parts)
+    letters = [ch for ch in variant if ch.isalpha()]
+    acronym = bool(letters) and all(ch.isupper() for ch in letters)
+    return body if acronym else f"(?i:{body})"
+
+
+def _alias_key(s: str) -> str:
+    return re.sub(r"[\s\-]+", " ", s.strip()).lower()
+
+
+@lru_cache(maxsize=1 << 18)
+def _lemma(word: str) -> str:
+    import simplemma
+
+    # simplemma restores capitals of proper nouns ("kabul" -> "Kabul"): tokens stay lowercase
+    return simplemma.lemmatize(word, lang="en").lower()
+
+
+class Tokenizer:
+    """Turn texts into lists of tokens (aliases, words, stop words, lemmas, phrases).
+
+    A scikit-learn style estimator: ``__init__`` only stores its parameters;
+    :meth:`fit` checks them, reads the alias table and stop words, and learns
+    phrases with gensim's ``Phrases``.
+
+    Parameters
+    ----------
+    aliases : path, mapping, None or False, keyword-only
+        Alias table (see :func:`load_aliases`); ``None`` = the shipped table,
+        ``False`` = no aliases.
+    extra_aliases : mapping, optional, keyword-only
+        More ``{variant: canonical}`` pairs, added to ``aliases``.
+    stopwords : iterable of str or None, keyword-only
+        Stop words; ``None`` = :func:`default_stopwords`.
+    extra_stopwords : iterable of str, keyword-only
+        Added to ``stopwords``.
+    lemmatize : bool, keyword-only
+        Lemmatise with simplemma.
+    min_length : int, keyword-only
+        Shortest token kept (characters).
+    phrases : bool, keyword-only
+        Learn and join multi-word phrases.
+    phrase_min_count : int, keyword-only
+        Gensim ``Phrases(min_count=...)``: fewest occurrences of a phrase.
+    phrase_threshold : float, keyword-only
+        Gensim ``Phrases(threshold=...)``; for ``"npmi"`` in (-1, 1].
+    phrase_scoring : {"npmi", "default"}, keyword-only
+        Gensim ``Phrases(scoring=...)``: normalised PMI (Bouma 2009) or
+        Mikolov et al. (2013).
+
+    Attributes
+    ----------
+    aliases_ : dict
+        ``{variant: canonical}`` in use.
+    stopwords_ : frozenset
+        Stop words in use.
+    phrases_ : dict
+        Learnt phrases ``{"word_word": score}`` (exported from gensim
+        ``Phrases``; empty when ``phrases=False``).
+    n_texts_ : int
+        Texts seen by :meth:`fit`.
+
+    Examples
+    --------
+    >>> tok = Tokenizer(phrases=False).fit([])
+    >>> tok.tokenize("Pakistan's ISI and the NDS signed it; Tehrik-e-Taliban Pakistan is active on the Durand Line.")
+    ['pakistan', 'isi', 'nds', 'sign', 'ttp', 'active', 'durand_line']
+    """
+
+    def __init__(
+        self,
+        *,
+        aliases: Union[str, Path, Mapping[str, str], None, bool] = None,
+        extra_aliases: Optional[Mapping[str, str]] = None,
+        stopwords: Optional[Iterable[str]] = None,
+        extra_stopwords: Iterable[str] = (),
+        lemmatize: bool = True,
+        min_length: int = 2,
+        phrases: bool = True,
+        phrase_min_count: int = 3,
+        phrase_threshold: float = 0.5,
+        phrase_scoring: str = "npmi",
+    ) -> None:
+        self.aliases = aliases
+        self.extra_aliases = extra_aliases
+        self.stopwords = stopwords
+        self.extra_stopwords = extra_stopwords
+        self.lemmatize = lemmatize
+        self.min_length = min_length
+        self.phrases = phrases
+        self.phrase_min_count = phrase_min_count
+        self.phrase_threshold = phrase_threshold
+        self.phrase_scoring = phrase_scoring
+
+    # ------------------------------------------------------------- params
+    _PARAMS = (
+        "aliases",
+        "extra_aliases",
+        "stopwords",
+        "extra_stopwords",
+        "lemmatize",
+        "min_length",
+        "phrases",
+        "phrase_min_count",
+        "phrase_threshold",
+        "phrase_scoring",
+    )
+
+    def get_params(self, deep: bool = True) -> dict[str, Any]:
+        """Parameters by name (scikit-learn convention)."""
+        return {k: getattr(self, k) for k in self._PARAMS}
+
+    def set_params(self, **params: Any) -> "Tokenizer":
+        """Set parameters (scikit-learn convention); refit afterwards."""
+        for k, v in params.items():
+            if k not in self._PARAMS:
+                raise ParameterError(f"{k}: not a Tokenizer parameter; parameters are {list(self._PARAMS)}")
+            setattr(self, k, v)
+        return self
+
+    def __repr__(self) -> str:
+        defaults = Tokenizer()
+        changed = {k: v for k, v in self.get_params().items() if v != getattr(defaults, k)}
+        return "Tokenizer(" + ", ".join(f"{k}={v!r}" for k, v in changed.items()) + ")"
+
+    def _check_params(self) -> None:
+        check_param("min_length", self.min_length, "an integer >= 1", isinstance(self.min_length, int) and self.min_length >= 1)
+        check_param("lemmatize", self.lemmatize, "True or False", isinstance(self.lemmatize, bool))
+        check_param("phrases", self.phrases, "True or False", isinstance(self.phrases, bool))
+        check_param(
+            "phrase_min_count", self.phrase_min_count, "an integer >= 1", isinstance(self.phrase_min_count, int) and self.phrase_min_count >= 1
+        )
+        check_param("phrase_scoring", self.phrase_scoring, f"one of {_SCORINGS}", self.phrase_scoring in _SCORINGS)
+        ok = isinstance(self.phrase_threshold, (int, float)) and not isinstance(self.phrase_threshold, bool)
+        if ok and self.phrase_scoring == "npmi":
+            ok = -1 < self.phrase_threshold <= 1
+        elif ok:
+            ok = self.phrase_threshold > 0
+        check_param(
+            "phrase_threshold",
+            self.phrase_threshold,
+            "a number in (-1, 1] for npmi scoring, > 0 for default scoring",
+            ok,
+        )
+        check_param(
+            "aliases",
+            self.aliases,
+            "a CSV path, a mapping, None (shipped table) or False (none)",
+            self.aliases is None or self.aliases is False or isinstance(self.aliases, (str, Path, Mapping)),
+        )
+        check_param("extra_aliases", self.extra_aliases, "a mapping or None", self.extra_aliases is None or isinstance(self.extra_aliases, Mapping))
+        for name in ("stopwords", "extra_stopwords"):
+            v = getattr(self, name)
+            check_param(name, v, "an iterable of strings" + (" or None" if name == "stopwords" else ""),
+                        (v is None and name == "stopwords") or (not isinstance(v, (str, bytes)) and hasattr(v, "__iter__")))
+
+    # -------------------------------------------------------------- setup
+    def _setup(self) -> None:
+        """Check parameters; build the alias matcher and stop words."""
+        self._check_params()
+        if self.aliases is False:
+            table: dict[str, str] = {}
+        else:
+            table = load_aliases(None if self.aliases is True else self.aliases)
+        if self.extra_aliases:
+            table.update(load_aliases(self.extra_aliases))
+        sw = default_stopwords() if self.stopwords is None else frozenset(str(w).lower() for w in self.stopwords)
+        sw = sw | frozenset(str(w).lower() for w in self.extra_stopwords)
+        self.aliases_ = dict(sorted(table.items()))
+        self.stopwords_ = sw
+        self._compile()
+        self.phrases_, self._pairs = {}, {}
+
+    def _compile(self) -> None:
+        table = self.aliases_
+        self._canon = {_alias_key(v): c.lower() for v, c in table.items()}
+        self._canonicals = frozenset(self._canon.values())
+        if table:
+            variants = sorted(table, key=lambda v: (-len(v), v))
+            self._alias_re: Optional[re.Pattern[str]] = re.compile(
+                r"(?<!\w)(?:" + "|".join(_variant_pattern(v) for v in variants) + r")(?!\w)"
+            )
+        else:
+            self._alias_re = None
+        self._cache: dict[str, Optional[str]] = {}
+
+    def _fitted(self) -> None:
+        if not hasattr(self, "stopwords_"):
+            raise NotFittedError("this Tokenizer is not fitted yet; call fit(texts) first (fit([]) if you need no phrases)")
+
+    # ------------------------------------------------------------ words
+    def apply_aliases(self, text: str) -> str:
+        """``text`` with every alias variant replaced by its canonical token.
+
+        A name followed by its own acronym in brackets counts once:
+        "National Directorate of Security (NDS)" -> ``nds``.
+
+        Examples
+        --------
+        >>> Tokenizer().fit([]).apply_aliases("The National Directorate of Security (NDS), ISI and what is it?")
+        'The nds, isi and what is it?'
+        """
+        self._fitted()
+        if self._alias_re is None:
+            return text
+        canon = self._canon
+        text = self._alias_re.sub(lambda m: canon.get(_alias_key(m.group(0)), m.group(0)), text)
+        if "(" in text:
+            canonicals = self._canonicals
+            text = _DUP_ACRONYM.sub(lambda m: m.group(1) if m.group(1) in canonicals else m.group(0), text)
+        return text
+
+    def _norm_word(self, tok: str) -> Optional[str]:
+        if "'" in tok:
+            if tok.endswith("n't"):
+                return None
+            base, _, suffix = tok.partition("'")
+            if suffix in _CONTRACTIONS:
+                tok = base
+        sw = self.stopwords_
+        if tok in sw or len(tok) < self.min_length:
+            return None
+        if tok in self._canonicals or "_" in tok:
+            return tok
+        if self.lemmatize:
+            tok = _lemma(tok)
+            if tok in sw or len(tok) < self.min_length:
+                return None
+        return tok
+
+    def words(self, text: str) -> List[str]:
+        """Tokens before phrase joining (aliases, words, stop words, lemmas).
+
+        Examples
+        --------
+        >>> Tokenizer().fit([]).words("The agencies' talks were held in Islamabad.")
+        ['agency', 'talk', 'hold', 'islamabad']
+        """
+        self._fitted()
+        if self._alias_re is not None:
+            text = self.apply_aliases(text)
+        if "\u2019" in text:
+            text = text.replace("\u2019", "'")
+        cache = self._cache
+        get = cache.get
+        out: list[str] = []
+        append = out.append
+        for tok in _WORD.findall(text.lower()):
+            w = get(tok, _MISSING)
+            if w is _MISSING:
+                w = self._norm_word(tok)
+                if len(cache) > 500_000:
+                    cache.clear()
+                cache[tok] = w
+            if w is not None:
+                append(w)
+        return out
+
+    def apply_phrases(self, words: Sequence[str]) -> List[str]:
+        """Join learnt phrases in a word list, greedily left to right.
+
+        Gives the same result as gensim's ``FrozenPhrases[words]`` with no
+        connector words.
+        """
+        self._fitted()
+        pairs = self._pairs
+        if not pairs or len(words) < 2:
+            return list(words)
+        out: list[str] = []
+        append = out.append
+        i, n = 0, len(words)
+        get = pairs.get
+        while i < n - 1:
+            joined = get((words[i], words[i + 1]))
+            if joined is None:
+                append(words[i])
+                i += 1
+            else:
+                append(joined)
+                i += 2
+        if i == n - 1:
+            append(words[i])
+        return out
+
+    def tokenize(self, text: str, *, phrases: bool = True) -> List[str]:
+        """Tokens of ``text``; ``phrases=False`` gives :meth:`words`.
+
+        Raises
+        ------
+        NotFittedError
+            Before :meth:`fit`.
+        """
+        w = self.words(text)
+        return self.apply_phrases(w) if phrases else w
+
+    # -------------------------------------------------------------- fit
+    def fit(self, texts: Iterable[str]) -> "Tokenizer":
+        """Read aliases and stop words; learn phrases from ``texts``.
+
+        Parameters
+        ----------
+        texts : iterable of str
+            The texts (e.g. passages) phrases are learnt from; streamed once.
+
+        Returns
+        -------
+        Tokenizer
+            ``self``.
+        """
+        self.fit_transform(texts)
+        return self
+
+    def fit_transform(self, texts: Iterable[str]) -> List[List[str]]:
+        """Fit on ``texts`` and return their tokens (each text tokenised once)."""
+        self._setup()
+        word_lists = [self.words(t) for t in texts]
+        self._learn_phrases(word_lists)
+        self.n_texts_ = len(word_lists)
+        return [self.apply_phrases(w) for w in word_lists]
+
+    def fit_words(self, word_lists: Sequence[Sequence[str]]) -> "Tokenizer":
+        """Learn phrases from word lists already made by :meth:`words` (after :meth:`setup`).
+
+        Returns
+        -------
+        Tokenizer
+            ``self``.
+        """
+        self._fitted()
+        self._learn_phrases(word_lists)
+        self.n_texts_ = len(word_lists)
+        return self
+
+    def setup(self) -> "Tokenizer":
+        """Check parameters and read aliases and stop words, without learning phrases.
+
+        After ``setup`` :meth:`words` works; :meth:`fit_words` then learns
+        phrases from its output.  ``fit`` does both.
+        """
+        self._setup()
+        return self
+
+    def _learn_phrases(self, word_lists: Sequence[Sequence[str]]) -> None:
+        self.phrases_, self._pairs = {}, {}
+        if not self.phrases:
+            return
+        from gensim.models.phrases import Phrases
+
+        # learn with a space delimiter: words never contain spaces, while alias
+        # tokens (durand_line) contain "_", so "a b" splits back unambiguously
+        model = Phrases(
+            [list(w) for w in word_lists],
+            min_count=self.phrase_min_count,
+            threshold=float(self.phrase_threshold),
+            scoring=self.phrase_scoring,
+            delimiter=" ",
+            connector_words=frozenset(),
+        )
+        for key, score in sorted(model.export_phrases().items()):
+            a, b = key.split(" ")
+            joined = f"{a}_{b}"
+            self.phrases_[joined] = float(score)
+            self._pairs[(a, b)] = joined
+
+    # ----------------------------------------------------------- state I/O
+    def state(self) -> dict[str, Any]:
+        """The learnt state as JSON-friendly values (for :meth:`from_state`)."""
+        self._fitted()
+        return {
+            "aliases_": dict(self.aliases_),
+            "stopwords_": sorted(self.stopwords_),
+            "phrases_": [[a, b, joined, self.phrases_[joined]] for (a, b), joined in sorted(self._pairs.items())],
+            "n_texts_": getattr(self, "n_texts_", 0),
+        }
+
+    @classmethod
+    def from_state(cls, params: Mapping[str, Any], state: Mapping[str, Any]) -> "Tokenizer":
+        """Rebuild a fitted tokenizer from :meth:`get_params` and :meth:`state` output."""
+        tok = cls(**{k: v for k, v in params.items() if k in cls._PARAMS})
+        tok.aliases_ = dict(state["aliases_"])
+        tok.stopwords_ = frozenset(state["stopwords_"])
+        tok.n_texts_ = int(state.get("n_texts_", 0))
+        tok._compile()
+        tok.phrases_ = {joined: float(score) for _a, _b, joined, score in state["phrases_"]}
+        tok._pairs = {(a, b): joined for a, b, joined, _s in state["phrases_"]}
+        return tok
