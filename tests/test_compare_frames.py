@@ -72,7 +72,14 @@ def test_custom_lexicons_and_errors(tmp_path):
     res = frame_balance(prep, "period", lexicon={"cooperation": ["Peace talks"], "confrontation": ["raid"]},
                         n_resamples=100)
     doc = res.documents.set_index("doc_id")
+    assert res.terms.set_index("term").loc["raid", "count"] == 3
     assert doc.loc["a", ["cooperation", "confrontation"]].tolist() == [1, 1]
+    # phrase tokens not in the lexicon count their parts that are (unless phrase_parts=False)
+    phr = make_prepared({"a": ("2015", [["terror_attack", "security_agreement", "peace_talks", "attack"]])})
+    one = frame_balance(phr, "period", n_resamples=100).documents.iloc[0]
+    assert (one["cooperation"], one["confrontation"]) == (2, 2)
+    one = frame_balance(phr, "period", phrase_parts=False, n_resamples=100).documents.iloc[0]
+    assert (one["cooperation"], one["confrontation"]) == (1, 1)
     assert doc.loc["b", "frame_balance"] == -1.0
     path = tmp_path / "lex.csv"
     path.write_text("# my lexicon\nterm,frame\nraid,confrontation\n", encoding="utf-8")

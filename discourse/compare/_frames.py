@@ -3,7 +3,8 @@
 The default lexicon ships as ``discourse/data/frames.csv`` (columns ``term,
 frame``; ``frame`` is ``cooperation`` or ``confrontation``; lines starting
 with ``#`` are comments).  Terms are matched exactly against the tokens of
-:func:`discourse.prepare` (lower-case lemmas, learnt phrases joined by ``_``).
+:func:`discourse.prepare` (lower-case lemmas, learnt phrases joined by ``_``);
+a phrase token not in the lexicon counts its parts that are.
 """
 
 from __future__ import annotations
@@ -112,11 +113,40 @@ def load_frame_lexicon(lexicon: Any = None) -> pd.DataFrame:
     return df.reset_index(drop=True)
 
 
+def _lexicon_map(vocab: np.ndarray, lex: pd.DataFrame, phrase_parts: bool) -> sparse.csr_matrix:
+    """Vocabulary x lexicon matrix: which lexicon term each token type counts as.
+
+    A token in the lexicon counts as itself.  A phrase token not in the lexicon
+    counts, per frame, as the first of its parts in that frame (so
+    ``terror_attack`` is one confrontation term, not two).
+    """
+    terms = lex["term"].tolist()
+    frame_of = dict(zip(terms, lex["frame"]))
+    pos = {t: j for j, t in enumerate(terms)}
+    rows, cols = [], []
+    for i, v in enumerate(vocab):
+        j = pos.get(v)
+        if j is not None:
+            rows.append(i)
+            cols.append(j)
+        elif phrase_parts and "_" in v:
+            seen = set()
+            for part in v.split("_"):
+                j = pos.get(part)
+                if j is not None and frame_of[part] not in seen:
+                    seen.add(frame_of[part])
+                    rows.append(i)
+                    cols.append(j)
+    data = np.ones(len(rows))
+    return sparse.csr_matrix((data, (rows, cols)), shape=(len(vocab), len(terms)))
+
+
 def frame_balance(
     prepared: Any,
     by: str | Sequence[str],
     *,
     lexicon: Any = None,
+    phrase_parts: bool = True,
     n_resamples: int = 2000,
     confidence_level: float = 0.95,
     method: str = "percentile",
@@ -126,7 +156,11 @@ def frame_balance(
     """Balance of cooperation against confrontation terms, per document and per group.
 
     Per document: ``cooperation`` and ``confrontation`` = number of its tokens
-    (over all its passages) in each frame of the lexicon;
+    (over all its passages) in each frame of the lexicon.  A token matches a
+    lexicon term when it is that term; with ``phrase_parts`` (default) a learnt
+    phrase that is not itself in the lexicon counts each of its ``_``-joined
+    parts that is, once per frame (``terror_attack`` counts one confrontation
+    term, ``security_agreement`` one cooperation term).  Then
     ``frame_balance = (cooperation - confrontation) / (cooperation + confrontation)``,
     from -1 (only confrontation terms) to +1 (only cooperation terms), and NaN
     when the document has no frame term at all (it then says nothing about the
@@ -147,6 +181,8 @@ def frame_balance(
         Metadata column(s) or crossings ``"a:b"``.
     lexicon : None, path, DataFrame or mapping
         See :func:`load_frame_lexicon`; default the shipped ``frames.csv``.
+    phrase_parts : bool, default True
+        Count lexicon terms inside phrase tokens not in the lexicon themselves.
     n_resamples, confidence_level, method, min_docs, random_state
         As in :func:`prevalence`.
 
@@ -184,18 +220,14 @@ def frame_balance(
     D = sparse.csr_matrix((np.ones(len(docs)), (codes, np.arange(len(docs)))), shape=(len(doc_ids), len(docs)))
     doc_counts = sparse.csr_matrix(D @ counts)
     n_tokens = np.asarray(doc_counts.sum(axis=1)).ravel()
-    vpos = {t: i for i, t in enumerate(vocab)}
+    hits = sparse.csr_matrix(doc_counts @ _lexicon_map(vocab, lex, phrase_parts))
     per_frame = {}
-    term_rows = []
     for frame in FRAMES:
-        terms = lex.loc[lex["frame"] == frame, "term"].tolist()
-        idx = [vpos[t] for t in terms if t in vpos]
-        sub = doc_counts[:, idx]
-        per_frame[frame] = np.asarray(sub.sum(axis=1)).ravel().astype(float)
-        tot = np.asarray(sub.sum(axis=0)).ravel()
-        ndoc = np.asarray((sub > 0).sum(axis=0)).ravel()
-        found = dict(zip([t for t in terms if t in vpos], zip(tot, ndoc)))
-        term_rows += [(t, frame, int(found.get(t, (0, 0))[0]), int(found.get(t, (0, 0))[1])) for t in terms]
+        cols = np.flatnonzero(lex["frame"].to_numpy() == frame)
+        per_frame[frame] = np.asarray(hits[:, cols].sum(axis=1)).ravel().astype(float)
+    terms = pd.DataFrame({"term": lex["term"].to_numpy(), "frame": lex["frame"].to_numpy(),
+                          "count": np.asarray(hits.sum(axis=0)).ravel().astype(np.int64),
+                          "n_docs": np.asarray((hits > 0).sum(axis=0)).ravel().astype(np.int64)})
     coop, conf = per_frame["cooperation"], per_frame["confrontation"]
     with np.errstate(invalid="ignore", divide="ignore"):
         balance = np.where(coop + conf > 0, (coop - conf) / (coop + conf), np.nan)
@@ -228,11 +260,10 @@ def frame_balance(
                 "too_few": bool(ok.sum() < min_docs), "n_docs_total": int(in_g.sum()),
             })
     table = pd.DataFrame(rows, columns=FRAME_COLUMNS)
-    terms = pd.DataFrame(term_rows, columns=["term", "frame", "count", "n_docs"])
     params = {"by": groupings, "lexicon": "discourse/data/frames.csv" if lexicon is None else
               (str(lexicon) if isinstance(lexicon, (str, Path)) else type(lexicon).__name__),
-              "n_resamples": n_resamples, "confidence_level": confidence_level, "method": method,
-              "min_docs": min_docs, "random_state": seed}
+              "phrase_parts": phrase_parts, "n_resamples": n_resamples, "confidence_level": confidence_level,
+              "method": method, "min_docs": min_docs, "random_state": seed}
     counts_out = {"n_docs": int(len(doc_ids)), "n_lexicon_terms": int(len(lex)),
                   "n_lexicon_terms_found": int((terms["count"] > 0).sum()),
                   "n_docs_no_frame_terms": int((~np.isfinite(balance)).sum()), "n_docs_unknown": n_unknown}
