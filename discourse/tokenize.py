@@ -124,12 +124,48 @@ def default_stopwords() -> frozenset[str]:
     return frozenset(ENGLISH_STOP_WORDS) | frozenset(domain)
 
 
-def _variant_pattern(variant: str) -> str:
-    parts = [re.escape(p) for p in re.split(r"[\s\-]+", variant.strip()) if p]
-    body = r"[\s\-]+".join(parts)
+_SEP = "\x00"  # stands for a run of spaces/hyphens inside a variant
+
+
+def _is_acronym(variant: str) -> bool:
     letters = [ch for ch in variant if ch.isalpha()]
-    acronym = bool(letters) and all(ch.isupper() for ch in letters)
-    return body if acronym else f"(?i:{body})"
+    return bool(letters) and all(ch.isupper() for ch in letters)
+
+
+def _trie_pattern(variants: Iterable[str], *, lower: bool) -> str:
+    """A regex matching any variant, factored as a trie (fast in ``re``); longest match first."""
+    root: dict = {}
+    for v in variants:
+        node = root
+        for part in re.split(r"([\s\-]+)", v.strip()):
+            if not part:
+                continue
+            atoms = [_SEP] if re.fullmatch(r"[\s\-]+", part) else list(part.lower() if lower else part)
+            for a in atoms:
+                node = node.setdefault(a, {})
+        node[""] = {}
+
+    def emit(node: dict) -> str:
+        alts = [(r"[\s\-]+" if k == _SEP else re.escape(k)) + emit(node[k]) for k in sorted(k for k in node if k)]
+        if not alts:
+            return ""
+        body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
+        return f"(?:{body})?" if "" in node else body
+
+    return emit(root)
+
+
+def _alias_regex(variants: Iterable[str]) -> "re.Pattern[str]":
+    """One regex for all variants: acronyms case-sensitive, others in any case; whole words only."""
+    variants = list(variants)
+    acr = [v for v in variants if _is_acronym(v)]
+    other = [v for v in variants if not _is_acronym(v)]
+    alts = []
+    if other:
+        alts.append("(?i:" + _trie_pattern(other, lower=True) + ")")
+    if acr:
+        alts.append(_trie_pattern(acr, lower=False))
+    return re.compile(r"(?<!\w)(?:" + "|".join(alts) + r")(?!\w)")
 
 
 def _alias_key(s: str) -> str:
@@ -206,7 +242,7 @@ class Tokenizer:
         min_length: int = 2,
         phrases: bool = True,
         phrase_min_count: int = 3,
-        phrase_threshold: float = 0.5,
+        phrase_threshold: float = 0.4,
         phrase_scoring: str = "npmi",
     ) -> None:
         self.aliases = aliases
@@ -304,10 +340,7 @@ class Tokenizer:
         self._canon = {_alias_key(v): c.lower() for v, c in table.items()}
         self._canonicals = frozenset(self._canon.values())
         if table:
-            variants = sorted(table, key=lambda v: (-len(v), v))
-            self._alias_re: Optional[re.Pattern[str]] = re.compile(
-                r"(?<!\w)(?:" + "|".join(_variant_pattern(v) for v in variants) + r")(?!\w)"
-            )
+            self._alias_re: Optional[re.Pattern[str]] = _alias_regex(table)
         else:
             self._alias_re = None
         self._cache: dict[str, Optional[str]] = {}

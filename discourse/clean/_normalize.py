@@ -169,12 +169,19 @@ normalize_unicode = Step(
 
 # --- fix_punctuation_spacing --------------------------------------------------
 
-_PUNCT_SPACE = re.compile(r"(?<=[^\s(\[{])[ \t]+(?=[,.;:!?%)\]}](?:[\s\"')\]]|$))|(?<=[(\[{])[ \t]+(?=\S)")
+_PUNCT_SPACE = re.compile(r"[ \t]+(?=[,.;:!?%)\]}](?:[\s\"')\]]|$))|[(\[{][ \t]+(?=\S)")
 
 
 def _find_punct(text: str) -> List[Edit]:
     """Spaces before closing punctuation or after opening brackets."""
-    return [(m.start(), m.end(), "", None) for m in _PUNCT_SPACE.finditer(text)]
+    edits: list[Edit] = []
+    for m in _PUNCT_SPACE.finditer(text):
+        a, b = m.span()
+        if text[a] in "([{":
+            edits.append((a + 1, b, "", None))
+        elif a > 0 and text[a - 1] not in " \t\n([{":
+            edits.append((a, b, "", None))
+    return edits
 
 
 fix_punctuation_spacing = Step(
@@ -185,23 +192,36 @@ fix_punctuation_spacing = Step(
 
 # --- normalize_whitespace -----------------------------------------------------
 
-_WS = re.compile(r"(?P<lead>\A[ \t\n]+)|(?P<trail>[ \t\n]+\Z)|(?P<nl>[ \t]*\n[ \t\n]*)|(?P<sp>[ \t]{2,}|\t)")
+_WS_RUN = re.compile(r"[ \t]*\n[ \t\n]*|[ \t]{2,}|\t")
+_WS_EDGE = " \t\n"
 
 
 def _find_ws(text: str) -> List[Edit]:
     """Collapse spaces, trim lines, at most one blank line, trim the text."""
+    if not text:
+        return []
+    lead = len(text) - len(text.lstrip(_WS_EDGE))
+    if lead == len(text):
+        return [(0, len(text), "", None)]
+    trail = len(text) - len(text.rstrip(_WS_EDGE))
+    stop = len(text) - trail
     edits: list[Edit] = []
-    for m in _WS.finditer(text):
-        kind = m.lastgroup
-        s = m.group(0)
-        if kind in ("lead", "trail"):
-            repl = ""
-        elif kind == "nl":
-            repl = "\n\n" if s.count("\n") > 1 else "\n"
-        else:
-            repl = " "
-        if repl != s:
-            edits.append((m.start(), m.end(), repl, None))
+    if lead:
+        edits.append((0, lead, "", None))
+    if "  " in text or "\t" in text or " \n" in text or "\n " in text or "\n\n\n" in text:
+        for m in _WS_RUN.finditer(text, lead, stop):
+            s = m.group(0)
+            if "\n" in s:
+                n = s.count("\n")
+                if n == 1 and len(s) == 1:
+                    continue
+                repl = "\n\n" if n > 1 else "\n"
+            else:
+                repl = " "
+            if repl != s:
+                edits.append((m.start(), m.end(), repl, None))
+    if trail:
+        edits.append((stop, len(text), "", None))
     return edits
 
 

@@ -246,7 +246,13 @@ class Cleaner:
         options = self.options or {}
         if not isinstance(options, Mapping):
             raise ParameterError(f"options={options!r} is not allowed: expected a mapping of step name to options")
-        return [_resolve(s, options) for s in steps]
+        key = (tuple(steps), repr(sorted((str(k), repr(v)) for k, v in options.items())))
+        cached = self.__dict__.get("_resolved")
+        if cached is not None and cached[0] == key:
+            return cached[1]
+        resolved = [_resolve(s, options) for s in steps]
+        self.__dict__["_resolved"] = (key, resolved)
+        return resolved
 
     def get_params(self) -> dict[str, Any]:
         """Parameters as JSON-friendly values (step names and options)."""

@@ -12,7 +12,11 @@ Web Trillion Word Corpus counts) - but only when the split is safe:
 * the segmenter splits it into 2 or 3 parts, each a common word (a unigram
   count of at least ``min_part_count``) of two or more letters, and none a
   productive prefix or suffix ("geo" + "economics", "under" + "trained" are
-  left alone).
+  left alone);
+* and the split is supported: each adjacent pair of parts is an attested
+  bigram ("is central", "terrorist activities"), or every part has at least
+  ``min_unattested_part`` letters ("comprehensive stance").  So jargon such
+  as "inswinger" or "tailenders" is not cut into "in swinger", "tai lenders".
 
 The lexicons are loaded once, lazily, on first use (about a second).
 
@@ -78,7 +82,9 @@ def is_word(token: str) -> bool:
 
 
 @lru_cache(maxsize=65536)
-def segment_glued(token: str, *, min_part_count: float = 1e6, max_parts: int = 3) -> Optional[Tuple[str, ...]]:
+def segment_glued(
+    token: str, *, min_part_count: float = 1e6, max_parts: int = 3, min_unattested_part: int = 5
+) -> Optional[Tuple[str, ...]]:
     """Split a glued token into words, or ``None`` if it should stay as it is.
 
     Parameters
@@ -89,6 +95,8 @@ def segment_glued(token: str, *, min_part_count: float = 1e6, max_parts: int = 3
         Smallest unigram count (Web 1T) for every part.
     max_parts : int, keyword-only
         Largest number of parts accepted.
+    min_unattested_part : int, keyword-only
+        Shortest part allowed when the parts are not an attested bigram.
 
     Returns
     -------
@@ -98,8 +106,8 @@ def segment_glued(token: str, *, min_part_count: float = 1e6, max_parts: int = 3
     --------
     >>> segment_glued("terroristactivities")
     ('terrorist', 'activities')
-    >>> segment_glued("counterterrorism") is None
-    True
+    >>> segment_glued("counterterrorism") is None, segment_glued("inswinger") is None
+    (True, True)
     """
     st = _load()
     if token in st["unigrams"] or token in st["forms"]:
@@ -111,10 +119,16 @@ def segment_glued(token: str, *, min_part_count: float = 1e6, max_parts: int = 3
     for p in parts:
         if len(p) < 2 or p in AFFIXES or uni.get(p, 0.0) < min_part_count:
             return None
+    bigrams = st["segmenter"].bigrams
+    attested = all(f"{a} {b}" in bigrams for a, b in zip(parts, parts[1:]))
+    if not attested and min(len(p) for p in parts) < min_unattested_part:
+        return None
     return tuple(parts)
 
 
-def _find_glued(text: str, *, min_length: int = 8, min_part_count: float = 1e6, max_parts: int = 3) -> List[Edit]:
+def _find_glued(
+    text: str, *, min_length: int = 8, min_part_count: float = 1e6, max_parts: int = 3, min_unattested_part: int = 5
+) -> List[Edit]:
     """Replace glued lowercase tokens that are not words by their segmentation."""
     edits: list[Edit] = []
     st = None
@@ -124,7 +138,7 @@ def _find_glued(text: str, *, min_length: int = 8, min_part_count: float = 1e6, 
             st = _load()
         if tok in st["unigrams"] or tok in st["forms"]:
             continue
-        parts = segment_glued(tok, min_part_count=min_part_count, max_parts=max_parts)
+        parts = segment_glued(tok, min_part_count=min_part_count, max_parts=max_parts, min_unattested_part=min_unattested_part)
         if parts:
             edits.append((m.start(), m.end(), " ".join(parts), None))
     return edits

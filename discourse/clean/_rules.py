@@ -299,8 +299,14 @@ def _is_bio(s: str) -> bool:
     return bool(_BIO.match(s.strip())) or bool(_BIO_CONTACT.search(s))
 
 
+_DISCLAIMER_HINTS = ("disclaimer", "expressed", "position", "stance", "advocacy", "partisan", "editorial", "opinion", "responsible", "liable", "donor")
+
+
 def _is_disclaimer(s: str) -> bool:
-    return len(s) <= 2000 and bool(_DISCLAIMER.search(s))
+    if len(s) > 2000:
+        return False
+    low = s.lower()
+    return any(h in low for h in _DISCLAIMER_HINTS) and bool(_DISCLAIMER.search(s))
 
 
 def _is_tagline(s: str) -> bool:
