@@ -14,6 +14,7 @@ from ._style import (
     SINGLE_COLUMN,
     create_mpl_ax,
     finish_axes,
+    flag,
     interval_arrays,
     labels_from,
     n_docs_text,
@@ -34,7 +35,6 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["plot_contrasts", "plot_diff_in_diff", "format_p"]
 
 CONTRAST_COLUMNS = ("model", "topic", "grouping", "group_a", "group_b", "difference", "ci_low", "ci_high", "p_value", "p_adj")
-DID_COLUMNS = ("model", "topic", "difference", "ci_low", "ci_high")
 
 
 def format_p(p: Any) -> str:
@@ -56,6 +56,7 @@ def _forest(
     ax: "Axes",
     df: pd.DataFrame,
     *,
+    est: str,
     row_labels: list[str],
     p_col: str | None,
     alpha: float,
@@ -64,30 +65,40 @@ def _forest(
     owned: bool,
     legend_title: str | None = None,
 ) -> None:
-    """Draw one row per ``df`` row (top to bottom): point, interval, zero line, p column."""
+    """Draw one row per ``df`` row (top to bottom): point, interval, zero line, p column.
+
+    With a p column, markers are filled when ``p < alpha`` and the p-values
+    are written in a column right of the axes.  Rows flagged ``too_few`` are
+    drawn in grey (with a p column) or hollow (without one).
+    """
     from matplotlib.lines import Line2D
     from matplotlib.transforms import blended_transform_factory
 
     n = len(df)
     y = np.arange(n, dtype=float)
-    x, elo, ehi, ok = interval_arrays(df, "difference")
+    x, elo, ehi, ok = interval_arrays(df, est)
+    few = flag(df.get("too_few"), n)
     row_bands(ax, n)
     ax.axvline(0.0, color="#555555", lw=0.8, ls="--", zorder=1)
     color = PALETTE[0]
-    if ok.any():
-        ax.errorbar(x[ok], y[ok], xerr=[elo[ok], ehi[ok]], fmt="none", ecolor=color, elinewidth=1.1, zorder=2)
     if p_col is not None:
         p = pd.to_numeric(df[p_col], errors="coerce").to_numpy(dtype=float)
-        sig = np.isfinite(p) & (p < alpha)
+        filled = np.isfinite(p) & (p < alpha)
+        colors = np.where(few, MUTED, color)
     else:
         p = np.full(n, np.nan)
-        sig = np.zeros(n, dtype=bool)
-    for mask, filled in ((sig, True), (~sig, False)):
-        if mask.any():
-            ax.plot(
-                x[mask], y[mask], linestyle="none", marker="o", markersize=4.5, markeredgewidth=0.9,
-                markeredgecolor=color, markerfacecolor=color if filled else "white", zorder=3, gid="points",
-            )
+        filled = ~few
+        colors = np.full(n, color, dtype=object)
+    for c in dict.fromkeys(colors):
+        m = ok & (colors == c)
+        if m.any():
+            ax.errorbar(x[m], y[m], xerr=[elo[m], ehi[m]], fmt="none", ecolor=c, elinewidth=1.1, zorder=2)
+        for mask, full in ((filled & (colors == c), True), (~filled & (colors == c), False)):
+            if mask.any():
+                ax.plot(
+                    x[mask], y[mask], linestyle="none", marker="o", markersize=4.5, markeredgewidth=0.9,
+                    markeredgecolor=c, markerfacecolor=c if full else "white", zorder=3, gid="points",
+                )
     ax.set_yticks(y, row_labels)
     ax.set_ylim(n - 0.5, -0.5)
     xmin = np.nanmin(np.concatenate([x - elo, [0.0]]))
@@ -97,23 +108,36 @@ def _forest(
     from matplotlib.ticker import MaxNLocator
 
     ax.xaxis.set_major_locator(MaxNLocator(nbins=4))
-    # rows without an interval: say why, next to the point, on the side with room
-    for i in np.flatnonzero(~ok):
+    # rows without an interval: say why, next to the point, on the side with
+    # room; when no row has one, say it once in the legend instead
+    none_ok = n > 1 and not ok.any()
+    for i in np.flatnonzero(~ok) if not none_ok else []:
         if np.isfinite(x[i]):
             dx, ha = note_side(x[i], xmin - pad, xmax + pad)
             ax.annotate(nan_note[i], (x[i], y[i]), xytext=(dx, 0), textcoords="offset points",
                         va="center", ha=ha, fontsize=6.5, color=MUTED, gid="nan-note",
                         bbox=dict(boxstyle="square,pad=0.1", fc="white", ec="none", alpha=0.8))
+    handles = []
     if p_col is not None:
         tr = blended_transform_factory(ax.transAxes, ax.transData)
         for yi, pi in zip(y, p):
             ax.text(1.03, yi, format_p(pi), transform=tr, ha="left", va="center", fontsize=7, gid="p-text")
         ax.text(1.03, -0.55, p_header, transform=tr, ha="left", va="bottom", fontsize=7, fontweight="bold", gid="p-text")
-        handles = [
+        handles += [
             Line2D([], [], linestyle="none", marker="o", markersize=4.5, color=color, label=f"{p_header} < {alpha:g}"),
             Line2D([], [], linestyle="none", marker="o", markersize=4.5, markerfacecolor="white",
                    markeredgecolor=color, label=f"{p_header} ≥ {alpha:g}"),
         ]
+        if few.any():
+            handles.append(Line2D([], [], color=MUTED, marker="o", markersize=4.5, label="grey: too few documents"))
+    elif few.any():
+        if (ok & ~few).any():
+            handles.append(Line2D([], [], color=color, marker="o", markersize=4.5, label="estimate with interval"))
+        handles.append(Line2D([], [], linestyle="none", marker="o", markersize=4.5, markerfacecolor="white",
+                              markeredgecolor=color, label="hollow: too few documents"))
+    if none_ok:
+        handles.append(Line2D([], [], linestyle="none", marker="none", label=f"no intervals: {nan_note[0]}".replace(": no interval", "")))
+    if handles:
         place_legend(ax, owned, handles=handles, title=legend_title)
 
 
@@ -243,7 +267,7 @@ def plot_contrasts(
     with paper_style():
         fig, ax = create_mpl_ax(ax, figsize=(SINGLE_COLUMN, _height(ticks, xlabel)))
         _forest(
-            ax, df, row_labels=ticks, p_col="p_adj", alpha=alpha, p_header="adj. p", nan_note=notes,
+            ax, df, est="difference", row_labels=ticks, p_col="p_adj", alpha=alpha, p_header="adj. p", nan_note=notes,
             owned=owned, legend_title="Permutation test, Benjamini–Hochberg adjusted",
         )
         finish_axes(ax, xlabel=xlabel, ylabel=f"{model_name(model)} topic", title=title or "")
@@ -263,26 +287,31 @@ def plot_diff_in_diff(
 ) -> "Axes":
     """Forest plot of a difference-in-differences of topic weight per topic.
 
-    Each row shows, for one topic, how much more one group's weight changed
-    between two levels than the other's did (for example: did Pakistani
-    outlets move from 2015 to 2024 more than other outlets?), with its
-    interval and, when the table has one, the adjusted p-value.
+    Each row shows, for one topic, how much more the treated group's weight
+    changed between ``before`` and ``after`` than the other groups' did
+    (did Pakistani outlets move from 2015 to 2024 more than the others?),
+    with its interval.  The axis label names the contrast and the number of
+    documents in each of the four cells; when any cell has too few
+    documents (``too_few``) the points are drawn hollow and the legend says
+    so.  A p-value column (``p_adj`` or ``p_value``), when present, is
+    written on the right as in :func:`plot_contrasts`.
 
     Parameters
     ----------
     did : DataFrame
-        Columns ``model, topic, difference, ci_low, ci_high`` and optionally
-        ``label``, ``p_adj`` (or ``p_value``), ``description`` (a sentence
-        naming the contrast, used as the axis label) and ``n_*`` columns
-        (documents per cell, shown under the axis label).
+        ``DiDResult.to_frame()``: columns ``model, topic, did, ci_low,
+        ci_high`` (``difference`` is accepted for ``did``) and optionally
+        ``label, treated, control, before, after, n_treated_before,
+        n_treated_after, n_control_before, n_control_after, too_few``.
     model : str, optional
         Needed only when the table holds several.
     topics : sequence, optional
         Topics to draw, top to bottom (default: all, by id).
     alpha : float
-        p-values below this are drawn filled.
+        With a p-value column: p-values below this are drawn filled.
     xlabel : str, optional
-        Axis label (default: the ``description`` column, else a generic one).
+        Axis label (default built from ``treated, control, before, after``
+        and the cell counts).
     max_label_chars : int
         Topic labels are cut to this length (and wrapped onto two lines).
     title : str, optional
@@ -305,37 +334,50 @@ def plot_diff_in_diff(
     --------
     >>> import pandas as pd
     >>> from discourse.plot import plot_diff_in_diff
-    >>> df = pd.DataFrame({"model": "lda", "topic": [0, 1], "difference": [0.2, -0.1],
-    ...                    "ci_low": [0.0, -0.4], "ci_high": [0.4, 0.2]})
+    >>> df = pd.DataFrame({"model": "lda", "topic": [0, 1], "did": [0.2, -0.1],
+    ...                    "ci_low": [0.0, -0.4], "ci_high": [0.4, 0.2], "treated": "Pakistan",
+    ...                    "control": "others", "before": "2015", "after": "2024"})
     >>> ax = plot_diff_in_diff(df)
-    >>> ax.get_xlabel()
+    >>> ax.get_xlabel().splitlines()[0]
     'Difference in differences of topic weight'
     """
-    require_columns(did, DID_COLUMNS, "difference-in-differences")
+    from ..errors import InputError
+
+    est = "did" if isinstance(did, pd.DataFrame) and "did" in did.columns else "difference"
+    if isinstance(did, pd.DataFrame) and est not in did.columns:
+        raise InputError("difference-in-differences table is missing column 'did'; expected columns model, topic, did, ci_low, ci_high")
+    require_columns(did, ("model", "topic", est, "ci_low", "ci_high"), "difference-in-differences")
     check_param("alpha", alpha, "a number in (0, 1)", isinstance(alpha, (int, float)) and 0 < alpha < 1)
     df, model = select_one(did, "model", model, "difference-in-differences")
     ids = _topic_order(df["topic"], topics)
     labels = labels_from(df, "topic", "label")
     df = df.drop_duplicates(subset=["topic"]).set_index("topic").loc[ids].reset_index()
     p_col = "p_adj" if "p_adj" in df.columns else ("p_value" if "p_value" in df.columns else None)
+
+    def one(col: str) -> Any:
+        vals = df[col].dropna().unique() if col in df.columns else []
+        return vals[0] if len(vals) == 1 else None
+
+    treated, control, before, after = one("treated"), one("control") or "others", one("before"), one("after")
     if xlabel is None:
-        desc = df["description"].dropna().unique() if "description" in df.columns else []
-        xlabel = str(desc[0]) if len(desc) == 1 else "Difference in differences of topic weight"
-    n_cols = [c for c in df.columns if c.startswith("n_") and pd.api.types.is_numeric_dtype(df[c])]
-    cells = []
-    for c in n_cols:
-        vals = df[c].dropna().unique()
-        if len(vals) == 1:
-            cells.append(f"{c[2:].replace('_', ' ')}: {int(vals[0])}")
-    if cells:
-        xlabel += "\n(documents per cell — " + "; ".join(cells) + ")"
-    notes = ["no interval"] * len(df)
+        xlabel = "Difference in differences of topic weight"
+        if treated is not None and before is not None and after is not None:
+            xlabel += f"\nchange {before}→{after}: {treated} minus {control}"
+    cells = {k: one(f"n_{k}") for k in ("treated_before", "treated_after", "control_before", "control_after")}
+    if all(v is not None for v in cells.values()):
+        t_name, c_name = treated or "treated", control
+        xlabel += (
+            f"\ndocuments: {t_name} {int(cells['treated_before'])} → {int(cells['treated_after'])}, "
+            f"{c_name} {int(cells['control_before'])} → {int(cells['control_after'])}"
+        )
+    small = [v for v in cells.values() if v is not None and int(v) < 2]
+    notes = ["a cell has < 2 docs: no interval" if small else "no interval"] * len(df)
     ticks = [topic_label(t, labels.get(t), max_chars=max_label_chars) for t in ids]
     owned = ax is None
     with paper_style():
         fig, ax = create_mpl_ax(ax, figsize=(SINGLE_COLUMN, _height(ticks, xlabel)))
         _forest(
-            ax, df, row_labels=ticks, p_col=p_col, alpha=alpha,
+            ax, df, est=est, row_labels=ticks, p_col=p_col, alpha=alpha,
             p_header="adj. p" if p_col == "p_adj" else "p", nan_note=notes, owned=owned,
         )
         finish_axes(ax, xlabel=xlabel, ylabel=f"{model_name(model)} topic", title=title or "")

@@ -55,7 +55,9 @@ def _pick(df: pd.DataFrame, group: Any, reference: Any) -> tuple[pd.DataFrame, A
     # the log-odds ratio and its z-score are antisymmetric in the pair
     sel["z"] = -pd.to_numeric(sel["z"], errors="coerce")
     sel["log_odds"] = -pd.to_numeric(sel["log_odds"], errors="coerce")
-    sel["count"], sel["count_reference"] = sel["count_reference"].copy(), sel["count"].copy()
+    for a, b in (("count", "count_reference"), ("n_docs", "n_docs_reference"), ("n_tokens", "n_tokens_reference")):
+        if a in sel.columns and b in sel.columns:
+            sel[a], sel[b] = sel[b].copy(), sel[a].copy()
     return sel, reference
 
 
@@ -91,8 +93,9 @@ def plot_keyness(
         The group on the right (positive z: "rose" when it is the later
         period).
     reference : scalar, optional
-        The group it is compared with; needed when ``group`` has several.
-        A pair held the other way round in the table is flipped.
+        The group it is compared with (``"rest"``: all other groups); needed
+        when ``group`` has several.  A pair held the other way round in the
+        table is flipped.
     grouping : str, optional
         Needed only when the table holds several groupings.
     n : int
@@ -159,9 +162,12 @@ def plot_keyness(
             docs[str(reference)] = df["n_docs_reference"].dropna().max()
     docs = {str(k): v for k, v in docs.items()}
 
+    def word(g: Any) -> str:
+        return "other groups" if str(g) == "rest" else str(g)
+
     def name(g: Any) -> str:
         v = docs.get(str(g))
-        return f"{g} ({n_docs_text(v)})" if v is not None and not pd.isna(v) else f"{g}"
+        return f"{word(g)} ({n_docs_text(v)})" if v is not None and not pd.isna(v) else word(g)
 
     z = rows["z"].to_numpy(dtype=float)
     p = pd.to_numeric(rows["p_adj"], errors="coerce").to_numpy(dtype=float)
@@ -189,14 +195,14 @@ def plot_keyness(
                 ax.annotate(txt, (zi, yi), xytext=(2 if zi > 0 else -2, 0), textcoords="offset points",
                             ha="left" if zi > 0 else "right", va="center", fontsize=6, color="#555555", gid="count-text")
         handles = [
-            Patch(color=_UP, label=f"more in {group}"),
-            Patch(color=_DOWN, label=f"more in {reference}"),
+            Patch(color=_UP, label=f"more in {name(group)}"),
+            Patch(color=_DOWN, label=f"more in {name(reference)}"),
         ]
         if (~sig).any():
             handles.append(Patch(facecolor="#BBBBBB", edgecolor="#999999", alpha=0.6, label=f"pale: adj. p ≥ {alpha:g}"))
         place_legend(ax, owned, handles=handles, handlelength=0.9, columnspacing=0.8)
-        xlabel = f"Keyness z (log-odds, Dirichlet prior)\n← {name(reference)}   {name(group)} →"
+        xlabel = "Keyness z (log-odds, Dirichlet prior)"
         if show_counts:
-            xlabel += f"\nbar ends: count in {group} : count in {reference}"
+            xlabel += f"\nbar ends: count in {word(group)} : in {word(reference)}"
         finish_axes(ax, xlabel=xlabel, ylabel="Term", title=title or "")
     return ax

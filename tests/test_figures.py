@@ -1,0 +1,152 @@
+"""Tests of discourse.figures: reproducible, provenance-stamped figure files and their manifest."""
+
+from __future__ import annotations
+
+import json
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import pandas as pd  # noqa: E402
+import pytest  # noqa: E402
+from PIL import Image  # noqa: E402
+
+from discourse._io import sha256_file  # noqa: E402
+from discourse.errors import InputError, ParameterError  # noqa: E402
+from discourse.figures import PROVENANCE_KEY, load_manifest, read_provenance, save_figure  # noqa: E402
+from discourse.plot import plot_frames  # noqa: E402
+
+PROV = {"params": {"k": 4, "by": "outlet_country:period"}, "random_state": 0, "corpus_hash": "abc123",
+        "extra": {"group": "Pakistan × 2024"}}
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    yield
+    plt.close("all")
+
+
+def make_figure():
+    df = pd.DataFrame({"grouping": "period", "group": ["2015", "2021", "2024"], "frame_balance": [0.4, 0.1, -0.3],
+                       "ci_low": [0.1, float("nan"), -0.6], "ci_high": [0.7, float("nan"), 0.0], "n_docs": [2, 1, 2]})
+    return plot_frames(df).figure
+
+
+def test_same_figure_gives_identical_bytes_in_every_format(tmp_path):
+    fig = make_figure()
+    a = save_figure(fig, "frames", outdir=tmp_path / "a", provenance=PROV, formats=("png", "svg", "pdf"))
+    b = save_figure(fig, "frames", outdir=tmp_path / "b", provenance=PROV, formats=("png", "svg", "pdf"))
+    assert [p.name for p in a] == ["frames.png", "frames.svg", "frames.pdf"]
+    for pa, pb in zip(a, b):
+        assert pa.read_bytes() == pb.read_bytes(), pa.name
+    assert (tmp_path / "a" / "manifest.json").read_bytes() == (tmp_path / "b" / "manifest.json").read_bytes()
+
+
+def test_rebuilt_figure_gives_identical_bytes(tmp_path):
+    (p1,) = save_figure(make_figure(), "frames", outdir=tmp_path / "one", provenance=PROV)
+    plt.close("all")
+    (p2,) = save_figure(make_figure(), "frames", outdir=tmp_path / "two", provenance=PROV)
+    assert p1.read_bytes() == p2.read_bytes()
+    # a different provenance changes the file (it is stamped in)
+    (p3,) = save_figure(make_figure(), "frames", outdir=tmp_path / "three", provenance={**PROV, "random_state": 1})
+    assert p3.read_bytes() != p1.read_bytes()
+
+
+def test_png_carries_provenance_and_no_timestamp(tmp_path):
+    (path,) = save_figure(make_figure(), "frames", outdir=tmp_path, provenance=PROV)
+    with Image.open(path) as im:
+        im.load()
+        text = dict(im.text)
+    assert json.loads(text[PROVENANCE_KEY]) == PROV
+    assert text["Title"] == "frames"
+    assert text["Software"].startswith("discourse ")
+    assert "matplotlib.org" not in text["Software"]
+    assert b"tIME" not in path.read_bytes()
+    assert read_provenance(path) == PROV
+
+
+def test_svg_and_pdf_carry_provenance_without_dates(tmp_path):
+    svg, pdf = save_figure(make_figure(), "frames", outdir=tmp_path, provenance=PROV, formats=("svg", "pdf"))
+    text = svg.read_text(encoding="utf-8")
+    assert "<dc:date>" not in text
+    assert read_provenance(svg) == PROV
+    raw = pdf.read_bytes()
+    assert b"/CreationDate" not in raw and b"/ModDate" not in raw
+    # provenance JSON in the PDF Subject (UTF-16 because of the "×")
+    prov_json = json.dumps(PROV, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    assert b"/Subject (\xfe\xff" + prov_json.encode("utf-16-be") + b")" in raw
+
+
+def test_manifest_records_each_file_and_merges(tmp_path):
+    save_figure(make_figure(), "first", outdir=tmp_path, provenance=PROV, formats=("png", "svg"))
+    save_figure(make_figure(), "second", outdir=tmp_path, provenance={"random_state": 3})
+    manifest = load_manifest(tmp_path)
+    assert sorted(manifest) == ["first.png", "first.svg", "second.png"]
+    for fname, entry in manifest.items():
+        assert entry["file"] == fname
+        assert entry["sha256"] == sha256_file(tmp_path / fname)
+    assert manifest["first.svg"]["provenance"] == PROV and manifest["first.svg"]["format"] == "svg"
+    assert manifest["second.png"] == {"name": "second", "file": "second.png", "format": "png",
+                                      "sha256": sha256_file(tmp_path / "second.png"),
+                                      "provenance": {"random_state": 3}}
+    raw = (tmp_path / "manifest.json").read_text(encoding="utf-8")
+    assert raw == json.dumps(json.loads(raw), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    # no temporary files left behind by the atomic writes
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["first.png", "first.svg", "manifest.json", "second.png"]
+
+
+def test_manifest_drops_entries_whose_file_is_gone(tmp_path):
+    save_figure(make_figure(), "old", outdir=tmp_path)
+    (tmp_path / "old.png").unlink()
+    save_figure(make_figure(), "new", outdir=tmp_path)
+    assert sorted(load_manifest(tmp_path)) == ["new.png"]
+
+
+def test_default_provenance_records_versions(tmp_path):
+    (path,) = save_figure(make_figure(), "frames", outdir=tmp_path)
+    prov = read_provenance(path)
+    assert "matplotlib" in prov["versions"]
+    assert "git_commit" not in prov  # a commit would make every rebuild differ
+
+
+def test_accepts_axes_and_returns_paths(tmp_path):
+    fig, axes = plt.subplots(1, 2)
+    axes[0].plot([0, 1], [0, 1])
+    (path,) = save_figure(axes, "grid", outdir=tmp_path)
+    assert path.exists() and path.parent == tmp_path
+
+
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        ({"name": "../escape"}, "name="),
+        ({"name": "a/b"}, "name="),
+        ({"name": ""}, "name="),
+        ({"name": "ok", "formats": ("jpg",)}, "formats="),
+        ({"name": "ok", "formats": ()}, "formats="),
+        ({"name": "ok", "dpi": 0}, "dpi="),
+    ],
+)
+def test_bad_arguments_raise_parameter_error(tmp_path, kwargs, match):
+    with pytest.raises(ParameterError, match=match):
+        save_figure(make_figure(), outdir=tmp_path, **kwargs)
+    assert not list(tmp_path.iterdir())
+
+
+def test_corrupt_manifest_is_reported(tmp_path):
+    (tmp_path / "manifest.json").write_text("{not json", encoding="utf-8")
+    with pytest.raises(InputError, match="manifest.json"):
+        save_figure(make_figure(), "frames", outdir=tmp_path)
+    assert load_manifest(tmp_path / "absent") == {}
+
+
+def test_read_provenance_rejects_foreign_files(tmp_path):
+    fig = make_figure()
+    plain = tmp_path / "plain.png"
+    fig.savefig(plain)
+    with pytest.raises(InputError, match="no discourse provenance"):
+        read_provenance(plain)
+    with pytest.raises(InputError, match=".png and .svg"):
+        read_provenance(tmp_path / "x.pdf")
