@@ -88,3 +88,36 @@ def test_diff_in_diff_without_interaction_includes_zero():
     t = diff_in_diff(sim.prepared, sim.model, "country:period", treated="P", n_resamples=1000).to_frame()
     assert (t["change_treated"].iloc[0] > 0.15) and (t["change_control"].iloc[0] > 0.15)  # both moved
     assert t["ci_low"].iloc[0] <= 0 <= t["ci_high"].iloc[0]
+
+
+def test_on_the_real_seed_corpus():
+    import discourse
+
+    prepare = discourse.prepare if callable(discourse.prepare) else discourse.prepare.prepare
+    prepared = prepare(discourse.load_seeds())
+    meta = prepared.metadata
+    # keyness: counts are the tokens' own counts, documents per group match the metadata
+    res = keyness(prepared, "period", pairs=[("2015", "2024")], min_count=3)
+    t = res.to_frame()
+    assert set(t.group) == {"2015", "2021", "2024"}
+    period_of = meta["period"].to_dict()
+    row = t[(t.group == "2024") & (t.reference == "rest")].iloc[0]
+    direct = sum(toks.count(row.term) for toks, d in zip(prepared.tokens, prepared.passages.doc_id)
+                 if period_of[d] == "2024")
+    assert row["count"] == direct and row["n_docs"] == (meta["period"] == "2024").sum()
+    # frames on a crossing: group labels as in group_labels, every document scored
+    from discourse.compare import frame_balance, group_labels
+
+    fr = frame_balance(prepared, "outlet_country:period", n_resamples=500)
+    assert set(fr.to_frame().group) == set(group_labels(meta, "outlet_country:period").dropna())
+    assert len(fr.documents) == len(meta) and fr.counts["n_lexicon_terms_found"] > 10
+    balance = fr.documents.set_index("doc_id")["frame_balance"]
+    # the measure's point: the 2015 pieces lean to cooperation more than the 2024 ones
+    assert balance[meta.index[meta.period == "2015"]].mean() > balance[meta.index[meta.period == "2024"]].mean()
+    # topic weight from a real LDA: shares per group are means of document shares; tiny groups flagged
+    lda = discourse.LDA(k=3, random_state=0).fit(prepared)
+    pr = prevalence(prepared, lda, "period", n_resamples=300).to_frame()
+    assert pr["too_few"].all() and set(pr.n_docs) == {1, 2}
+    np.testing.assert_allclose(pr.groupby("group")["share"].sum(), 1.0)
+    c = contrasts(prepared, lda, "period", n_resamples=300, n_permutations=300).to_frame()
+    assert len(c) == 3 * 3 and c["too_few"].all()

@@ -141,11 +141,15 @@ def align_models(
 
     Examples
     --------
-    >>> import discourse  # doctest: +SKIP
-    >>> prepared = discourse.prepare(discourse.load_seeds())  # doctest: +SKIP
-    >>> lda = discourse.LDA(k=4, random_state=0).fit(prepared)  # doctest: +SKIP
-    >>> bt = discourse.BERTopicModel(random_state=0).fit(prepared)  # doctest: +SKIP
-    >>> discourse.align_models(lda, bt, prepared=prepared).agreement  # doctest: +SKIP
+    >>> import discourse
+    >>> prepared = discourse.prepare(discourse.load_seeds())
+    >>> lda = discourse.LDA(k=3, random_state=0).fit(prepared)
+    >>> bt = discourse.BERTopicModel(random_state=0).fit(prepared)
+    >>> res = discourse.align_models(lda, bt, prepared=prepared)
+    >>> res.to_frame().columns[:3].tolist()
+    ['lda_topic', 'bertopic_topic', 'similarity']
+    >>> sorted(res.agreement)
+    ['ari', 'n_passages', 'nmi']
     """
     check_param("metric", metric, "'cosine' or 'jensen-shannon'", metric in ("cosine", "jensen-shannon"))
     check_param("min_similarity", min_similarity, "a number in [0, 1]",

@@ -117,10 +117,14 @@ def contrasts(
 
     Examples
     --------
-    >>> import discourse  # doctest: +SKIP
-    >>> prepared = discourse.prepare(discourse.load_seeds())  # doctest: +SKIP
-    >>> lda = discourse.LDA(k=4, random_state=0).fit(prepared)  # doctest: +SKIP
-    >>> discourse.contrasts(prepared, lda, "period").to_frame()[["group_a", "group_b"]].drop_duplicates()  # doctest: +SKIP
+    >>> import discourse
+    >>> prepared = discourse.prepare(discourse.load_seeds())
+    >>> lda = discourse.LDA(k=3, random_state=0).fit(prepared)
+    >>> res = discourse.contrasts(prepared, lda, "period", n_resamples=500, n_permutations=500)
+    >>> res.to_frame()[["group_a", "group_b"]].drop_duplicates().values.tolist()
+    [['2015', '2021'], ['2015', '2024'], ['2021', '2024']]
+    >>> bool(res.to_frame()["too_few"].all())  # two documents per period at most
+    True
     """
     groupings = as_groupings(by)
     check_common(n_resamples, confidence_level, method, min_docs)
@@ -242,10 +246,13 @@ def diff_in_diff(
 
     Examples
     --------
-    >>> import discourse  # doctest: +SKIP
-    >>> prepared = discourse.prepare(discourse.load_seeds())  # doctest: +SKIP
-    >>> lda = discourse.LDA(k=4, random_state=0).fit(prepared)  # doctest: +SKIP
-    >>> discourse.diff_in_diff(prepared, lda, treated="Pakistan", before="2015", after="2024")  # doctest: +SKIP
+    >>> import discourse
+    >>> prepared = discourse.prepare(discourse.load_seeds())
+    >>> lda = discourse.LDA(k=3, random_state=0).fit(prepared)
+    >>> res = discourse.diff_in_diff(prepared, lda, "outlet_country:period", treated="Pakistan",
+    ...                              before="2015", after="2024")
+    >>> res.counts["n_docs_per_cell"]  # no Pakistani piece from 2015 among the seeds: did is NaN
+    {'treated_before': 0, 'treated_after': 2, 'control_before': 2, 'control_after': 0}
     """
     check_prepared(prepared)
     cols = split_by(by, list(prepared.metadata.columns))

@@ -85,10 +85,13 @@ def topic_drift(
 
     Examples
     --------
-    >>> import discourse  # doctest: +SKIP
-    >>> prepared = discourse.prepare(discourse.load_seeds())  # doctest: +SKIP
-    >>> lda = discourse.LDA(k=4, random_state=0).fit(prepared)  # doctest: +SKIP
-    >>> discourse.topic_drift(prepared, lda, topic=0, by="period").top(5)  # doctest: +SKIP
+    >>> import discourse
+    >>> prepared = discourse.prepare(discourse.load_seeds())
+    >>> lda = discourse.LDA(k=3, random_state=0).fit(prepared)
+    >>> res = discourse.topic_drift(prepared, lda, 0, by="period", pairs=[("2015", "2024")])
+    >>> res.params["topic"], res.counts["n_passages_in_topic"] <= len(prepared.passages)
+    (0, True)
+    >>> top = res.top(5, group="2015", reference="2024")  # 2015's wording of topic 0
     """
     check_prepared(prepared, need_tokens=True)
     groupings = as_groupings(by)

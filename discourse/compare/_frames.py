@@ -205,9 +205,13 @@ def frame_balance(
 
     Examples
     --------
-    >>> import discourse  # doctest: +SKIP
-    >>> prepared = discourse.prepare(discourse.load_seeds())  # doctest: +SKIP
-    >>> discourse.frame_balance(prepared, "period").to_frame()[["group", "frame_balance", "n_docs"]]  # doctest: +SKIP
+    >>> import discourse
+    >>> prepared = discourse.prepare(discourse.load_seeds())
+    >>> res = discourse.frame_balance(prepared, "period")
+    >>> res.to_frame()[["group", "n_docs", "n_docs_total"]].values.tolist()
+    [['2015', 2, 2], ['2021', 1, 1], ['2024', 2, 2]]
+    >>> bool(res.documents["frame_balance"].between(-1, 1).all())
+    True
     """
     check_prepared(prepared, need_tokens=True)
     groupings = as_groupings(by)

@@ -314,10 +314,13 @@ def keyness(
     Examples
     --------
     >>> import discourse
-    >>> prepared = discourse.prepare(discourse.load_seeds())  # doctest: +SKIP
-    >>> res = discourse.keyness(prepared, "period", pairs=[("2015", "2024")], min_count=3)  # doctest: +SKIP
-    >>> res.to_frame().columns[:4].tolist()  # doctest: +SKIP
-    ['grouping', 'group', 'reference', 'term']
+    >>> prepared = discourse.prepare(discourse.load_seeds())
+    >>> res = discourse.keyness(prepared, "period", pairs=[("2015", "2024")], min_count=3)
+    >>> res.to_frame().columns[:10].tolist()
+    ['grouping', 'group', 'reference', 'term', 'count', 'count_reference', 'log_odds', 'z', 'g2', 'p_adj']
+    >>> sorted(res.to_frame()["reference"].unique())
+    ['2024', 'rest']
+    >>> top = res.top(5, group="2015", reference="2024")  # 2015's most distinctive terms against 2024
     """
     check_prepared(prepared, need_tokens=True)
     groupings = as_groupings(by)

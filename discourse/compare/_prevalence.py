@@ -99,11 +99,12 @@ def document_topic_shares(prepared: Any, model: Any) -> pd.DataFrame:
 
     Examples
     --------
-    >>> import discourse  # doctest: +SKIP
-    >>> prepared = discourse.prepare(discourse.load_seeds())  # doctest: +SKIP
-    >>> lda = discourse.LDA(k=4, random_state=0).fit(prepared)  # doctest: +SKIP
-    >>> document_topic_shares(prepared, lda).shape  # doctest: +SKIP
-    (5, 4)
+    >>> import discourse
+    >>> from discourse.compare import document_topic_shares
+    >>> prepared = discourse.prepare(discourse.load_seeds())
+    >>> lda = discourse.LDA(k=3, random_state=0).fit(prepared)
+    >>> document_topic_shares(prepared, lda).shape
+    (5, 3)
     """
     check_prepared(prepared)
     theta = check_model(model, len(prepared.passages))
@@ -170,11 +171,12 @@ def prevalence(
 
     Examples
     --------
-    >>> import discourse  # doctest: +SKIP
-    >>> prepared = discourse.prepare(discourse.load_seeds())  # doctest: +SKIP
-    >>> lda = discourse.LDA(k=4, random_state=0).fit(prepared)  # doctest: +SKIP
-    >>> discourse.prevalence(prepared, lda, "period").to_frame().columns[:5].tolist()  # doctest: +SKIP
-    ['model', 'topic', 'label', 'grouping', 'group']
+    >>> import discourse
+    >>> prepared = discourse.prepare(discourse.load_seeds())
+    >>> lda = discourse.LDA(k=3, random_state=0).fit(prepared)
+    >>> res = discourse.prevalence(prepared, lda, "period", n_resamples=500)
+    >>> res.to_frame()[["group", "n_docs", "too_few"]].drop_duplicates().values.tolist()
+    [['2015', 2, True], ['2021', 1, True], ['2024', 2, True]]
     """
     check_prepared(prepared)
     groupings = as_groupings(by)

@@ -158,6 +158,7 @@ class ContrastResult(_Result):
             lines.append(
                 f"  {r.model} topic {r.topic} | {r.grouping}: {r.group_a} - {r.group_b} = "
                 f"{_interval(r._asdict(), 'difference')} p_adj={_fmt(r.p_adj)} (n={r.n_a}/{r.n_b})"
+                + ("  (too few documents)" if r.too_few else "")
             )
         return lines
 
