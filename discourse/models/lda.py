@@ -1,0 +1,493 @@
+"""Latent Dirichlet allocation on passages, with gensim's :class:`~gensim.models.LdaModel`.
+
+:class:`LDA` wraps gensim's online variational Bayes LDA (Hoffman, Blei &
+Bach 2010) behind the common topic-model interface of
+:mod:`discourse.models`.  It uses ``LdaModel`` rather than ``LdaMulticore``:
+on a two-core machine the multicore version is slower, and ``LdaModel``
+with an integer seed is exactly reproducible.
+
+References
+----------
+.. [1] Blei, D. M., Ng, A. Y., & Jordan, M. I. (2003). Latent Dirichlet
+   allocation. *Journal of Machine Learning Research*, 3, 993-1022.
+.. [2] Hoffman, M., Bach, F., & Blei, D. (2010). Online learning for latent
+   Dirichlet allocation. *Advances in Neural Information Processing Systems* 23.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import pickle
+from pathlib import Path
+from typing import Any, Sequence
+
+import numpy as np
+import pandas as pd
+
+from .._io import atomic_dir, atomic_write_bytes, sha256_file
+from ..errors import CorpusTooSmallError, InputError, ParameterError, check_param
+from ..provenance import provenance
+from ._base import (
+    TopicModel,
+    as_texts,
+    check_prepared,
+    check_random_state_seed,
+    int_sequence,
+    load_npy,
+    normalise_rows,
+    passage_tokens,
+    positive_int,
+    write_json,
+    write_npy,
+)
+
+__all__ = ["LDA"]
+
+logger = logging.getLogger(__name__)
+
+#: gensim's default chunk size; fixed so that results never depend on it silently.
+CHUNKSIZE = 2000
+_ALPHAS = ("auto", "symmetric", "asymmetric")
+_ETAS = (None, "auto", "symmetric")
+
+
+def build_dictionary(tokens: Sequence[Sequence[str]], *, no_below: int, no_above: float):
+    """A gensim Dictionary of ``tokens`` without rare and too-common terms.
+
+    Terms in fewer than ``no_below`` passages or in more than ``no_above``
+    (a fraction) of them are dropped; ``no_below`` is lowered to 1 when the
+    corpus has fewer passages than ``no_below`` * 2, so that tiny corpora keep
+    a vocabulary.
+
+    Returns
+    -------
+    (gensim.corpora.Dictionary, list of bag-of-words)
+
+    Raises
+    ------
+    CorpusTooSmallError
+        If no term survives, or fewer than 2 passages have any term.
+    """
+    from gensim.corpora import Dictionary
+
+    dictionary = Dictionary(tokens)
+    n = len(tokens)
+    below = no_below if n >= 2 * no_below else 1
+    dictionary.filter_extremes(no_below=below, no_above=no_above, keep_n=None)
+    if len(dictionary) == 0:
+        raise CorpusTooSmallError(
+            f"no term is left after dropping terms in fewer than {below} or more than {no_above:.0%} of the "
+            f"{n} passages; use a larger corpus or relax no_below/no_above"
+        )
+    bow = [dictionary.doc2bow(t) for t in tokens]
+    nonempty = sum(1 for b in bow if b)
+    if nonempty < 2:
+        raise CorpusTooSmallError(
+            f"LDA needs at least 2 passages with vocabulary terms; this corpus has {nonempty} of {n} passages "
+            "with any term left after filtering"
+        )
+    return dictionary, bow
+
+
+def train_lda(bow, dictionary, *, k: int, seed: int, passes: int, iterations: int, alpha: Any, eta: Any):
+    """Train one gensim ``LdaModel`` (the only place discourse calls it)."""
+    from gensim.models import LdaModel
+
+    return LdaModel(
+        corpus=bow,
+        id2word=dictionary,
+        num_topics=k,
+        chunksize=CHUNKSIZE,
+        passes=passes,
+        iterations=iterations,
+        alpha=alpha,
+        eta=eta,
+        eval_every=None,
+        random_state=seed,
+    )
+
+
+def infer_doc_topics(model, bow, seed: int) -> np.ndarray:
+    """Passage-topic shares under a fitted ``LdaModel``, as a pure function of its input.
+
+    gensim initialises each document's variational parameters from the
+    model's random state; it is reset to ``seed`` first, so the same input
+    always gives the same rows (gensim otherwise advances its state on each
+    call).  Rows are the normalised variational Dirichlet parameters, which is
+    what ``LdaModel.get_document_topics(minimum_probability=0)`` returns; an
+    empty passage gets the normalised prior ``alpha``.
+    """
+    model.random_state = np.random.RandomState(seed)
+    k = model.num_topics
+    out = np.empty((len(bow), k), dtype=np.float64)
+    for start in range(0, len(bow), CHUNKSIZE):
+        gamma, _ = model.inference(bow[start:start + CHUNKSIZE])
+        out[start:start + len(gamma)] = gamma
+    return normalise_rows(out) if len(bow) else out
+
+
+class LDA(TopicModel):
+    """Latent Dirichlet allocation (gensim ``LdaModel``) on passages.
+
+    Parameters
+    ----------
+    k : int or "auto", default 10
+        Number of topics.  ``"auto"`` chooses it with :func:`select_k` over
+        ``k_range`` and ``seeds`` (kept in ``selection_``).
+    k_range : sequence of int, default 2..10
+        The numbers of topics tried when ``k="auto"``.
+    seeds : sequence of int, default (0, 1, 2)
+        Seeds fitted per K when ``k="auto"`` (for stability across seeds).
+    passes : int, default 10
+        Passes over the corpus (gensim ``passes``).
+    iterations : int, default 100
+        Maximum E-step iterations per passage (gensim ``iterations``).
+    alpha : {"auto", "symmetric", "asymmetric"} or float, default "auto"
+        Document-topic prior; ``"auto"`` learns an asymmetric prior.
+    eta : {None, "symmetric", "auto"} or float, default None
+        Topic-term prior (``None`` = symmetric ``1/k``).
+    no_below : int, default 2
+        Drop terms in fewer passages than this (lowered to 1 on tiny corpora).
+    no_above : float, default 0.5
+        Drop terms in more than this fraction of passages.
+    random_state : int, numpy generator or None, default 0
+        The one seed, passed to gensim for training and for inference.
+    progress : bool or None, default None
+        Progress bar over the K sweep (``None``: only on a terminal).
+
+    Attributes
+    ----------
+    doc_topic_ : ndarray, shape (n_passages, k)
+        Topic shares of each passage (rows sum to 1), rows aligned with
+        ``prepared.passages``.
+    topic_ids_ : list of int
+        ``[0, ..., k-1]``.
+    labels_ : dict of int -> str
+        The three top terms of each topic.
+    model_ : gensim.models.LdaModel
+    dictionary_ : gensim.corpora.Dictionary
+    selection_ : KSelection or None
+        The K sweep when ``k="auto"``.
+    tokenizer_ : object or None
+        ``prepared.tokenizer`` when the Prepared has one (used by
+        :meth:`transform` on raw texts).
+    provenance_ : dict
+
+    Examples
+    --------
+    >>> import discourse
+    >>> prepared = discourse.prepare(discourse.load_seeds())
+    >>> lda = LDA(k=4, random_state=0).fit(prepared)
+    >>> lda.doc_topic_.shape == (len(prepared.passages), 4)
+    True
+    >>> bool(np.allclose(lda.doc_topic_.sum(axis=1), 1))
+    True
+    >>> list(lda.topic_terms(5).columns)
+    ['model', 'topic', 'rank', 'term', 'weight']
+    """
+
+    name = "lda"
+
+    def __init__(
+        self,
+        *,
+        k: int | str = 10,
+        k_range: Sequence[int] = tuple(range(2, 11)),
+        seeds: Sequence[int] = (0, 1, 2),
+        passes: int = 10,
+        iterations: int = 100,
+        alpha: str | float = "auto",
+        eta: str | float | None = None,
+        no_below: int = 2,
+        no_above: float = 0.5,
+        random_state: Any = 0,
+        progress: bool | None = None,
+    ) -> None:
+        self.k = k
+        self.k_range = k_range
+        self.seeds = seeds
+        self.passes = passes
+        self.iterations = iterations
+        self.alpha = alpha
+        self.eta = eta
+        self.no_below = no_below
+        self.no_above = no_above
+        self.random_state = random_state
+        self.progress = progress
+
+    # --- parameters --------------------------------------------------------------
+    def _validate(self) -> dict[str, Any]:
+        k = self.k
+        if k != "auto":
+            check_param("k", k, '"auto" or an integer >= 2', not isinstance(k, str))
+            k = positive_int("k", k, minimum=2)
+        out = {
+            "k": k,
+            "k_range": int_sequence("k_range", self.k_range, minimum=2) if k == "auto" else None,
+            "seeds": int_sequence("seeds", self.seeds, minimum=0) if k == "auto" else None,
+            "passes": positive_int("passes", self.passes),
+            "iterations": positive_int("iterations", self.iterations),
+            "no_below": positive_int("no_below", self.no_below),
+        }
+        alpha, eta = self.alpha, self.eta
+        check_param("alpha", alpha, f"one of {_ALPHAS} or a positive float",
+                    alpha in _ALPHAS if isinstance(alpha, str) else isinstance(alpha, (int, float)) and not isinstance(alpha, bool) and alpha > 0)
+        check_param("eta", eta, f"one of {_ETAS} or a positive float",
+                    eta in _ETAS if (eta is None or isinstance(eta, str)) else isinstance(eta, (int, float)) and not isinstance(eta, bool) and eta > 0)
+        no_above = self.no_above
+        check_param("no_above", no_above, "a float in (0, 1]",
+                    isinstance(no_above, (int, float)) and not isinstance(no_above, bool) and 0 < no_above <= 1)
+        out.update(alpha=alpha, eta=eta, no_above=float(no_above))
+        out["seed"] = check_random_state_seed(self.random_state)
+        return out
+
+    # --- fitting -------------------------------------------------------------------
+    def fit(self, prepared: Any, y: Any = None) -> "LDA":
+        """Fit LDA on the passages of ``prepared``.
+
+        Parameters
+        ----------
+        prepared : discourse.Prepared
+            From :func:`discourse.prepare`; its ``tokens`` are the model input.
+        y : ignored
+
+        Returns
+        -------
+        self
+
+        Raises
+        ------
+        ParameterError
+            For a parameter out of range (named in the message).
+        CorpusTooSmallError
+            If fewer than 2 passages have any vocabulary term.
+        """
+        p = self._validate()
+        passages = check_prepared(prepared)
+        tokens = passage_tokens(prepared)
+        dictionary, bow = build_dictionary(tokens, no_below=p["no_below"], no_above=p["no_above"])
+        k = p["k"]
+        self.selection_ = None
+        if k == "auto":
+            from .selection import select_k
+
+            self.selection_ = select_k(
+                prepared, k_range=p["k_range"], seeds=p["seeds"], passes=p["passes"], iterations=p["iterations"],
+                alpha=p["alpha"], eta=p["eta"], no_below=p["no_below"], no_above=p["no_above"],
+                progress=self.progress, _dictionary=(dictionary, bow),
+            )
+            k = self.selection_.best_k
+        logger.info("fitting LDA with k=%d on %d passages (%d terms)", k, len(bow), len(dictionary))
+        model = train_lda(bow, dictionary, k=k, seed=p["seed"], passes=p["passes"], iterations=p["iterations"],
+                          alpha=p["alpha"], eta=p["eta"])
+        self.model_ = model
+        self.dictionary_ = dictionary
+        self.k_ = int(k)
+        self.seed_ = p["seed"]
+        self.tokenizer_ = getattr(prepared, "tokenizer", None)
+        self.doc_topic_ = infer_doc_topics(model, bow, self.seed_)
+        self.topic_ids_ = list(range(self.k_))
+        self.labels_ = self._make_labels()
+        self.provenance_ = provenance(
+            params=self.get_params(deep=False) | {"k": self.k_, "k_requested": self.k},
+            random_state=self.seed_,
+            corpus_hash=getattr(prepared, "corpus_hash", None),
+            extra={
+                "model": self.name,
+                "n_passages": len(passages),
+                "n_terms": len(dictionary),
+                "chunksize": CHUNKSIZE,
+                "alpha_learned": [float(a) for a in np.asarray(model.alpha).ravel()],
+                "selection_rule": self.selection_.rule if self.selection_ is not None else None,
+            },
+        )
+        return self
+
+    # --- shared interface ----------------------------------------------------------
+    def _term_weights(self):
+        self._check_fitted()
+        vocab = [self.dictionary_[i] for i in range(len(self.dictionary_))]
+        return list(self.topic_ids_), vocab, self.model_.get_topics()
+
+    def _bow_from(self, data: Any) -> list:
+        if hasattr(data, "passages"):
+            check_prepared(data)
+            tokens = passage_tokens(data)
+        else:
+            items = list(data) if not isinstance(data, str) else as_texts(data)
+            if all(isinstance(t, (list, tuple)) for t in items):
+                tokens = items
+            else:
+                texts = as_texts(items)
+                if self.tokenizer_ is None or not hasattr(self.tokenizer_, "tokenize"):
+                    raise InputError(
+                        "this LDA has no tokenizer to apply to raw texts (its Prepared had none); pass "
+                        "discourse.prepare(corpus) or lists of tokens to transform"
+                    )
+                tokens = [self.tokenizer_.tokenize(t) for t in texts]
+        return [self.dictionary_.doc2bow(list(t)) for t in tokens]
+
+    def transform(self, data: Any) -> np.ndarray:
+        """Topic shares of new passages under the fitted model.
+
+        Parameters
+        ----------
+        data : discourse.Prepared, list of str, or list of list of str
+            A prepared corpus, raw texts (tokenised with the tokenizer of the
+            Prepared the model was fitted on), or token lists.
+
+        Returns
+        -------
+        ndarray, shape (n, k)
+            Rows sum to 1.  A pure function of ``data``: the same input always
+            gives the same bytes, before and after :meth:`save`/:meth:`load`.
+            ``transform(prepared)`` on the training corpus equals ``doc_topic_``.
+        """
+        self._check_fitted()
+        return infer_doc_topics(self.model_, self._bow_from(data), self.seed_)
+
+    # --- persistence -----------------------------------------------------------------
+    def save(self, path: str | Path) -> Path:
+        """Save the fitted model to the folder ``path`` (replaced atomically).
+
+        The folder holds ``model.json`` (parameters, labels, provenance),
+        ``dictionary.json`` and ``.npy`` arrays (the variational sufficient
+        statistics, priors and ``doc_topic_``) and, when the Prepared carried
+        a tokenizer, ``tokenizer.json`` (its learnt state).  Nothing in it is
+        a pickle, except ``tokenizer.pkl`` for a custom tokenizer without a
+        ``state()`` method: only load such folders if you trust them.
+
+        Returns
+        -------
+        pathlib.Path
+        """
+        self._check_fitted()
+        path = Path(path)
+        m = self.model_
+        with atomic_dir(path) as tmp:
+            header = self._header()
+            header["lda"] = {
+                "k": self.k_,
+                "seed": self.seed_,
+                "iterations": int(m.iterations),
+                "gamma_threshold": float(m.gamma_threshold),
+                "dtype": np.dtype(m.dtype).name,
+            }
+            if self.selection_ is not None:
+                header["selection"] = {"best_k": self.selection_.best_k, "rule": self.selection_.rule}
+                self.selection_.scores.to_csv(tmp / "selection_scores.csv", index=False)
+                self.selection_.summary.to_csv(tmp / "selection_summary.csv", index=False)
+            d = self.dictionary_
+            vocab = [d[i] for i in range(len(d))]
+            write_json(tmp / "dictionary.json", {
+                "vocabulary": vocab,
+                "dfs": [int(d.dfs.get(i, 0)) for i in range(len(d))],
+                "num_docs": int(d.num_docs), "num_pos": int(d.num_pos), "num_nnz": int(d.num_nnz),
+            })
+            write_npy(tmp / "sstats.npy", m.state.sstats)
+            write_npy(tmp / "eta.npy", np.asarray(m.eta))
+            write_npy(tmp / "alpha.npy", np.asarray(m.alpha))
+            write_npy(tmp / "doc_topic.npy", self.doc_topic_)
+            if self.tokenizer_ is not None:
+                _save_tokenizer(self.tokenizer_, tmp, header)
+            write_json(tmp / "model.json", header)
+        return path
+
+    @classmethod
+    def load(cls, path: str | Path) -> "LDA":
+        """Load a model saved with :meth:`save`.
+
+        The reloaded model gives exactly the same ``doc_topic_``, topic tables
+        and :meth:`transform` results as the model that was saved.
+
+        Raises
+        ------
+        InputError
+            If ``path`` is not a saved LDA, or a file is missing or damaged.
+        """
+        from gensim.corpora import Dictionary
+        from gensim.models import LdaModel
+
+        path = Path(path)
+        header = cls._read_header(path)
+        model = cls(**_params_from_json(header["params"]))
+        try:
+            dj = json.loads((path / "dictionary.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise InputError(f"cannot read {str(path / 'dictionary.json')!r}: {exc}; save the model again") from None
+        d = Dictionary()
+        d.token2id = {w: i for i, w in enumerate(dj["vocabulary"])}
+        d.dfs = {i: df for i, df in enumerate(dj["dfs"])}
+        d.num_docs, d.num_pos, d.num_nnz = dj["num_docs"], dj["num_pos"], dj["num_nnz"]
+        info = header["lda"]
+        sstats, eta, alpha = (load_npy(path / f"{n}.npy") for n in ("sstats", "eta", "alpha"))
+        if sstats.shape != (info["k"], len(d)):
+            raise InputError(f"{str(path / 'sstats.npy')!r} has shape {sstats.shape}, expected {(info['k'], len(d))}")
+        lda = LdaModel(num_topics=info["k"], id2word=d, alpha=alpha, eta=eta, iterations=info["iterations"],
+                       gamma_threshold=info["gamma_threshold"], random_state=info["seed"],
+                       dtype=np.dtype(info["dtype"]).type, chunksize=CHUNKSIZE)
+        lda.state.sstats[...] = sstats
+        lda.sync_state()
+        model.model_ = lda
+        model.dictionary_ = d
+        model.k_ = int(info["k"])
+        model.seed_ = int(info["seed"])
+        model.doc_topic_ = load_npy(path / "doc_topic.npy")
+        model._restore_common(header)
+        model.selection_ = None
+        if "selection" in header:
+            from .selection import KSelection
+
+            model.selection_ = KSelection(
+                scores=pd.read_csv(path / "selection_scores.csv"),
+                summary=pd.read_csv(path / "selection_summary.csv"),
+                best_k=int(header["selection"]["best_k"]), rule=header["selection"]["rule"])
+        model.tokenizer_ = _load_tokenizer(path, header)
+        return model
+
+
+def _save_tokenizer(tokenizer: Any, folder: Path, header: dict[str, Any]) -> None:
+    """Save the tokenizer as JSON (``state()``/``from_state``) or, failing that, as a pickle."""
+    cls = type(tokenizer)
+    if hasattr(tokenizer, "state") and hasattr(tokenizer, "get_params") and hasattr(cls, "from_state"):
+        write_json(folder / "tokenizer.json", {
+            "class": f"{cls.__module__}:{cls.__qualname__}",
+            "params": tokenizer.get_params(), "state": tokenizer.state()})
+        return
+    try:
+        blob = pickle.dumps(tokenizer, protocol=4)
+    except Exception as exc:  # noqa: BLE001 - an unpicklable tokenizer is only a lost convenience
+        logger.warning("the tokenizer could not be saved (%s); transform on raw texts will need tokens", exc)
+        return
+    atomic_write_bytes(folder / "tokenizer.pkl", blob)
+    header["tokenizer_sha256"] = sha256_file(folder / "tokenizer.pkl")
+
+
+def _load_tokenizer(path: Path, header: dict[str, Any]) -> Any:
+    import importlib
+
+    tj = path / "tokenizer.json"
+    if tj.is_file():
+        rec = json.loads(tj.read_text(encoding="utf-8"))
+        module, _, qualname = rec["class"].partition(":")
+        if not module.startswith("discourse."):
+            logger.warning("%s names a class outside discourse (%s); ignoring it", tj, rec["class"])
+            return None
+        cls = getattr(importlib.import_module(module), qualname)
+        return cls.from_state(rec["params"], rec["state"])
+    tok = path / "tokenizer.pkl"
+    if tok.is_file():
+        if sha256_file(tok) != header.get("tokenizer_sha256"):
+            logger.warning("%s does not match its checksum; ignoring it (transform will need tokens)", tok)
+            return None
+        return pickle.loads(tok.read_bytes())  # noqa: S301 - documented: trusted folders only
+    return None
+
+
+def _params_from_json(params: dict[str, Any]) -> dict[str, Any]:
+    out = dict(params)
+    for key in ("k_range", "seeds"):
+        if isinstance(out.get(key), list):
+            out[key] = tuple(out[key])
+    return out
