@@ -307,6 +307,25 @@ def test_diff_in_diff_without_intervals_says_so_once():
     assert any(t.startswith("no intervals") for t in legend)
 
 
+def test_diff_in_diff_with_an_empty_cell_explains_the_blank():
+    did = pd.DataFrame(dict(
+        model="lda", topic=[0, 1], did=np.nan, ci_low=np.nan, ci_high=np.nan, treated="Pakistan",
+        control="others", before="2015", after="2024", n_treated_before=0, n_treated_after=2,
+        n_control_before=2, n_control_after=0, too_few=True,
+    ))
+    ax = plot_diff_in_diff(did)
+    assert _n_points(ax) == 0
+    (note,) = _texts(ax, "empty-note")
+    assert " ".join(note.split()) == "No estimate: no documents in Pakistan 2015, others 2024"
+
+
+def test_contrasts_too_few_rows_are_grey():
+    ax = plot_contrasts(contrasts_table().assign(too_few=[True, False, False]), group_a="2015", group_b="2024")
+    grey = [ln for ln in _points(ax) if to_hex(ln.get_markeredgecolor()) == "#8c8c8c"]
+    assert sum(len(ln.get_xdata()) for ln in grey) == 1
+    assert "grey: too few documents" in _legend_texts(ax)
+
+
 # --------------------------------------------------------------------------- keyness
 
 

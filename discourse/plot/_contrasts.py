@@ -26,6 +26,7 @@ from ._style import (
     row_bands,
     select_one,
     topic_label,
+    wrap,
 )
 from ._topics import _topic_order, model_name
 
@@ -64,6 +65,7 @@ def _forest(
     nan_note: list[str],
     owned: bool,
     legend_title: str | None = None,
+    empty_note: str = "No estimates to show",
 ) -> None:
     """Draw one row per ``df`` row (top to bottom): point, interval, zero line, p column.
 
@@ -78,6 +80,7 @@ def _forest(
     y = np.arange(n, dtype=float)
     x, elo, ehi, ok = interval_arrays(df, est)
     few = flag(df.get("too_few"), n)
+    has_x = np.isfinite(x)
     row_bands(ax, n)
     ax.axvline(0.0, color="#555555", lw=0.8, ls="--", zorder=1)
     color = PALETTE[0]
@@ -93,7 +96,7 @@ def _forest(
         m = ok & (colors == c)
         if m.any():
             ax.errorbar(x[m], y[m], xerr=[elo[m], ehi[m]], fmt="none", ecolor=c, elinewidth=1.1, zorder=2)
-        for mask, full in ((filled & (colors == c), True), (~filled & (colors == c), False)):
+        for mask, full in ((filled & has_x & (colors == c), True), (~filled & has_x & (colors == c), False)):
             if mask.any():
                 ax.plot(
                     x[mask], y[mask], linestyle="none", marker="o", markersize=4.5, markeredgewidth=0.9,
@@ -110,7 +113,11 @@ def _forest(
     ax.xaxis.set_major_locator(MaxNLocator(nbins=4))
     # rows without an interval: say why, next to the point, on the side with
     # room; when no row has one, say it once in the legend instead
-    none_ok = n > 1 and not ok.any()
+    none_ok = int(has_x.sum()) > 1 and not ok.any()
+    if not has_x.any():
+        ax.text(0.5, 0.5, wrap(empty_note, 26, max_lines=5), transform=ax.transAxes, ha="center", va="center",
+                fontsize=7.5, color="#444444", gid="empty-note",
+                bbox=dict(boxstyle="round,pad=0.4", fc="white", ec=MUTED, lw=0.6))
     for i in np.flatnonzero(~ok) if not none_ok else []:
         if np.isfinite(x[i]):
             dx, ha = note_side(x[i], xmin - pad, xmax + pad)
@@ -130,7 +137,7 @@ def _forest(
         ]
         if few.any():
             handles.append(Line2D([], [], color=MUTED, marker="o", markersize=4.5, label="grey: too few documents"))
-    elif few.any():
+    elif few.any() and has_x.any():
         if (ok & ~few).any():
             handles.append(Line2D([], [], color=color, marker="o", markersize=4.5, label="estimate with interval"))
         handles.append(Line2D([], [], linestyle="none", marker="o", markersize=4.5, markerfacecolor="white",
@@ -371,6 +378,14 @@ def plot_diff_in_diff(
             f"{c_name} {int(cells['control_before'])} → {int(cells['control_after'])}"
         )
     small = [v for v in cells.values() if v is not None and int(v) < 2]
+    cell_name = {
+        "treated_before": f"{treated or 'treated'} {before or 'before'}",
+        "treated_after": f"{treated or 'treated'} {after or 'after'}",
+        "control_before": f"{control} {before or 'before'}",
+        "control_after": f"{control} {after or 'after'}",
+    }
+    empty_cells = [cell_name[k] for k, v in cells.items() if v is not None and int(v) == 0]
+    empty = "No estimate: " + (f"no documents in {', '.join(empty_cells)}" if empty_cells else "the table holds none")
     notes = ["a cell has < 2 docs: no interval" if small else "no interval"] * len(df)
     ticks = [topic_label(t, labels.get(t), max_chars=max_label_chars) for t in ids]
     owned = ax is None
@@ -378,7 +393,7 @@ def plot_diff_in_diff(
         fig, ax = create_mpl_ax(ax, figsize=(SINGLE_COLUMN, _height(ticks, xlabel)))
         _forest(
             ax, df, est=est, row_labels=ticks, p_col=p_col, alpha=alpha,
-            p_header="adj. p" if p_col == "p_adj" else "p", nan_note=notes, owned=owned,
+            p_header="adj. p" if p_col == "p_adj" else "p", nan_note=notes, owned=owned, empty_note=empty,
         )
         finish_axes(ax, xlabel=xlabel, ylabel=f"{model_name(model)} topic", title=title or "")
     return ax
