@@ -372,6 +372,9 @@ class Tokenizer:
         return text
 
     def _norm_word(self, tok: str) -> Optional[str]:
+        if not tok.replace("'", "").replace("_", "").isalpha():
+            # \w also matches numeric symbols such as superscripts ("a\u00b2"): keep letters only
+            tok = "".join(ch for ch in tok if ch.isalpha() or ch in "'_").strip("'_")
         if "'" in tok:
             if tok.endswith("n't"):
                 return None

@@ -5,17 +5,23 @@ options (:data:`STEPS`), composed by a :class:`Cleaner` that can be stepped
 through one step at a time and that records every removal as a
 :class:`Removal` addressed in the raw text.
 
-Default steps, in order:
+Default steps (:data:`DEFAULT_STEPS`), in order:
 
 1. :data:`normalize_unicode` - quotes, dashes, invisible characters, NFKC;
-2. :data:`remove_sidebars` - "Recent Posts"/"Related"/"Read more" sidebars;
-3. :data:`remove_widgets` - share/comment widgets, comment forms, image credits;
-4. :data:`remove_head_chrome` - masthead, byline, credits, repeated title;
-5. :data:`remove_tail_chrome` - author bio, disclaimer, tagline, widgets at the end;
-6. :data:`remove_emails` - e-mail addresses;
-7. :data:`repair_glued_words` - "terroristactivities" -> "terrorist activities";
-8. :data:`fix_punctuation_spacing` - "Kabul ," -> "Kabul,";
-9. :data:`normalize_whitespace`.
+2. :data:`repair_glued_words` - "terroristactivities" -> "terrorist activities";
+3. :data:`fix_punctuation_spacing` - "Kabul ," -> "Kabul,";
+4. :data:`normalize_whitespace`;
+5. :data:`remove_chrome` - every chrome rule, in rounds until nothing more is
+   found: sidebars (:data:`remove_sidebars`), widgets and credits
+   (:data:`remove_widgets`), masthead/byline/repeated title at the top
+   (:data:`remove_head_chrome`), bio/disclaimer/tagline at the end
+   (:data:`remove_tail_chrome`), e-mail addresses (:data:`remove_emails`);
+6. :data:`fix_punctuation_spacing` and 7. :data:`normalize_whitespace` again,
+   to tidy what removals left.
+
+Characters and spacing are normalised before the chrome rules so that the
+line lengths they look at are final; together with the fixed point this
+makes cleaning idempotent: ``clean(clean(x)) == clean(x)``.
 
 The chrome rules recorded in :attr:`Removal.rule` are listed in :data:`RULES`
 (see :mod:`discourse.clean._rules` for what each removes).
@@ -30,7 +36,7 @@ Examples
 from ._normalize import Step, apply_edits, fix_punctuation_spacing, normalize_unicode, normalize_whitespace
 from ._pipeline import DEFAULT_STEPS, STEPS, Cleaner, CleanResult, Removal, clean_text
 from ._repair import repair_glued_words, segment_glued
-from ._rules import RULES, remove_emails, remove_head_chrome, remove_sidebars, remove_tail_chrome, remove_widgets
+from ._rules import RULES, remove_chrome, remove_emails, remove_head_chrome, remove_sidebars, remove_tail_chrome, remove_widgets
 
 __all__ = [
     "Cleaner",
@@ -43,6 +49,7 @@ __all__ = [
     "RULES",
     "apply_edits",
     "normalize_unicode",
+    "remove_chrome",
     "remove_sidebars",
     "remove_widgets",
     "remove_head_chrome",

@@ -109,7 +109,7 @@ _QUOTES_DASHES = {
     0x09: " ",
 }
 # Non-printing-ASCII characters (and CR / tab / other controls) start a run to normalise.
-_NON_PLAIN = re.compile(r"(?s).?[^\n\x20-\x7e]+")
+_NON_PLAIN = re.compile(r"(?s).?(?:\r\n|[^\n\x20-\x7e])+")
 
 
 def _fold(piece: str) -> str:

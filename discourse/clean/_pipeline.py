@@ -18,7 +18,7 @@ from typing import Any, Callable, Iterator, List, Mapping, Optional, Sequence, T
 from ..errors import ParameterError
 from ._normalize import Edit, Step, apply_edits, fix_punctuation_spacing, normalize_unicode, normalize_whitespace
 from ._repair import repair_glued_words
-from ._rules import remove_emails, remove_head_chrome, remove_sidebars, remove_tail_chrome, remove_widgets
+from ._rules import remove_chrome, remove_emails, remove_head_chrome, remove_sidebars, remove_tail_chrome, remove_widgets
 
 __all__ = ["Removal", "CleanResult", "Cleaner", "clean_text", "STEPS", "DEFAULT_STEPS"]
 
@@ -27,19 +27,30 @@ STEPS: dict[str, Step] = {
     s.name: s
     for s in (
         normalize_unicode,
+        repair_glued_words,
+        fix_punctuation_spacing,
+        normalize_whitespace,
+        remove_chrome,
         remove_sidebars,
         remove_widgets,
         remove_head_chrome,
         remove_tail_chrome,
         remove_emails,
-        repair_glued_words,
-        fix_punctuation_spacing,
-        normalize_whitespace,
     )
 }
 
-#: The default order: characters first, then chrome, then repairs, then spacing.
-DEFAULT_STEPS: tuple[str, ...] = tuple(STEPS)
+#: The default order: characters, repairs and spacing first (so that line
+#: lengths the chrome rules look at are final), then all chrome rules to a
+#: fixed point, then spacing again where removals left gaps.
+DEFAULT_STEPS: tuple[str, ...] = (
+    "normalize_unicode",
+    "repair_glued_words",
+    "fix_punctuation_spacing",
+    "normalize_whitespace",
+    "remove_chrome",
+    "fix_punctuation_spacing",
+    "normalize_whitespace",
+)
 
 
 @dataclass(frozen=True)

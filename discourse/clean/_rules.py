@@ -50,6 +50,7 @@ from typing import List, Sequence, Tuple
 from ._normalize import Edit, Step
 
 __all__ = [
+    "remove_chrome",
     "remove_sidebars",
     "remove_widgets",
     "remove_head_chrome",
@@ -394,15 +395,21 @@ def _norm_title(s: str) -> str:
     return re.sub(r"\W+", " ", s).strip().lower()
 
 
-def _find_head(text: str, *, max_lines: int = 8) -> List[Edit]:
-    """Masthead, byline, credits, first-published line, disclaimer, tagline and repeated title at the top."""
+def _find_head(text: str, *, max_kept: int = 5) -> List[Edit]:
+    """Masthead, byline, credits, first-published line, disclaimer, tagline and repeated title at the top.
+
+    Lines are examined from the top until the first long paragraph or until
+    ``max_kept`` lines have been kept (title, subtitle ...).
+    """
     lines = _nonempty(text)
     if not lines:
         return []
-    stop = min(_body_start(text, lines), max_lines)
+    stop = _body_start(text, lines)
     edits: list[Edit] = []
     kept_titles: list[Tuple[int, str]] = []
     for i in range(stop):
+        if len(kept_titles) >= max_kept:
+            break
         a, b = lines[i]
         s = text[a:b].strip()
         rule = None
@@ -487,6 +494,88 @@ def _find_emails(text: str) -> List[Edit]:
     return [(m.start(), m.end(), "", "email") for m in _EMAIL_WITH_LEAD.finditer(text)]
 
 
+class _Deletions:
+    """Positions of a text after some deletions, mapped back to the original text."""
+
+    def __init__(self, n: int) -> None:
+        self.kept: list[Tuple[int, int]] = [(0, n)] if n else []  # original intervals still present, in order
+
+    def pieces(self, s: int, e: int) -> List[Tuple[int, int]]:
+        """Original intervals of current positions ``[s, e)``."""
+        out = []
+        pos = 0
+        for a, b in self.kept:
+            n = b - a
+            lo, hi = max(s, pos), min(e, pos + n)
+            if lo < hi:
+                out.append((a + lo - pos, a + hi - pos))
+            pos += n
+            if pos >= e:
+                break
+        return out
+
+    def delete(self, spans: List[Tuple[int, int]]) -> None:
+        """Remove original intervals ``spans`` (sorted, disjoint, each inside kept text)."""
+        out = []
+        j = 0
+        for a, b in self.kept:
+            cur = a
+            while j < len(spans) and spans[j][0] < b:
+                s, e = spans[j]
+                if s > cur:
+                    out.append((cur, s))
+                cur = max(cur, e)
+                if e <= b:
+                    j += 1
+                else:
+                    break
+            if cur < b:
+                out.append((cur, b))
+        self.kept = out
+
+
+_CHROME_FINDERS = (
+    ("remove_sidebars", _find_sidebars),
+    ("remove_widgets", _find_widgets),
+    ("remove_head_chrome", _find_head),
+    ("remove_tail_chrome", _find_tail),
+    ("remove_emails", _find_emails),
+)
+
+
+def _find_chrome(text: str, *, max_rounds: int = 50) -> List[Edit]:
+    """All chrome rules, repeated until nothing more is removed (so cleaning is idempotent).
+
+    Removing one piece of chrome can expose another (a sidebar qualifies once
+    the disclaimer after it is gone); the rules therefore run in rounds until
+    a round removes nothing.  Edits are deletions, mapped back to ``text``.
+    """
+    from ._normalize import apply_edits
+
+    dm = _Deletions(len(text))
+    cur = text
+    out: list[Edit] = []
+    for _ in range(max_rounds):
+        changed = False
+        for _name, find in _CHROME_FINDERS:
+            edits = find(cur)
+            if not edits:
+                continue
+            spans = []
+            for s, e, _repl, rule in edits:
+                for a, b in dm.pieces(s, e):
+                    spans.append((a, b))
+                    out.append((a, b, "", rule))
+            dm.delete(sorted(spans))
+            cur = apply_edits(cur, edits)
+            changed = True
+        if not changed:
+            break
+    out.sort(key=lambda e: (e[0], e[1]))
+    return out
+
+
+remove_chrome = Step("remove_chrome", _find_chrome, "Remove all page chrome (every rule below), repeated until nothing more is found.")
 remove_sidebars = Step("remove_sidebars", _find_sidebars, "Remove 'Recent Posts'/'Related'/'Read more' sidebars of headlines.")
 remove_widgets = Step("remove_widgets", _find_widgets, "Remove share/comment widgets, comment forms, image credits and copyright lines.")
 remove_head_chrome = Step(

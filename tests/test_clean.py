@@ -1,0 +1,402 @@
+"""Cleaning: chrome rules on the seeds and on made-up captures of other layouts,
+no body text lost, glued words, Unicode, offsets of removals, the Cleaner API."""
+
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+
+import pytest
+
+from discourse.clean import (
+    DEFAULT_STEPS,
+    RULES,
+    Cleaner,
+    CleanResult,
+    Removal,
+    clean_text,
+    fix_punctuation_spacing,
+    normalize_unicode,
+    normalize_whitespace,
+    repair_glued_words,
+    segment_glued,
+)
+from discourse.errors import ParameterError
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _squash(s: str) -> str:
+    """Compare modulo Unicode quotes/dashes, whitespace and inserted spaces (glue repair)."""
+    s = unicodedata.normalize("NFKC", s)
+    s = s.translate({0x2018: "'", 0x2019: "'", 0x201C: '"', 0x201D: '"', 0x2013: "-", 0x2014: "-"})
+    return re.sub(r"\s+", "", s)
+
+
+def _sentences(region: str) -> list[str]:
+    """A simple splitter: lines, then sentence ends followed by a capital, digit or quote."""
+    out = []
+    for line in region.splitlines():
+        for s in re.split(r"(?:(?<=[.!?])|(?<=[.!?][\"'\u201d\u2019]))\s+(?=[A-Z0-9\"\u201c\u2018])", line.strip()):
+            if s.strip():
+                out.append(s.strip())
+    return out
+
+
+def _by_rule(result: CleanResult) -> dict[str, list[str]]:
+    got: dict[str, list[str]] = {}
+    for r in result.removals:
+        got.setdefault(r.rule, []).append(r.text)
+    return got
+
+
+@pytest.fixture(scope="module")
+def cleaned(seeds):
+    cl = Cleaner()
+    return {d.id: (d.text, cl.clean(d.text, doc_id=d.id)) for d in seeds}
+
+
+# ------------------------------------------------------------------ the seeds
+
+# Body regions identified by reading each file: (first words, last words) of the
+# article body, and the title line that must survive (None: no title in the text).
+BODY = {
+    "000_99d5bfdb740dc271": ("Afghanistan\u2019s National Directorate of Security", "security partnership in the long term.", "Kabul-Islamabad Expanding Security Cooperation"),
+    "001_fe70e3f818e794b0": ("During the recent visit of Pakistan", "lies in the coming few weeks.", "Implications of Probable Pak-Afghan Security Agreement"),
+    "002_ea853c5524ed5001": ("Considering security issues of border security", "peace and security of each other.", "Pakistan and Afghan Anti-Terror Cooperation"),
+    "003_96d0e61bdfa75bcd": ("Ever since the Taliban takeover of Kabul", "do more harm than good.", "Escalating Frictions: What Lies Ahead For Pak-Afghan Relations?"),
+    "004_145f3cb4179141c0": ("Few can fail to see the signs of change", "will have been forfeited.", None),
+}
+
+# What each seed's chrome is (see seeds/README.md), by rule, with a snippet of each removal.
+EXPECTED = {
+    "000_99d5bfdb740dc271": {"masthead": ["Editor in Chief"], "byline": ["By Abdul Ahad Bahrami"]},
+    "001_fe70e3f818e794b0": {
+        "image_credit": ["Image Credits:"],
+        "tagline": ["Your go-to editorial hub"],
+        "comment_form": ["Add a Comment", "Your email address will not be published"],
+    },
+    "002_ea853c5524ed5001": {"title_repeat": ["Pakistan and Afghan Anti-Terror Cooperation"]},
+    "003_96d0e61bdfa75bcd": {
+        "byline": ["Author: Hammad Waleed"],
+        "author_bio": ["is an independent researcher"],
+        "share_widget": ["Share"],
+        "comment_form": ["Leave a Comment"],
+        "sidebar": ["Recent Posts"],
+    },
+    "004_145f3cb4179141c0": {
+        "first_published": ["This article was first published on Foreign Policy"],
+        "disclaimer": ["The Middle East Institute (MEI) is an independent, non-partisan"],
+    },
+}
+
+
+@pytest.mark.parametrize("doc_id", sorted(BODY))
+def test_no_body_sentence_lost(cleaned, doc_id):
+    raw, res = cleaned[doc_id]
+    first, last, title = BODY[doc_id]
+    a = raw.index(first)
+    b = raw.index(last) + len(last)
+    sentences = _sentences(raw[a:b])
+    assert len(sentences) > 20
+    clean = _squash(res.text)
+    missing = [s for s in sentences if _squash(s) not in clean]
+    assert missing == []
+    # nothing removed from inside the body region
+    assert all(r.end <= a or r.start >= b for r in res.removals)
+    if title is not None:
+        assert res.text.splitlines()[0] == title
+
+
+@pytest.mark.parametrize("doc_id", sorted(EXPECTED))
+def test_each_rule_on_seeds(cleaned, doc_id):
+    raw, res = cleaned[doc_id]
+    got = _by_rule(res)
+    assert set(got) == set(EXPECTED[doc_id])
+    for rule, snippets in EXPECTED[doc_id].items():
+        for snip in snippets:
+            assert any(snip in t for t in got[rule]), (rule, snip, got[rule])
+    for r in res.removals:
+        assert raw[r.start : r.end] == r.text
+        assert r.doc_id == doc_id and r.rule in RULES
+
+
+def test_seed_chrome_gone(cleaned):
+    gone = {
+        "000_99d5bfdb740dc271": ["Editor in Chief", "April 19th, 2024", "By Abdul Ahad Bahrami"],
+        "001_fe70e3f818e794b0": ["Image Credits", "TOLOnews", "go-to editorial hub", "Add a Comment", "Required fields"],
+        "003_96d0e61bdfa75bcd": ["Author:", "hammadwaleed82@gmail.com", "independent researcher", "Leave a Comment", "Recent Posts", "Hezbollah", "1 hour ago", "steering committee"],
+        "004_145f3cb4179141c0": ["first published", "Middle East Institute", "donors", "click here"],
+    }
+    for doc_id, snippets in gone.items():
+        text = cleaned[doc_id][1].text
+        for s in snippets:
+            assert s not in text, (doc_id, s)
+    # the repeated title of 002 is kept once
+    assert cleaned["002_ea853c5524ed5001"][1].text.count("Pakistan and Afghan Anti-Terror Cooperation") == 1
+
+
+def test_seed_chars_removed(cleaned):
+    # the bulk of 003's chrome is the sidebar; 002 only loses its repeated title line
+    res3 = cleaned["003_96d0e61bdfa75bcd"][1]
+    sidebar = sum(r.end - r.start for r in res3.removals if r.rule == "sidebar")
+    assert sidebar > 1000 and res3.chars_removed >= sidebar
+    res2 = cleaned["002_ea853c5524ed5001"][1]
+    assert res2.chars_removed == len("Pakistan and Afghan Anti-Terror Cooperation\n")
+
+
+def test_seed_repairs(cleaned):
+    text = cleaned["003_96d0e61bdfa75bcd"][1].text
+    for fixed in ("terrorist activities", "Pakistan is central", "comprehensive stance", "between Islamabad and Kabul, with", "civilians in particular.", "(BLF)", "Pakistan's misfortune, this is precisely what transpired. When"):
+        assert fixed in text
+    for glued in ("terroristactivities", "iscentral", "comprehensivestance", " ,", " .", "( "):
+        assert glued not in text
+    text0 = cleaned["000_99d5bfdb740dc271"][1].text
+    assert "Afghanistan's National" in text0 and "\u2019" not in text0
+
+
+def test_date_from_masthead_not_kept(cleaned):
+    # dates come from metadata only: the served-page date must not survive in the text
+    assert "2024" not in cleaned["000_99d5bfdb740dc271"][1].text
+
+
+# ------------------------------------------------ other layouts (made-up captures)
+
+DAILY = """The Frontier Ledger
+Updated: 12 March 2024 10:32 PKT
+Photo: Reuters/Fayaz Aziz
+Border talks resume at Torkham
+By Sana Gul and Imran Yousafzai
+
+Officials from both countries met at the Torkham crossing on Monday to discuss the reopening of trade routes that have been closed for three weeks. Traders on both sides say the closure has cost them millions of rupees, and truck drivers have waited for days in the heat.
+
+Read more: Trade through Chaman falls for third month
+
+The talks, the first since the clashes in February, were described by a Pakistani official as constructive. Share of trade through the crossing has fallen sharply since 2021, according to customs data released last week by the ministry.
+
+Tags: Torkham, Border, Trade
+Share on Facebook
+Share on WhatsApp
+12 Comments
+The writer is a senior correspondent covering Khyber Pakhtunkhwa. She tweets at @sanagul
+\u00a9 2024 The Frontier Ledger. All rights reserved."""
+
+THINK_TANK = """Disclaimer: The views expressed in this article are those of the author and do not necessarily reflect the official policy of the Centre.
+
+Afghanistan's northern provinces have seen a sharp rise in cross-border trade with Central Asia since 2022. Officials in Mazar-i-Sharif report that rail freight through Hairatan doubled, even as the southern routes to Pakistan remained uncertain and subject to sudden closures.
+
+The views expressed by provincial officials in interviews were mixed: some welcomed the new routes, while others feared that dependence on a single corridor would leave the province exposed to decisions taken in Tashkent and Islamabad alike.
+
+About the author
+Dr. Farid Noorzai is a senior fellow at the Kabul Policy Forum. Email: f.noorzai@example.org
+
+The Kabul Policy Forum is a non-partisan research organization. It does not take institutional positions on policy issues."""
+
+MAGAZINE = """Why the border matters | Example Review
+Why the border matters
+Written by: Jane R. Doe
+Monday, 3 June 2024
+Soldiers patrol the frontier near Chaman. (Photo by John Smith/Getty Images)
+
+For seventy years the frontier between Pakistan and Afghanistan has been drawn on maps more firmly than on the ground. Related concerns about smuggling, refugees and militancy have shaped how both capitals talk about it, and how their publics understand it.
+
+Related concerns
+Smuggling networks are older than either state, and they adapt faster than any fence. Officials on both sides concede that fencing has changed routes rather than volumes, and that local economies depend on the informal trade that the fence is meant to stop.
+
+This article originally appeared in The Example Quarterly.
+
+You may also like
+Five things to know about the fence
+Refugees in limbo: a photo essay
+Inside the talks that failed
+The long road to Torkham"""
+
+
+def _clean(text: str) -> CleanResult:
+    return Cleaner().clean(text, doc_id="x")
+
+
+def test_other_layout_daily():
+    res = _clean(DAILY)
+    got = _by_rule(res)
+    assert any("Updated: 12 March 2024" in t for t in got["masthead"])
+    assert any(t.startswith("Photo: Reuters") for t in got["image_credit"])
+    assert any("By Sana Gul and Imran Yousafzai" in t for t in got["byline"])
+    assert any("Read more: Trade through Chaman" in t for t in got["sidebar"])
+    assert len(got["share_widget"]) == 4  # Tags, two share buttons, comment count
+    assert any("The writer is a senior correspondent" in t for t in got["author_bio"])
+    assert any("All rights reserved" in t for t in got["copyright"])
+    body = res.text
+    assert body.splitlines()[0] == "The Frontier Ledger"  # a bare site name is not recognisable chrome: kept
+    assert "Border talks resume at Torkham" in body
+    assert "Share of trade through the crossing has fallen sharply" in body  # prose starting with "Share" kept
+    for r in res.removals:
+        assert DAILY[r.start : r.end] == r.text
+
+
+def test_other_layout_think_tank():
+    res = _clean(THINK_TANK)
+    got = _by_rule(res)
+    assert len(got["disclaimer"]) == 2  # the top disclaimer and the closing institutional one
+    assert any(t.startswith("Disclaimer:") for t in got["disclaimer"])
+    assert any("does not take institutional positions" in t for t in got["disclaimer"])
+    assert any("About the author" in t for t in got["author_bio"])
+    assert any("Dr. Farid Noorzai is a senior fellow" in t for t in got["author_bio"])
+    # a body paragraph that merely mentions "views expressed" is article text
+    assert "The views expressed by provincial officials in interviews were mixed" in res.text
+    assert res.text.startswith("Afghanistan's northern provinces")
+    assert res.text.endswith("exposed to decisions taken in Tashkent and Islamabad alike.")
+    assert "@" not in res.text
+
+
+def test_other_layout_magazine():
+    res = _clean(MAGAZINE)
+    got = _by_rule(res)
+    assert got["title_repeat"] == ["Why the border matters | Example Review\n"]
+    assert any("Written by: Jane R. Doe" in t for t in got["byline"])
+    assert any("Monday, 3 June 2024" in t for t in got["masthead"])
+    assert any("Getty Images" in t for t in got["image_credit"])
+    assert any("originally appeared in" in t for t in got["first_published"])
+    assert any(t.startswith("You may also like") and "The long road to Torkham" in t for t in got["sidebar"])
+    text = res.text
+    assert text.splitlines()[0] == "Why the border matters"
+    # a mid-article heading that starts like a sidebar, followed by prose, stays
+    assert "Related concerns\nSmuggling networks are older than either state" in text
+    assert "Five things to know" not in text
+
+
+def test_sidebar_needs_headlines_after_it():
+    body = "A long paragraph of article prose that goes on for a while, with several clauses, and ends with a full stop. " * 3
+    text = f"{body}\n\nRecent Posts\n\n{body}\n\n{body}"
+    res = _clean(text)
+    assert "sidebar" not in _by_rule(res)
+    assert res.text.count("A long paragraph") == 9
+
+
+def test_email_inline_and_bio_contact():
+    res = _clean("Officials met in Kabul on Monday and agreed to meet again next month in Islamabad, a spokesman said after the meeting ended late in the evening.\n\nFor corrections write to desk@example.com or call the desk.")
+    assert "desk@example.com" not in res.text
+    assert any("desk@example.com" in r.text for r in res.removals if r.rule == "email")
+
+
+def test_byline_rule_needs_a_name():
+    # "By the numbers" is a heading, not a byline
+    res = _clean("By the numbers\n\n" + "Trade fell by a third in the first quarter of the year, officials in the ministry of commerce said on Sunday, citing customs data. " * 2)
+    assert "byline" not in _by_rule(res)
+    assert res.text.startswith("By the numbers")
+
+
+# ---------------------------------------------------------------- glue repair
+
+
+@pytest.mark.parametrize(
+    "glued, fixed",
+    [("terroristactivities", "terrorist activities"), ("iscentral", "is central"), ("comprehensivestance", "comprehensive stance"), ("alsosaid", "also said")],
+)
+def test_glued_words_split(glued, fixed):
+    assert repair_glued_words(f"an increase in {glued} was seen") == f"an increase in {fixed} was seen"
+
+
+@pytest.mark.parametrize(
+    "word",
+    ["counterterrorism", "afghanistan", "islamabad", "miscalculating", "geoeconomics", "undertrained", "refurbing", "pursual", "inswinger", "tailenders", "skepticisms", "reexamination", "intercommunication"],
+)
+def test_real_words_not_split(word):
+    assert repair_glued_words(f"the {word} here") == f"the {word} here"
+    assert segment_glued(word) is None
+
+
+def test_names_acronyms_urls_not_split():
+    text = "Afghanistan Islamabad TERRORISTACTIVITIES Terroristactivities www.terroristactivities.org user.terroristactivities@example.com terroristactivities-based"
+    assert repair_glued_words(text) == text
+
+
+def test_glue_options():
+    assert repair_glued_words("iscentral", min_length=10) == "iscentral"
+    assert Cleaner(options={"repair_glued_words": {"min_length": 12}})("Pakistan iscentral to it.") == "Pakistan iscentral to it."
+
+
+# ------------------------------------------------------ Unicode and punctuation
+
+
+def test_normalize_unicode():
+    raw = "\u201cPakistan\u2019s\u201d \u2018ISI\u2019 \u2013 2007\u20132017\u2014now\u00a0here\u200b \ufb01ve \uff21\r\nnext\tline"
+    out = normalize_unicode(raw)
+    assert out == "\"Pakistan's\" 'ISI' - 2007-2017 - now here five A\nnext line"
+    assert normalize_unicode(out) == out
+
+
+def test_punctuation_spacing():
+    assert fix_punctuation_spacing("Kabul , with the latter . When ( BLF) allowed ; yes !") == "Kabul, with the latter. When (BLF) allowed; yes!"
+    # ellipses and decimals are left alone
+    assert fix_punctuation_spacing("wait ... and 3 .5 percent") == "wait ... and 3 .5 percent"
+
+
+def test_normalize_whitespace():
+    assert normalize_whitespace("  a  b \n\n\n\n c \t d\n e  ") == "a b\n\nc d\ne"
+
+
+# ---------------------------------------------------------- offsets and API
+
+
+def test_removal_offsets_through_unicode_edits():
+    raw = "\u201cQuoted\u201d \u2014 intro\u200b line\n\u200bShare\u200b\nImage\u00a0credit: \u00a9 AFP\nBody text \u2019s here , with more."
+    res = Cleaner().clean(raw, doc_id="d")
+    assert res.text == '"Quoted" - intro line\nBody text \'s here, with more.'
+    rules = {r.rule: r for r in res.removals}
+    assert set(rules) == {"share_widget", "image_credit"}
+    for r in res.removals:
+        assert raw[r.start : r.end] == r.text
+    assert rules["share_widget"].text.strip("\u200b\n") == "Share"
+    assert rules["image_credit"].text.startswith("Image\u00a0credit")
+
+
+def test_step_through_matches_call(seeds):
+    raw = seeds.text("003_96d0e61bdfa75bcd")
+    cl = Cleaner()
+    steps = list(cl.step_through(raw))
+    assert [name for name, _ in steps] == list(DEFAULT_STEPS)
+    assert steps[-1][1] == cl(raw) == cl.clean(raw).text == clean_text(raw)
+    texts = dict(steps[:5])  # names repeat later (spacing is tidied again after removals)
+    assert "Recent Posts" in texts["normalize_whitespace"] and "Recent Posts" not in texts["remove_chrome"]
+    assert "terroristactivities" in texts["normalize_unicode"] and "terroristactivities" not in texts["repair_glued_words"]
+    # the single rule steps can be stepped through as well
+    singles = dict(Cleaner(["remove_sidebars", "remove_widgets", "remove_head_chrome", "remove_tail_chrome", "remove_emails"]).step_through(raw))
+    assert "Recent Posts" in raw and "Recent Posts" not in singles["remove_sidebars"]
+    assert "Leave a Comment" in singles["remove_sidebars"] and "Leave a Comment" not in singles["remove_widgets"]
+    assert "Author: Hammad Waleed" not in singles["remove_head_chrome"]
+    assert "independent researcher" in singles["remove_head_chrome"] and "independent researcher" not in singles["remove_tail_chrome"]
+
+
+def test_custom_steps_and_partials():
+    shout = ("shout", str.upper)
+    cl = Cleaner(["normalize_unicode", functools.partial(repair_glued_words, min_length=8), shout, normalize_whitespace])
+    assert cl.step_names == ["normalize_unicode", "repair_glued_words", "shout", "normalize_whitespace"]
+    res = cl.clean("an iscentral  point")
+    assert res.text == "AN IS CENTRAL POINT" and res.removals == ()
+    assert Cleaner([lambda t: t.replace("x", "")])("axbx") == "ab"
+
+
+def test_bad_steps_raise():
+    with pytest.raises(ParameterError, match="steps"):
+        Cleaner(["no_such_step"]).clean("text")
+    with pytest.raises(ParameterError, match="steps"):
+        Cleaner("normalize_unicode").clean("text")
+    with pytest.raises(ParameterError, match="text"):
+        Cleaner().clean(b"bytes")  # type: ignore[arg-type]
+
+
+def test_deterministic_and_idempotent_on_seeds(seeds):
+    cl = Cleaner()
+    for d in seeds:
+        a, b = cl.clean(d.text, d.id), Cleaner().clean(d.text, d.id)
+        assert a == b
+        assert cl(a.text) == a.text
+
+
+def test_removal_is_a_value():
+    r = Removal("d", 0, 5, "share_widget", "Share")
+    assert r == Removal("d", 0, 5, "share_widget", "Share")
+    with pytest.raises(AttributeError):
+        r.start = 1  # type: ignore[misc]
