@@ -78,8 +78,8 @@ class AnalysisConfig:
         Of every interval.
     cache_dir : str or None
         Where embeddings and fitted models are cached.
-    progress : bool
-        Progress bars.
+    progress : bool or None
+        Progress bars; ``None`` shows them only when attached to a terminal.
     figures : bool
         Also draw the figures (``DIR/figures``) when writing.
     scheduler : str or None
@@ -98,7 +98,7 @@ class AnalysisConfig:
     n_permutations: int = 2000
     confidence_level: float = 0.95
     cache_dir: str | None = None
-    progress: bool = True
+    progress: bool | None = None
     figures: bool = True
     scheduler: str | None = None
 
@@ -293,8 +293,31 @@ def _load_result(path: Path, config: AnalysisConfig) -> "AnalysisResult":
                           corpus_source=meta.get("corpus_source", ""), timings={})
 
 
+def _did_designs(metadata: pd.DataFrame, by: str) -> list[tuple[str, str, str]]:
+    """(treated, before, after) for a crossing ``group_col:time_col``.
+
+    ``before``/``after`` are the study's 2015 and 2024 when present, else the
+    first and last time values in sorted order; every group is taken in turn
+    as the treated group (against all others).
+    """
+    gcol, tcol = by.split(":")
+    groups = sorted(metadata[gcol].dropna().unique())
+    times = sorted(metadata[tcol].dropna().unique())
+    if len(groups) < 2 or len(times) < 2:
+        return []
+    before = "2015" if "2015" in times else times[0]
+    after = "2024" if "2024" in times else times[-1]
+    return [(g, before, after) for g in groups]
+
+
 def _pairs(groups: Sequence[str]) -> list[tuple[str, str]]:
-    return list(itertools.combinations(sorted(groups), 2))
+    """Every pair of groups, the later-sorting group first.
+
+    Differences are ``group_a - group_b``; with periods this reads as change
+    over time (``2024 - 2015``), and keyness of ``2024`` against ``2015``
+    shows which words rose (positive z) and which fell (negative z).
+    """
+    return [(b, a) for a, b in itertools.combinations(sorted(groups), 2)]
 
 
 def _check_by(metadata: pd.DataFrame, by: Sequence[str]) -> None:
@@ -399,7 +422,7 @@ def _compare(prepared, models, config: AnalysisConfig, timings) -> tuple[dict[st
     t = time.perf_counter()
     rs = config.random_state
     boot = dict(n_resamples=config.n_resamples, confidence_level=config.confidence_level, random_state=rs)
-    tables: dict[str, list[pd.DataFrame]] = {k: [] for k in ("keyness", "topics", "prevalence", "contrasts", "frames", "did", "drift")}
+    tables: dict[str, list[pd.DataFrame]] = {k: [] for k in ("keyness", "topics", "prevalence", "contrasts", "frames", "did", "drift", "alignment_similarity")}
     results: dict[str, Any] = {}
     simple_by = [b for b in config.by if ":" not in b]
     for by in config.by:
@@ -415,8 +438,9 @@ def _compare(prepared, models, config: AnalysisConfig, timings) -> tuple[dict[st
             pr = C.prevalence(prepared, model, by, min_docs=config.min_docs, **boot)
             results[f"prevalence:{name}:{by}"] = pr
             tables["prevalence"].append(pr.to_frame())
-            cr = C.contrasts(prepared, model, by, n_resamples=config.n_resamples, n_permutations=config.n_permutations,
-                             confidence_level=config.confidence_level, random_state=rs)
+            cr = C.contrasts(prepared, model, by, pairs=pairs, n_resamples=config.n_resamples,
+                             n_permutations=config.n_permutations, confidence_level=config.confidence_level,
+                             min_docs=config.min_docs, random_state=rs)
             results[f"contrasts:{name}:{by}"] = cr
             tables["contrasts"].append(cr.to_frame())
     timings["compare"] = time.perf_counter() - t
@@ -427,6 +451,9 @@ def _compare(prepared, models, config: AnalysisConfig, timings) -> tuple[dict[st
         ar = C.align_models(models["lda"], models["bertopic"], prepared=prepared)
         results["alignment"] = ar
         alignment = ar.to_frame()
+        sim = ar.similarity_matrix
+        tables["alignment_similarity"] = [
+            sim.rename_axis(index="lda_topic", columns="bertopic_topic").stack().rename("similarity").reset_index()]
     else:
         alignment = pd.DataFrame(columns=TABLE_COLUMNS["alignment"])
     # drift within topics and difference-in-differences where the design allows
@@ -444,13 +471,15 @@ def _compare(prepared, models, config: AnalysisConfig, timings) -> tuple[dict[st
     for by in config.by:
         if ":" in by:
             for name, model in models.items():
-                try:
-                    dd = C.diff_in_diff(prepared, model, by, **boot, min_docs=config.min_docs)
-                except ParameterError as exc:
-                    logger.warning("difference-in-differences for %s skipped: %s", by, exc)
-                    continue
-                results[f"did:{name}:{by}"] = dd
-                tables["did"].append(dd.to_frame())
+                for treated, before, after in _did_designs(prepared.metadata, by):
+                    try:
+                        dd = C.diff_in_diff(prepared, model, by, treated=treated, before=before, after=after,
+                                            **boot, min_docs=config.min_docs)
+                    except ParameterError as exc:
+                        logger.warning("difference-in-differences for %s (%s) skipped: %s", by, treated, exc)
+                        continue
+                    results[f"did:{name}:{by}:{treated}"] = dd
+                    tables["did"].append(dd.to_frame())
     timings["drift_alignment"] = time.perf_counter() - t
     out = {k: (pd.concat(v, ignore_index=True) if v else pd.DataFrame()) for k, v in tables.items()}
     out["alignment"] = alignment

@@ -72,7 +72,7 @@ def _execute(path: Path, *, timeout: int, env: dict[str, str]) -> None:
 
 
 def build_figures(*, notebooks: str | os.PathLike = "notebooks", outdir: str | os.PathLike = "figures",
-                  timeout: int = 1800, progress: bool = True, only: Iterable[str] | None = None) -> list[Path]:
+                  timeout: int = 1800, progress: bool | None = None, only: Iterable[str] | None = None) -> list[Path]:
     """Execute every notebook in order and replace ``outdir`` with the figures they save.
 
     Parameters
@@ -111,7 +111,10 @@ def build_figures(*, notebooks: str | os.PathLike = "notebooks", outdir: str | o
         env = {ENV_FIGURES: str(tmp.resolve()), ENV_CACHE: str(cache.resolve()), "HF_HUB_OFFLINE": "1",
                "TRANSFORMERS_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false", "MPLBACKEND": "Agg",
                "DISCOURSE_PROGRESS": "0"}
-        disable = not progress or os.environ.get("DISCOURSE_PROGRESS") == "0"
+        import sys
+
+        disable = (progress is False or os.environ.get("DISCOURSE_PROGRESS") == "0"
+                   or (progress is None and not sys.stderr.isatty()))
         for book in tqdm(books, desc="notebooks", unit="nb", disable=disable):
             logger.info("executing %s", book)
             _execute(book.resolve(), timeout=timeout, env=env)

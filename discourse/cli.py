@@ -62,6 +62,11 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _progress(args: argparse.Namespace) -> bool | None:
+    """None: progress bars only when stderr is a terminal; False with --quiet."""
+    return False if args.quiet else None
+
+
 def _fmt_int(n: int) -> str:
     return f"{n:,}"
 
@@ -71,8 +76,8 @@ def cmd_corpus(args: argparse.Namespace) -> int:
     from .prepare import prepare
 
     corpus = load_corpus(args.path, text_col=args.text_col, id_col=args.id_col)
-    prepared = prepare(corpus, progress=not args.quiet)
-    summary = prepared.summary()
+    prepared = prepare(corpus, progress=_progress(args))
+    summary = prepared.summary().set_index("doc_id")
     out = sys.stdout
     out.write(f"corpus: {corpus.source}\n")
     out.write(f"documents: {_fmt_int(len(corpus))}  passages: {_fmt_int(len(prepared.passages))}  "
@@ -92,7 +97,7 @@ def cmd_corpus(args: argparse.Namespace) -> int:
         pct = 100.0 * row["chars_removed"] / max(row["chars_raw"], 1)
         out.write(f"  {doc_id:<40} {int(row['chars_removed']):>7,} of {int(row['chars_raw']):>9,} ({pct:4.1f}%)\n")
     if args.export:
-        from .prepare import export_prepared
+        from .export import export_prepared
 
         written = export_prepared(prepared, args.export)
         out.write(f"\nexported {len(written)} files to {args.export}\n")
@@ -106,7 +111,7 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     k = args.k if args.k == "auto" else _parse_k(args.k)
     config = AnalysisConfig(
         by=tuple(args.by), models=models, k=k, random_state=args.seed,
-        cache_dir=args.cache, progress=not args.quiet, figures=not args.no_figures,
+        cache_dir=args.cache, progress=_progress(args), figures=not args.no_figures,
         scheduler=args.scheduler,
     )
     result = run_analysis(args.path, config, out=args.out, text_col=args.text_col, id_col=args.id_col)
@@ -129,7 +134,7 @@ def _parse_k(value: str) -> int:
 def cmd_figures(args: argparse.Namespace) -> int:
     from .build import build_figures
 
-    written = build_figures(notebooks=args.notebooks, outdir=args.out, timeout=args.timeout, progress=not args.quiet)
+    written = build_figures(notebooks=args.notebooks, outdir=args.out, timeout=args.timeout, progress=_progress(args))
     sys.stdout.write(f"built {len(written)} figures into {args.out}\n")
     return 0
 
