@@ -266,7 +266,7 @@ class SentenceTransformerEmbedder:
     def dim(self) -> int:
         """Embedding dimension."""
         st = self.sentence_transformer
-        get = getattr(st, "get_sentence_embedding_dimension", None) or getattr(st, "get_embedding_dimension")
+        get = getattr(st, "get_embedding_dimension", None) or getattr(st, "get_sentence_embedding_dimension")
         return int(get())
 
     def _embed_missing(self, texts: list[str], keys: list[bytes], cache: Path | None) -> np.ndarray:
