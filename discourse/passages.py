@@ -100,46 +100,55 @@ def _units(text: str) -> List[Tuple[int, int]]:
 
 
 def _split_long(text: str, a: int, b: int, max_chars: int) -> List[Tuple[int, int]]:
-    """Split ``text[a:b]`` into nearly equal chunks at sentence (or line, or space) boundaries."""
+    """Split ``text[a:b]`` into nearly equal chunks at sentence ends (else at spaces)."""
     n = math.ceil((b - a) / max_chars)
     if n <= 1:
         return [(a, b)]
-    # candidate cut points: sentence ends within each line
     cuts: list[int] = []
     for la, lb in _units(text[a:b]):
-        for sa, sb in sentence_spans(text[a + la : a + lb]):
+        for _sa, sb in sentence_spans(text[a + la : a + lb]):
             cuts.append(a + la + sb)
     cuts = sorted(set(c for c in cuts if a < c < b))
-    target = (b - a) / n
-    pieces: list[Tuple[int, int]] = []
-    cur = a
-    for c in cuts:
-        if c - cur >= target or (c - cur > 0 and _next_cut(cuts, c, b) - cur > max_chars):
-            pieces.append((cur, c))
-            cur = c
-    pieces.append((cur, b))
-    # hard-split any piece still far too long (a "sentence" of thousands of characters) at spaces
+    chosen: list[int] = []
+    prev = a
+    for k in range(1, n):
+        ideal = a + k * (b - a) / n
+        best = None
+        for c in cuts:
+            if c <= prev:
+                continue
+            if best is None or abs(c - ideal) < abs(best - ideal):
+                best = c
+            elif c > ideal:
+                break
+        if best is None:
+            break
+        chosen.append(best)
+        prev = best
     out: list[Tuple[int, int]] = []
-    for pa, pb in pieces:
-        out.extend(_hard_split(text, pa, pb, max_chars))
-    return [_trim(text, pa, pb) for pa, pb in out if text[pa:pb].strip()]
-
-
-def _next_cut(cuts: List[int], c: int, b: int) -> int:
-    for x in cuts:
-        if x > c:
-            return x
-    return b
+    bounds = [a] + chosen + [b]
+    for pa, pb in zip(bounds, bounds[1:]):
+        pa, pb = _trim(text, pa, pb)
+        if pb <= pa:
+            continue
+        if pb - pa > max_chars and chosen:
+            out.extend(_split_long(text, pa, pb, max_chars))  # a part still too long: split it again
+        else:
+            out.extend(_trim(text, x, y) for x, y in _hard_split(text, pa, pb, max_chars))
+    return [(x, y) for x, y in out if y > x]
 
 
 def _hard_split(text: str, a: int, b: int, max_chars: int) -> List[Tuple[int, int]]:
+    """Cut a run with no sentence end at spaces, into parts of at most about ``max_chars``."""
     out = []
-    while b - a > 2 * max_chars:
-        sp = text.rfind(" ", a + max_chars // 2, a + max_chars)
+    while b - a > max_chars:
+        lo, hi = a + max_chars // 2, a + max_chars
+        sp = max(text.rfind(" ", lo, hi), text.rfind("\n", lo, hi))
         if sp <= a:
-            sp = text.find(" ", a + max_chars)
-            if sp < 0 or sp >= b:
+            nxt = [i for i in (text.find(" ", hi, b), text.find("\n", hi, b)) if i >= 0]
+            if not nxt:
                 break
+            sp = min(nxt)
         out.append((a, sp))
         a = sp
     out.append((a, b))
