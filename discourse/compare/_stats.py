@@ -165,11 +165,21 @@ def permutation_diff(
         diff = a.mean(axis=0) - b.mean(axis=0) if n_a and n_b else np.full(n_topics, np.nan)
         return np.asarray(diff, dtype=float), np.full(n_topics, np.nan), False
     means_of = _index_means([pooled])
+    n = n_a + n_b
 
     def statistic(x, y, axis=-1):
         x = np.moveaxis(np.asarray(x), axis, -1)
         y = np.moveaxis(np.asarray(y), axis, -1)
-        return means_of(0, x) - means_of(0, y)  # permutations first, topics last
+        if x.shape[-1] + y.shape[-1] != n:  # pragma: no cover - scipy always passes a split of the pool
+            return means_of(0, x) - means_of(0, y)
+        # x and y split the pooled documents, so mean(y) = (total - sum(x)) / n_y: one product, not two
+        lead, m_x, m_y = x.shape[:-1], x.shape[-1], y.shape[-1]
+        flat = x.reshape(-1, m_x).astype(np.intp, copy=False)
+        r = flat.shape[0]
+        member = np.zeros((r, n))
+        np.put_along_axis(member, flat, 1.0, axis=1)
+        weights = member * (1.0 / m_x + 1.0 / m_y) - 1.0 / m_y
+        return (weights @ pooled).reshape(lead + (n_topics,))  # permutations first, topics last
 
     batch = int(max(1, min(n_permutations, _BATCH_ELEMENTS // max(1, n_a + n_b))))
     res = stats.permutation_test(
