@@ -1,0 +1,506 @@
+"""Cleaning, passages and tokens on a Dask cluster, partition by partition.
+
+:func:`prepare_distributed` does what :func:`discourse.prepare` does, in
+three stages, and gives the same passages, tokens, cleaned texts, removals
+and tokenizer:
+
+1. **Words** (workers, one task per partition): read the partition from its
+   source, clean every document (:class:`~discourse.clean.Cleaner`), split it
+   into passages (:func:`~discourse.passages.split_passages`) and turn each
+   passage into words (:meth:`Tokenizer.words`).  The result goes to the
+   Parquet store under the sha256 of the partition's ids and texts and of
+   every parameter, so a later run with the same input reuses it.  The task
+   also returns the partition's unigram and bigram counts (gensim
+   ``Phrases`` vocabulary, counted over the partition's passages).
+2. **Phrases** (driver): the partitions' counts are summed in partition order
+   into one gensim ``Phrases`` model.  Counting is additive, so this is the
+   same model ``Phrases(all_passages)`` learns in process (as long as the
+   vocabulary stays under gensim's ``max_vocab_size`` of 40 million, beyond
+   which gensim prunes while counting); the learnt phrases become the
+   tokenizer's state (:meth:`Tokenizer.from_state`).
+3. **Tokens** (workers): each partition's words get the phrases joined
+   (:meth:`Tokenizer.apply_phrases`) and are stored as ``tokens``.
+
+No process holds every raw text: workers hold one partition at a time, the
+driver holds ids, metadata and the phrase counts.  The result,
+:class:`StoredPrepared`, points into the store; :meth:`StoredPrepared.to_prepared`
+assembles an in-memory :class:`~discourse.prepare.Prepared` when one is
+needed (the comparisons run on it).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from dataclasses import dataclass, field
+from typing import Any, Iterator, Mapping, Sequence
+
+import pandas as pd
+
+from ..errors import CacheError, CorpusError, ParameterError
+from ._cluster import gather_with_progress, progress_enabled
+from ._lda import TokenPart
+from ._store import ParquetStore, content_key
+from ._stream import PartitionSpec, RawPartition, Source, open_source, read_partition
+
+__all__ = ["PartRecord", "StoredPrepared", "prepare_distributed", "words_partition"]
+
+logger = logging.getLogger(__name__)
+
+#: Bump when the stored layout changes (part of every store key).
+STORE_VERSION = 1
+_PASSAGE_OPTIONS = ("max_chars", "min_chars")
+
+
+# ------------------------------------------------------------------------ worker-side
+_TOKENIZERS: dict[str, Any] = {}
+
+
+def _ready_tokenizer(tokenizer) -> Any:
+    """The tokenizer with its alias matcher and stop words set up (cached per process)."""
+    if hasattr(tokenizer, "stopwords_"):
+        return tokenizer
+    from ..provenance import to_json
+
+    key = to_json({k: (sorted(map(str, v)) if isinstance(v, (set, frozenset)) else v)
+                   for k, v in tokenizer.get_params().items()})
+    ready = _TOKENIZERS.get(key)
+    if ready is None:
+        ready = type(tokenizer)(**tokenizer.get_params()).setup()
+        _TOKENIZERS.clear()
+        _TOKENIZERS[key] = ready
+    return ready
+
+
+@dataclass
+class WordsResult:
+    """What a words task sends back (small: no texts)."""
+
+    index: int
+    key: str
+    n_docs: int
+    n_passages: int
+    ids: list[str]
+    meta: pd.DataFrame | None
+    skipped: list[str]
+    no_passages: list[str]
+    content_hash: str
+    vocab: dict[str, int] = field(default_factory=dict)
+    total_words: int = 0
+    min_reduce: int = 1
+    reused: bool = False
+
+
+def _words_key(raw: RawPartition, settings: Mapping[str, Any]) -> str:
+    from ..provenance import package_versions
+
+    return content_key("words", STORE_VERSION, raw.content_hash(), dict(settings), package_versions())
+
+
+def words_partition(part: PartitionSpec | RawPartition, *, store_root: str, cleaner, tokenizer, passage_options: Mapping[str, int],
+                    settings: Mapping[str, Any], count_phrases: bool) -> WordsResult:
+    """Stage 1 on one partition (runs on a worker); see the module notes."""
+    from ..passages import split_passages
+
+    raw = part if isinstance(part, RawPartition) else read_partition(part)
+    store = ParquetStore(store_root)
+    key = _words_key(raw, settings)
+    passages = store.try_read("passages", key, columns=["doc_id", "words"])
+    docs = store.try_read("documents", key, columns=["doc_id", "n_passages"]) if passages is not None else None
+    reused = passages is not None and docs is not None and store.has("removals", key)
+    if reused:
+        words = [list(w) for w in passages["words"]]
+        no_passages = [d for d, n in zip(docs["doc_id"], docs["n_passages"]) if n == 0]
+        n_passages = len(words)
+    else:
+        tok = _ready_tokenizer(tokenizer)
+        p_rows: dict[str, list] = {c: [] for c in ("doc_id", "passage_id", "start", "end", "text", "words")}
+        r_rows: dict[str, list] = {c: [] for c in ("doc_id", "start", "end", "rule", "text")}
+        d_rows: dict[str, list] = {c: [] for c in ("doc_id", "clean_text", "chars_raw", "chars_clean", "chars_removed", "n_passages")}
+        no_passages = []
+        for doc_id, text in zip(raw.ids, raw.texts):
+            res = cleaner.clean(text, doc_id=doc_id)
+            for r in res.removals:
+                r_rows["doc_id"].append(r.doc_id)
+                r_rows["start"].append(r.start)
+                r_rows["end"].append(r.end)
+                r_rows["rule"].append(r.rule)
+                r_rows["text"].append(r.text)
+            ps = split_passages(res.text, doc_id, **passage_options)
+            if not ps:
+                no_passages.append(doc_id)
+            d_rows["doc_id"].append(doc_id)
+            d_rows["clean_text"].append(res.text)
+            d_rows["chars_raw"].append(len(text))
+            d_rows["chars_clean"].append(len(res.text))
+            d_rows["chars_removed"].append(res.chars_removed)
+            d_rows["n_passages"].append(len(ps))
+            for p in ps:
+                p_rows["doc_id"].append(p.doc_id)
+                p_rows["passage_id"].append(p.passage_id)
+                p_rows["start"].append(p.start)
+                p_rows["end"].append(p.end)
+                p_rows["text"].append(p.text)
+                p_rows["words"].append(tok.words(p.text))
+        _write_words(store, key, p_rows, r_rows, d_rows)
+        words = p_rows["words"]
+        n_passages = len(words)
+    vocab, total, min_reduce = ({}, 0, 1)
+    if count_phrases:
+        vocab, total, min_reduce = _phrase_counts(words)
+    return WordsResult(index=raw.index, key=key, n_docs=len(raw.ids), n_passages=n_passages, ids=list(raw.ids),
+                       meta=None if isinstance(part, RawPartition) or part.kind == "folder" else raw.meta,
+                       skipped=list(raw.skipped), no_passages=no_passages, content_hash=raw.content_hash(),
+                       vocab=vocab, total_words=total, min_reduce=min_reduce, reused=reused)
+
+
+def _write_words(store: ParquetStore, key: str, p_rows, r_rows, d_rows) -> None:
+    import pyarrow as pa
+
+    s, i64 = pa.string(), pa.int64()
+    store.write("removals", key, pa.table({c: pa.array(r_rows[c], i64 if c in ("start", "end") else s) for c in r_rows}))
+    store.write("documents", key, pa.table({c: pa.array(d_rows[c], s if c in ("doc_id", "clean_text") else i64) for c in d_rows}))
+    cols = {c: pa.array(p_rows[c], i64 if c in ("start", "end") else s) for c in p_rows if c != "words"}
+    cols["words"] = pa.array(p_rows["words"], pa.list_(s))
+    store.write("passages", key, pa.table(cols))  # written last: its presence marks the entry complete
+
+
+def _phrase_counts(words: Sequence[Sequence[str]]) -> tuple[dict[str, int], int, int]:
+    """gensim ``Phrases`` unigram/bigram counts of word lists, as the tokenizer configures Phrases."""
+    from gensim.models.phrases import Phrases
+
+    min_reduce, vocab, total = Phrases._learn_vocab(
+        words, max_vocab_size=40_000_000, delimiter=" ", connector_words=frozenset(), progress_per=10_000_000)
+    return vocab, int(total), int(min_reduce)
+
+
+def tokens_partition(*, store_root: str, words_key: str, tokens_key: str, tokenizer, n_passages: int) -> int:
+    """Stage 3 on one partition (runs on a worker): join phrases, store ``tokens``."""
+    import pyarrow as pa
+
+    store = ParquetStore(store_root)
+    if store.has("tokens", tokens_key):
+        try:
+            t = store.read_table("tokens", tokens_key, columns=["n_tokens"])
+            if t.num_rows == n_passages:
+                return int(sum(t.column("n_tokens").to_pylist()))
+        except CacheError as exc:
+            logger.warning("%s", exc)
+    words = store.read_table("passages", words_key, columns=["words"]).column("words").to_pylist()
+    if len(words) != n_passages:
+        raise CacheError(f"store entry passages/{words_key}: {len(words)} passages, expected {n_passages}; delete it to rebuild")
+    tokens = [tokenizer.apply_phrases(w) for w in words]
+    store.write("tokens", tokens_key, pa.table({"tokens": pa.array(tokens, pa.list_(pa.string())),
+                                                "n_tokens": pa.array([len(t) for t in tokens], pa.int64())}))
+    return sum(len(t) for t in tokens)
+
+
+# ------------------------------------------------------------------------ driver-side result
+@dataclass(frozen=True)
+class PartRecord:
+    """One partition in the store: its keys and sizes."""
+
+    index: int
+    key: str
+    tokens_key: str
+    n_docs: int
+    n_passages: int
+    content_hash: str
+
+
+class StoredPrepared:
+    """A prepared corpus whose passages and tokens live in the Parquet store.
+
+    Attributes
+    ----------
+    store : ParquetStore
+    parts : list of PartRecord
+        In partition order (= passage order).
+    metadata : DataFrame
+        Corpus metadata (index ``doc_id``), kept documents only.
+    corpus_hash : str
+        :attr:`discourse.Corpus.hash` when the input was a Corpus; for a path,
+        the sha256 of the partitions' content hashes and the metadata
+        (documented in ``docs/cluster.md``).
+    tokenizer : Tokenizer
+        Fitted (phrases learnt from the merged counts).
+    params : dict
+        As :attr:`discourse.prepare.Prepared.params`.
+    n_passages : int
+    """
+
+    def __init__(self, *, store: ParquetStore, parts: list[PartRecord], metadata: pd.DataFrame, corpus_hash: str,
+                 tokenizer: Any, params: dict[str, Any], source: str = "") -> None:
+        self.store = store
+        self.parts = parts
+        self.metadata = metadata
+        self.corpus_hash = corpus_hash
+        self.tokenizer = tokenizer
+        self.params = params
+        self.source = source
+
+    @property
+    def n_passages(self) -> int:
+        return sum(p.n_passages for p in self.parts)
+
+    def __len__(self) -> int:
+        return self.n_passages
+
+    def __repr__(self) -> str:
+        return (f"<StoredPrepared {len(self.metadata)} documents, {self.n_passages} passages in {len(self.parts)} partitions "
+                f"at {self.store.root}>")
+
+    def token_parts(self) -> list[TokenPart]:
+        """The token lists, partition by partition, for :func:`fit_lda_distributed`."""
+        return [TokenPart(p.index, p.n_passages, store_root=str(self.store.root), kind="tokens", key=p.tokens_key)
+                for p in self.parts]
+
+    def iter_passages(self, columns: Sequence[str] = ("doc_id", "passage_id", "text")) -> Iterator[pd.DataFrame]:
+        """Passages, one partition at a time (bounded memory)."""
+        for p in self.parts:
+            yield self.store.read("passages", p.key, columns=list(columns))
+
+    def to_prepared(self):
+        """Assemble an in-memory :class:`~discourse.prepare.Prepared` (same tables as ``prepare``)."""
+        from ..prepare import DOC_COLUMNS, PASSAGE_COLUMNS, REMOVAL_COLUMNS, Prepared, _frame
+
+        p_rows: dict[str, list] = {c: [] for c in PASSAGE_COLUMNS}
+        r_rows: dict[str, list] = {c: [] for c in REMOVAL_COLUMNS}
+        d_rows: dict[str, list] = {c: [] for c in DOC_COLUMNS}
+        tokens: list[list[str]] = []
+        clean_texts: dict[str, str] = {}
+        for p in self.parts:
+            ps = self.store.read_table("passages", p.key, columns=["doc_id", "passage_id", "start", "end", "text"])
+            tt = self.store.read_table("tokens", p.tokens_key, columns=["tokens", "n_tokens"])
+            for c in ("doc_id", "passage_id", "start", "end", "text"):
+                p_rows[c].extend(ps.column(c).to_pylist())
+            p_rows["n_tokens"].extend(tt.column("n_tokens").to_pylist())
+            tokens.extend(tt.column("tokens").to_pylist())
+            rm = self.store.read_table("removals", p.key)
+            for c in REMOVAL_COLUMNS:
+                r_rows[c].extend(rm.column(c).to_pylist())
+            dt = self.store.read_table("documents", p.key)
+            ids = dt.column("doc_id").to_pylist()
+            clean_texts.update(zip(ids, dt.column("clean_text").to_pylist()))
+            for c in DOC_COLUMNS:
+                d_rows[c].extend(dt.column(c).to_pylist())
+        return Prepared(
+            passages=_frame(PASSAGE_COLUMNS, p_rows, ints=("start", "end", "n_tokens")),
+            tokens=tokens,
+            clean_texts=clean_texts,
+            removals=_frame(REMOVAL_COLUMNS, r_rows, ints=("start", "end")),
+            metadata=self.metadata.copy(),
+            corpus_hash=self.corpus_hash,
+            documents=_frame(DOC_COLUMNS, d_rows, ints=DOC_COLUMNS[1:]),
+            tokenizer=self.tokenizer,
+            params=self.params,
+        )
+
+
+# ------------------------------------------------------------------------ the driver
+def _submit_streaming(client, source: Source, fn, kwargs: dict, *, limit: int) -> list[Any]:
+    """Submit one task per partition of a driver-streamed source, at most ``limit`` in flight."""
+    from distributed import wait
+
+    futures: list[Any] = []
+    pending: set = set()
+    for raw in source.iter_driver_partitions():
+        while len(pending) >= limit:
+            done = wait(list(pending), return_when="FIRST_COMPLETED").done
+            pending -= set(done)
+        fut = client.submit(fn, raw, **kwargs, pure=False)
+        futures.append(fut)
+        pending.add(fut)
+    return futures
+
+
+def prepare_distributed(
+    corpus: Any,
+    client,
+    *,
+    store: ParquetStore | str,
+    cleaner=None,
+    tokenizer=None,
+    passage_options: Mapping[str, int] | None = None,
+    text_col: str = "text",
+    id_col: str = "id",
+    partition_size: int = 500,
+    progress: bool | None = None,
+) -> StoredPrepared:
+    """Clean, split and tokenise a corpus on a Dask cluster, streaming from disk.
+
+    Parameters
+    ----------
+    corpus : str, Path, Corpus or Source
+        A ``.csv``/``.jsonl``/``.parquet`` file or a folder (streamed in
+        partitions by the workers), or a Corpus object (streamed by the
+        driver, a few partitions ahead of the workers).
+    client : distributed.Client
+        From :func:`discourse.distributed.connect`.
+    store : ParquetStore or str
+        Where partitions' results are written and found again.  Every
+        worker must see it under the same path.
+    cleaner, tokenizer, passage_options
+        As in :func:`discourse.prepare`.  An unfitted tokenizer learns its
+        phrases from all partitions' merged counts; a fitted one is applied
+        as it is.
+    text_col, id_col : str
+        Tabular files only.
+    partition_size : int, default 500
+        Documents per partition (fixed: results never depend on the number
+        of workers).
+    progress : bool or None
+        Progress bars (``None``: only on a terminal).
+
+    Returns
+    -------
+    StoredPrepared
+
+    Raises
+    ------
+    ParameterError
+        For an option that is not allowed.
+    CorpusError
+        For malformed input (names the file and rows), or duplicate ids
+        across partitions.
+
+    Examples
+    --------
+    >>> import tempfile, discourse
+    >>> from discourse.distributed import connect
+    >>> with connect("local") as client:  # doctest: +SKIP
+    ...     sp = prepare_distributed(discourse.seeds_path(), client, store=tempfile.mkdtemp())
+    >>> sp.to_prepared().equals(discourse.prepare(discourse.load_seeds()))  # doctest: +SKIP
+    True
+    """
+    from gensim.models.phrases import Phrases
+    from tqdm.auto import tqdm
+
+    from ..clean import Cleaner
+    from ..prepare import _jsonable_params
+    from ..provenance import to_json
+    from ..tokenize import Tokenizer
+
+    popts = dict(passage_options or {})
+    unknown = sorted(set(popts) - set(_PASSAGE_OPTIONS))
+    if unknown:
+        raise ParameterError(f"passage_options: unknown option(s) {unknown}; allowed are {list(_PASSAGE_OPTIONS)}")
+    cleaner = Cleaner() if cleaner is None else cleaner
+    if not isinstance(cleaner, Cleaner):
+        raise ParameterError(f"cleaner={cleaner!r} is not allowed: expected a discourse.Cleaner or None")
+    tokenizer = Tokenizer() if tokenizer is None else tokenizer
+    if not isinstance(tokenizer, Tokenizer):
+        raise ParameterError(f"tokenizer={tokenizer!r} is not allowed: expected a discourse.Tokenizer or None")
+    fitted = hasattr(tokenizer, "stopwords_")
+    if not fitted:
+        tokenizer.setup()  # checks parameters now, in the driver
+    store = store if isinstance(store, ParquetStore) else ParquetStore(store)
+    source = corpus if isinstance(corpus, Source) else open_source(corpus, text_col=text_col, id_col=id_col, partition_size=partition_size)
+    params = {
+        "cleaner": cleaner.get_params(),
+        "passage_options": {"max_chars": popts.get("max_chars", 1200), "min_chars": popts.get("min_chars", 200)},
+        "tokenizer": _jsonable_params(tokenizer.get_params()),
+        "tokenizer_prefitted": fitted,
+    }
+    settings = {"cleaner": params["cleaner"], "passage_options": params["passage_options"], "tokenizer": params["tokenizer"],
+                "tokenizer_state": tokenizer.state() if fitted else None}
+    kwargs = dict(store_root=str(store.root), cleaner=cleaner, tokenizer=tokenizer, passage_options=popts,
+                  settings=settings, count_phrases=(not fitted and bool(tokenizer.phrases)))
+    logger.info("preparing %s on the cluster, store %s", source, store.root)
+    if source.driver_side:
+        n_workers = max(1, len(client.scheduler_info().get("workers", {})))
+        futures = _submit_streaming(client, source, words_partition, kwargs, limit=2 * n_workers + 2)
+    else:
+        futures = [client.submit(words_partition, spec, **kwargs, pure=False) for spec in source.partitions]
+    results: list[WordsResult] = gather_with_progress(client, futures, desc="clean+words", progress=progress)
+    del futures
+    results.sort(key=lambda r: r.index)
+    if [r.index for r in results] != list(range(len(results))):
+        raise RuntimeError("partition results are missing or duplicated")  # cannot happen: one future per partition
+
+    # -- metadata and corpus identity
+    metadata = _metadata(source, results)
+    for r in results:
+        for d in r.skipped:
+            logger.warning("%s: document %r is empty or whitespace only; skipped", source.path, d)
+        for d in r.no_passages:
+            logger.warning("document %r has no text left after cleaning; it has no passages", d)
+    if source.corpus is not None and hasattr(source.corpus, "hash"):
+        corpus_hash = source.corpus.hash
+    else:
+        h = hashlib.sha256(b"discourse-partitions\x00")
+        for r in results:
+            h.update(r.content_hash.encode() + b"\x00")
+        h.update(metadata.to_csv(lineterminator="\n").encode("utf-8", "surrogatepass"))
+        corpus_hash = h.hexdigest()
+
+    # -- phrases from the merged counts (gensim Phrases.add_vocab merges the same way)
+    if not fitted:
+        n_texts = sum(r.n_passages for r in results)
+        state = tokenizer.state()
+        if tokenizer.phrases:
+            model = Phrases(None, min_count=tokenizer.phrase_min_count, threshold=float(tokenizer.phrase_threshold),
+                            scoring=tokenizer.phrase_scoring, delimiter=" ", connector_words=frozenset())
+            vocab: dict[str, int] = {}
+            with tqdm(total=len(results), desc="phrases", unit="part", disable=not progress_enabled(progress), leave=False) as bar:
+                for r in results:
+                    for w, c in r.vocab.items():
+                        vocab[w] = vocab.get(w, 0) + c
+                    model.corpus_word_count += r.total_words
+                    model.min_reduce = max(model.min_reduce, r.min_reduce)
+                    r.vocab = {}
+                    bar.update(1)
+            model.vocab = vocab
+            phrases = []
+            for key, score in sorted(model.export_phrases().items()):
+                a, b = key.split(" ")
+                phrases.append([a, b, f"{a}_{b}", float(score)])
+            del model, vocab
+            state["phrases_"] = sorted(phrases, key=lambda p: (p[0], p[1]))
+        state["n_texts_"] = n_texts
+        tokenizer = Tokenizer.from_state(tokenizer.get_params(), state)
+    phrases_key = content_key("phrases", to_json(tokenizer.state()))
+
+    # -- tokens
+    parts = [PartRecord(r.index, r.key, content_key("tokens", STORE_VERSION, r.key, phrases_key), r.n_docs, r.n_passages, r.content_hash)
+             for r in results]
+    tok_future = client.scatter([tokenizer], broadcast=True, hash=False)[0]
+    futs = [client.submit(tokens_partition, store_root=str(store.root), words_key=p.key, tokens_key=p.tokens_key,
+                          tokenizer=tok_future, n_passages=p.n_passages, pure=False) for p in parts]
+    gather_with_progress(client, futs, desc="tokens", progress=progress)
+    reused = sum(r.reused for r in results)
+    if reused:
+        logger.info("reused %d of %d partitions from the store", reused, len(results))
+    return StoredPrepared(store=store, parts=parts, metadata=metadata, corpus_hash=corpus_hash, tokenizer=tokenizer,
+                          params=params, source=source.path)
+
+
+def _metadata(source: Source, results: list[WordsResult]) -> pd.DataFrame:
+    ids = [d for r in results for d in r.ids]
+    seen: set[str] = set()
+    dups = []
+    for d in ids:
+        if d in seen:
+            dups.append(d)
+        seen.add(d)
+    if dups:
+        raise CorpusError(f"{source.path}: duplicate id {dups[0]!r} in different partitions; ids must be unique")
+    if source.metadata is not None:
+        meta = source.metadata
+        if list(meta.index) != ids:
+            meta = meta.loc[ids]
+        return meta
+    frames = [r.meta for r in results if r.meta is not None]
+    cols: list[str] = []
+    for f in frames:
+        for c in f.columns:
+            if c not in cols:
+                cols.append(c)
+    if not frames:
+        return pd.DataFrame(index=pd.Index([], name="doc_id", dtype=object))
+    meta = pd.concat([f.reindex(columns=cols) for f in frames])
+    meta = meta.astype(object).where(meta.notna(), None)
+    meta.index = pd.Index(list(meta.index), name="doc_id", dtype=object)
+    if not len(meta):
+        raise CorpusError(f"{source.path}: every document is empty; nothing to analyse")
+    return meta
