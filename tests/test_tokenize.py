@@ -1,0 +1,214 @@
+"""Tokenizer: aliases, stop words, lemmas, phrases (gensim), estimator contract."""
+
+from __future__ import annotations
+
+import pytest
+
+from discourse.clean import Cleaner
+from discourse.errors import InputError, NotFittedError, ParameterError
+from discourse.passages import split_passages
+from discourse.tokenize import Tokenizer, default_stopwords, load_aliases
+
+
+@pytest.fixture(scope="module")
+def tok():
+    return Tokenizer(phrases=False).fit([])
+
+
+@pytest.fixture(scope="module")
+def seed_passages(seeds):
+    cl = Cleaner()
+    return [p.text for d in seeds for p in split_passages(cl(d.text), d.id)]
+
+
+@pytest.fixture(scope="module")
+def fitted(seed_passages):
+    return Tokenizer().fit(seed_passages)
+
+
+# ------------------------------------------------------------------- aliases
+
+ALIASES = {
+    "ttp": ["Tehrik-i-Taliban Pakistan", "Tehrik-e-Taliban Pakistan", "Tehreek-e-Taliban Pakistan", "TTP", "tehrik-e-taliban pakistan"],
+    "isi": ["Inter-Services Intelligence", "Inter-Service Intelligence", "Inter Services Intelligence", "ISI"],
+    "nds": ["National Directorate of Security", "NDS"],
+    "iskp": ["Islamic State Khorasan Province", "IS-K", "ISIS-K", "ISKP"],
+    "durand_line": ["Durand Line", "durand line", "Durand\nLine"],
+    "amrullah_saleh": ["Amarullah Saleh", "Amrullah Saleh"],
+    "pti": ["Pakistan Tehreek-e-Insaf", "Tehreek-e-Insaf", "PTI"],
+    "united_states": ["United States", "U.S.", "US", "USA"],
+}
+
+
+@pytest.mark.parametrize("canonical", sorted(ALIASES))
+def test_aliases_map_variants_to_one_token(tok, canonical):
+    for variant in ALIASES[canonical]:
+        assert tok.words(f"Officials said {variant} attacked.") == ["official", canonical, "attack"], variant
+
+
+def test_acronyms_are_case_sensitive(tok):
+    # "is", "us", "nds", "Isi" are not the acronyms
+    assert tok.apply_aliases("what is it, is it us? Isi isis ISIS") == "what is it, is it us? Isi isis ISIS"
+    assert tok.words("ISI-trained groups; the ISI's role") == ["isi", "train", "group", "isi", "role"]
+    assert tok.words("THISISI XISI ISIx") == ["thisisi", "xisi", "isix"]
+
+
+def test_longest_variant_wins_and_duplicate_acronym_collapses(tok):
+    assert tok.apply_aliases("Tehrik-e-Taliban Pakistan (TTP) and Tehrik-e-Taliban") == "ttp and ttp"
+    assert tok.apply_aliases("Islamic State Khorasan Province (ISKP)") == "iskp"
+
+
+def test_alias_table_is_extendable(tmp_path):
+    csv = tmp_path / "aliases.csv"
+    csv.write_text("# my table\nvariant,canonical\nPak-Afghan,pak_afghan\nGHQ,ghq\n", encoding="utf-8")
+    t = Tokenizer(aliases=csv, phrases=False).fit([])
+    assert t.words("Pak-Afghan talks at GHQ; the ISI") == ["pak_afghan", "talk", "ghq", "isi"]
+    assert t.aliases_ == {"GHQ": "ghq", "Pak-Afghan": "pak_afghan"}
+    t2 = Tokenizer(extra_aliases={"Pak-Afghan": "pak_afghan"}, phrases=False).fit([])
+    assert t2.words("Pak-Afghan ties and the ISI") == ["pak_afghan", "tie", "isi"]
+    t3 = Tokenizer(aliases=False, phrases=False).fit([])
+    assert t3.words("the ISI and the TTP") == ["isi", "ttp"] and t3.aliases_ == {}
+    assert t3.words("Durand Line") == ["durand", "line"]
+
+
+def test_bad_alias_tables(tmp_path):
+    bad = tmp_path / "bad.csv"
+    bad.write_text("name,token\nISI,isi\n", encoding="utf-8")
+    with pytest.raises(InputError, match="variant,canonical"):
+        Tokenizer(aliases=bad).fit([])
+    with pytest.raises(InputError, match="cannot be read"):
+        Tokenizer(aliases=tmp_path / "missing.csv").fit([])
+    with pytest.raises(InputError, match="canonical token"):
+        load_aliases({"ISI": "the isi"})
+
+
+def test_shipped_alias_table():
+    table = load_aliases()
+    assert table["Inter-Service Intelligence"] == "isi" and table["ISIS-K"] == "iskp"
+    assert len(table) >= 30
+
+
+# --------------------------------------------------- words, stop words, lemmas
+
+
+def test_words_pipeline(tok):
+    text = "The agencies' talks were held in Islamabad on 18 May 2015; Pakistan's officials won't comment - it's 2.0!"
+    assert tok.words(text) == ["agency", "talk", "hold", "islamabad", "pakistan", "official", "comment"]
+
+
+def test_stopwords_are_sklearn_plus_domain():
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+    sw = default_stopwords()
+    assert ENGLISH_STOP_WORDS <= sw
+    assert {"said", "according", "mr"} <= sw
+    assert "security" not in sw and "taliban" not in sw
+    t = Tokenizer(stopwords=["security"], extra_stopwords=["kabul"], phrases=False).fit([])
+    assert t.words("the security of Kabul") == ["the", "of"]  # an own list replaces the default one
+    assert "the" not in Tokenizer(phrases=False).fit([]).words("the security of Kabul")
+
+
+def test_min_length_and_no_lemmas():
+    t = Tokenizer(min_length=5, lemmatize=False, phrases=False).fit([])
+    assert t.words("Afghan agencies met in Kabul") == ["afghan", "agencies", "kabul"]
+
+
+def test_lowercase_letters_only(tok, seed_passages):
+    for text in seed_passages:
+        for w in tok.words(text):
+            assert w == w.lower() and len(w) >= 2
+            assert w.replace("_", "").isalpha()
+
+
+# --------------------------------------------------------------------- phrases
+
+
+def test_phrases_learnt_on_seeds(fitted):
+    for phrase in ("security_cooperation", "safe_haven", "afghan_taliban", "peace_process", "cross_border"):
+        assert phrase in fitted.phrases_, phrase
+    assert all(-1 < s <= 1 for s in fitted.phrases_.values())  # npmi
+    assert fitted.tokenize("Deepening security cooperation along the Durand Line") == ["deepen", "security_cooperation", "durand_line"]
+    # joined greedily left to right, as gensim does: "expand security" is itself a phrase here
+    assert fitted.tokenize("expand security cooperation") == ["expand_security", "cooperation"]
+    assert fitted.tokenize("security cooperation", phrases=False) == ["security", "cooperation"]
+    assert fitted.n_texts_ == 75
+
+
+def test_phrases_match_gensim_frozen_phrases(fitted, seed_passages):
+    from gensim.models.phrases import Phrases
+
+    words = [fitted.words(t) for t in seed_passages]
+    model = Phrases(words, min_count=fitted.phrase_min_count, threshold=fitted.phrase_threshold, scoring="npmi", delimiter="_")
+    frozen = model.freeze()
+    assert set(frozen.phrasegrams) == set(fitted.phrases_)
+    for w in words:
+        assert fitted.apply_phrases(w) == frozen[w]
+
+
+def test_fit_is_deterministic(seed_passages, fitted):
+    again = Tokenizer().fit(list(seed_passages))
+    assert again.phrases_ == fitted.phrases_
+    assert [again.tokenize(t) for t in seed_passages] == [fitted.tokenize(t) for t in seed_passages]
+
+
+def test_fit_transform_equals_fit_then_tokenize(seed_passages, fitted):
+    assert Tokenizer().fit_transform(seed_passages) == [fitted.tokenize(t) for t in seed_passages]
+
+
+def test_no_phrases():
+    t = Tokenizer(phrases=False).fit(["security cooperation"] * 10)
+    assert t.phrases_ == {} and t.tokenize("security cooperation") == ["security", "cooperation"]
+
+
+def test_state_round_trip(fitted, seed_passages):
+    import json
+
+    state = json.loads(json.dumps(fitted.state()))
+    params = {k: v for k, v in fitted.get_params().items()}
+    back = Tokenizer.from_state(params, state)
+    assert back.phrases_ == fitted.phrases_ and back.aliases_ == fitted.aliases_ and back.stopwords_ == fitted.stopwords_
+    assert [back.tokenize(t) for t in seed_passages] == [fitted.tokenize(t) for t in seed_passages]
+
+
+# ----------------------------------------------------------- estimator contract
+
+
+def test_init_only_stores_params():
+    t = Tokenizer(min_length=0, phrase_scoring="nope")  # invalid, but not checked until fit
+    assert t.min_length == 0 and not hasattr(t, "phrases_")
+    with pytest.raises(TypeError):
+        Tokenizer(True)  # type: ignore[misc]
+
+
+def test_unfitted_raises():
+    t = Tokenizer()
+    for call in (lambda: t.tokenize("x"), lambda: t.words("x"), lambda: t.apply_aliases("x"), t.state):
+        with pytest.raises(NotFittedError, match="fit"):
+            call()
+
+
+@pytest.mark.parametrize(
+    "param, value",
+    [
+        ("min_length", 0),
+        ("phrase_min_count", 0),
+        ("phrase_threshold", 2.0),
+        ("phrase_scoring", "pmi"),
+        ("lemmatize", "yes"),
+        ("stopwords", "the"),
+        ("aliases", 3),
+    ],
+)
+def test_bad_params_name_the_param(param, value):
+    with pytest.raises(ParameterError, match=param):
+        Tokenizer(**{param: value}).fit([])
+
+
+def test_get_set_params():
+    t = Tokenizer()
+    assert t.get_params()["phrase_scoring"] == "npmi"
+    t.set_params(min_length=3)
+    assert t.min_length == 3
+    with pytest.raises(ParameterError, match="nope"):
+        t.set_params(nope=1)
+    assert "min_length=3" in repr(t)
