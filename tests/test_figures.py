@@ -150,3 +150,20 @@ def test_read_provenance_rejects_foreign_files(tmp_path):
         read_provenance(plain)
     with pytest.raises(InputError, match=".png and .svg"):
         read_provenance(tmp_path / "x.pdf")
+
+
+def test_separate_processes_give_identical_files(tmp_path):
+    import subprocess
+    import sys
+
+    script = (
+        "import sys, matplotlib; matplotlib.use('Agg'); sys.path.insert(0, {tests!r}); "
+        "from test_figures import make_figure, PROV; from discourse.figures import save_figure; "
+        "save_figure(make_figure(), 'frames', outdir=sys.argv[1], provenance=PROV, formats=('png', 'svg', 'pdf'))"
+    ).format(tests=str(__import__("pathlib").Path(__file__).parent))
+    for name in ("a", "b"):
+        subprocess.run([sys.executable, "-c", script, str(tmp_path / name)], check=True, capture_output=True)
+    files = sorted(p.name for p in (tmp_path / "a").iterdir())
+    assert files == ["frames.pdf", "frames.png", "frames.svg", "manifest.json"]
+    for f in files:
+        assert (tmp_path / "a" / f).read_bytes() == (tmp_path / "b" / f).read_bytes(), f

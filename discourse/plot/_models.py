@@ -15,6 +15,7 @@ from ._style import (
     create_mpl_axes,
     create_mpl_ax,
     finish_axes,
+    note_side,
     paper_style,
     require_columns,
     shorten,
@@ -120,10 +121,12 @@ def plot_k_selection(summary: Any, *, title: str | None = None, ax: Any = None) 
             for c in chosen:
                 a.axvline(float(c), color="#333333", ls="--", lw=0.8, zorder=0, gid="chosen-k")
         if chosen:
+            dx, ha = note_side(float(chosen[0]), float(np.nanmin(k)), float(np.nanmax(k)))
             axes[0].annotate(
                 f"chosen K = {', '.join(str(int(c)) for c in chosen)}", (float(chosen[0]), 1.0),
-                xycoords=("data", "axes fraction"), xytext=(3, -2), textcoords="offset points",
-                ha="left", va="top", fontsize=7, gid="chosen-text",
+                xycoords=("data", "axes fraction"), xytext=(dx * 0.6, -2), textcoords="offset points",
+                ha=ha, va="top", fontsize=7, gid="chosen-text",
+                bbox=dict(boxstyle="square,pad=0.1", fc="white", ec="none", alpha=0.8),
             )
         ks = sorted({int(v) for v in k if np.isfinite(v)})
         for a in axes:

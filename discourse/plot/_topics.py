@@ -174,8 +174,11 @@ def plot_prevalence(
             )
         ax.set_yticks(range(n_topics), ticks)
         ax.set_ylim(n_topics - 0.5, -0.5)
-        lo = np.nanmin(pd.to_numeric(df["ci_low"], errors="coerce").to_numpy(dtype=float), initial=0.0)
-        ax.set_xlim(left=min(0.0, lo))
+        vals = np.concatenate([pd.to_numeric(df[c], errors="coerce").to_numpy(dtype=float) for c in ("share", "ci_low", "ci_high")])
+        vals = vals[np.isfinite(vals)]
+        lo, hi = min(0.0, float(vals.min(initial=0.0))), float(vals.max(initial=1.0 if not vals.size else 0.0))
+        pad = 0.03 * ((hi - lo) or 1.0)  # markers at 0 or 1 stay whole
+        ax.set_xlim(lo - pad, hi + pad)
         place_legend(ax, owned, handles=handles, title=pretty_grouping(grouping).capitalize() or None)
         finish_axes(ax, xlabel="Topic weight (mean document share)", ylabel=f"{model_name(model)} topic", title=title or "")
     return ax
