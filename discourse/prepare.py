@@ -117,7 +117,7 @@ class Prepared:
         >>> from discourse import load_seeds
         >>> prep = prepare(load_seeds(), progress=False)
         >>> dt = prep.doc_tokens()
-        >>> list(dt) == list(prep.metadata.index), sum(map(len, dt.values())) == prep.passages["n_tokens"].sum()
+        >>> list(dt) == list(prep.metadata.index), sum(map(len, dt.values())) == int(prep.passages["n_tokens"].sum())
         (True, True)
         """
         out: dict[str, list[str]] = {d: [] for d in self.metadata.index}
@@ -133,7 +133,7 @@ class Prepared:
         >>> from discourse import load_seeds
         >>> s = prepare(load_seeds(), progress=False).summary()
         >>> list(s.columns[:2]), list(s.columns[-4:])
-        (['doc_id', 'file'], ['chars_raw', 'chars_removed', 'passages', 'tokens'])
+        (['doc_id', 'title'], ['chars_raw', 'chars_removed', 'passages', 'tokens'])
         """
         meta = self.metadata.copy()
         counts = self.passages.groupby("doc_id", sort=False).agg(passages=("passage_id", "size"), tokens=("n_tokens", "sum"))
