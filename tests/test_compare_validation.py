@@ -6,6 +6,7 @@ from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from discourse.compare import contrasts, diff_in_diff, keyness, prevalence, topic_drift
 from discourse.compare._simulate import simulate_corpus
@@ -121,3 +122,38 @@ def test_on_the_real_seed_corpus():
     np.testing.assert_allclose(pr.groupby("group")["share"].sum(), 1.0)
     c = contrasts(prepared, lda, "period", n_resamples=300, n_permutations=300).to_frame()
     assert len(c) == 3 * 3 and c["too_few"].all()
+
+
+_DETERMINISM_SCRIPT = """
+import hashlib
+from discourse.compare import (align_models, contrasts, diff_in_diff, frame_balance, keyness, prevalence,
+                               topic_drift)
+from discourse.compare._simulate import simulate_corpus
+alphas = {("P", "2015"): [3, 2, 2], ("P", "2024"): [2, 2, 3], ("O", "2015"): [2, 3, 2], ("O", "2024"): [2, 2, 2]}
+sim = simulate_corpus(alphas, 12, columns=("c", "period"), group_words={("P", "2015"): ["peace", "trust"]},
+                      random_state=3)
+p, m = sim.prepared, sim.model
+h = hashlib.sha256()
+for r in [keyness(p, ["c", "period", "c:period"], pairs=[("2015", "2024")]),
+          prevalence(p, m, ["c", "c:period"], n_resamples=200, random_state=7),
+          contrasts(p, m, ["c", "period"], n_resamples=200, n_permutations=200, random_state=7),
+          diff_in_diff(p, m, "c:period", treated="P", n_resamples=200, random_state=7),
+          topic_drift(p, m, 0, "period"), frame_balance(p, "c", n_resamples=200), align_models(m, m, prepared=p)]:
+    h.update(r.to_frame().to_csv().encode())
+print(h.hexdigest())
+"""
+
+
+@pytest.mark.slow
+def test_tables_are_byte_identical_in_fresh_processes():
+    import os
+    import subprocess
+    import sys
+
+    digests = []
+    for hash_seed in ("1", "2"):
+        env = {**os.environ, "PYTHONHASHSEED": hash_seed}
+        out = subprocess.run([sys.executable, "-c", _DETERMINISM_SCRIPT], env=env, capture_output=True, text=True,
+                             check=True)
+        digests.append(out.stdout.strip())
+    assert len(digests[0]) == 64 and digests[0] == digests[1]

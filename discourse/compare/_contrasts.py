@@ -27,6 +27,7 @@ from ._stats import (
     model_name,
     normalize_seed,
     permutation_diff,
+    progress_bar,
     rng_for,
     topic_label,
 )
@@ -61,6 +62,7 @@ def contrasts(
     method: str = "percentile",
     min_docs: int = 3,
     random_state: Any = 0,
+    progress: bool | None = None,
 ) -> ContrastResult:
     """Difference in topic weight between two groups, for every pair of groups.
 
@@ -95,6 +97,8 @@ def contrasts(
     min_docs : int, default 3
         Pairs where either group has fewer documents are flagged ``too_few``.
     random_state : int, Generator or None, default 0
+    progress : bool or None, default None
+        Progress bar over the pairs (None: only when stderr is a terminal).
 
     Returns
     -------
@@ -142,6 +146,7 @@ def contrasts(
     blocks: list[pd.DataFrame] = []
     per_group: dict[str, dict[str, int]] = {}
     n_unknown: dict[str, int] = {}
+    jobs = []
     for grouping in groupings:
         lab = doc_groups(prepared.metadata, grouping, doc_ids)
         groups = sorted_groups(lab)
@@ -153,20 +158,21 @@ def contrasts(
         else:
             todo = [p for p in pair_list if p[0] in groups and p[1] in groups]
             used.update(todo)
-        for a, b in todo:
-            Xa, Xb = shares[lab == a], shares[lab == b]
-            low, high = bootstrap_linear_ci(
-                [Xa, Xb], [1.0, -1.0], n_resamples=n_resamples, confidence_level=confidence_level,
-                method=method, rng=rng_for(seed, "contrast-ci", name, grouping, a, b),
-            )
-            diff, p, exact = permutation_diff(Xa, Xb, n_permutations=n_permutations,
-                                              rng=rng_for(seed, "contrast-perm", name, grouping, a, b))
-            blocks.append(pd.DataFrame({
-                "model": name, "topic": topics, "grouping": grouping, "group_a": a, "group_b": b,
-                "difference": Xa.mean(axis=0) - Xb.mean(axis=0), "ci_low": low, "ci_high": high,
-                "p_value": p, "p_adj": bh_adjust(p), "n_a": len(Xa), "n_b": len(Xb), "label": labels,
-                "too_few": bool(min(len(Xa), len(Xb)) < min_docs), "exact": exact,
-            }, columns=CONTRAST_COLUMNS))
+        jobs += [(grouping, lab, a, b) for a, b in todo]
+    for grouping, lab, a, b in progress_bar(jobs, total=len(jobs), desc=f"contrasts {name}", progress=progress):
+        Xa, Xb = shares[lab == a], shares[lab == b]
+        low, high = bootstrap_linear_ci(
+            [Xa, Xb], [1.0, -1.0], n_resamples=n_resamples, confidence_level=confidence_level,
+            method=method, rng=rng_for(seed, "contrast-ci", name, grouping, a, b),
+        )
+        _, p, exact = permutation_diff(Xa, Xb, n_permutations=n_permutations,
+                                       rng=rng_for(seed, "contrast-perm", name, grouping, a, b))
+        blocks.append(pd.DataFrame({
+            "model": name, "topic": topics, "grouping": grouping, "group_a": a, "group_b": b,
+            "difference": Xa.mean(axis=0) - Xb.mean(axis=0), "ci_low": low, "ci_high": high,
+            "p_value": p, "p_adj": bh_adjust(p), "n_a": len(Xa), "n_b": len(Xb), "label": labels,
+            "too_few": bool(min(len(Xa), len(Xb)) < min_docs), "exact": exact,
+        }, columns=CONTRAST_COLUMNS))
     if pair_list is not None:
         missing = [p for p in pair_list if p not in used]
         if missing:

@@ -31,6 +31,7 @@ from ._stats import (
     check_prepared,
     model_name,
     normalize_seed,
+    progress_bar,
     rng_for,
     topic_label,
 )
@@ -125,6 +126,7 @@ def prevalence(
     method: str = "percentile",
     min_docs: int = 3,
     random_state: Any = 0,
+    progress: bool | None = None,
 ) -> PrevalenceResult:
     """Topic weight per group with a bootstrap interval over documents.
 
@@ -151,6 +153,8 @@ def prevalence(
     random_state : int, numpy Generator or None, default 0
         Same value, same table.  Each cell draws from its own stream derived
         from this seed and the cell's labels.
+    progress : bool or None, default None
+        Progress bar over the groups (None: only when stderr is a terminal).
 
     Returns
     -------
@@ -191,27 +195,28 @@ def prevalence(
     blocks: list[pd.DataFrame] = []
     per_group: dict[str, dict[str, int]] = {}
     n_unknown: dict[str, int] = {}
+    jobs = []
     for grouping in groupings:
         lab = doc_groups(prepared.metadata, grouping, doc_ids)
         groups = sorted_groups(lab)
         tally = Counter(lab.tolist())
         n_unknown[grouping] = int(tally.get(None, 0))
         per_group[grouping] = {g: int(tally[g]) for g in groups}
-        for g in groups:
-            mask = lab == g
-            X = shares[mask]
-            low, high = bootstrap_linear_ci(
-                [X], [1.0], n_resamples=n_resamples, confidence_level=confidence_level, method=method,
-                rng=rng_for(seed, "prevalence", name, grouping, g),
-            )
-            blocks.append(pd.DataFrame({
-                "model": name, "topic": topics, "label": labels, "grouping": grouping, "group": g,
-                "share": X.mean(axis=0), "ci_low": low, "ci_high": high, "n_docs": int(mask.sum()),
-                "too_few": bool(mask.sum() < min_docs), "n_passages": int(n_pass[mask].sum()),
-                "_t": np.arange(len(topics)), "_g": len(blocks),
-            }))
+        jobs += [(grouping, g, lab == g) for g in groups]
         if not groups:
             logger.warning("prevalence: grouping %r has no document with a known group", grouping)
+    for grouping, g, mask in progress_bar(jobs, total=len(jobs), desc=f"prevalence {name}", progress=progress):
+        X = shares[mask]
+        low, high = bootstrap_linear_ci(
+            [X], [1.0], n_resamples=n_resamples, confidence_level=confidence_level, method=method,
+            rng=rng_for(seed, "prevalence", name, grouping, g),
+        )
+        blocks.append(pd.DataFrame({
+            "model": name, "topic": topics, "label": labels, "grouping": grouping, "group": g,
+            "share": X.mean(axis=0), "ci_low": low, "ci_high": high, "n_docs": int(mask.sum()),
+            "too_few": bool(mask.sum() < min_docs), "n_passages": int(n_pass[mask].sum()),
+            "_t": np.arange(len(topics)), "_g": len(blocks),
+        }))
     if blocks:
         table = pd.concat(blocks, ignore_index=True)
         table["_b"] = table["grouping"].map({g: i for i, g in enumerate(groupings)})

@@ -201,6 +201,16 @@ def _n_splits(n_a: int, n_b: int) -> int:
     return comb(n_a + n_b, n_a)
 
 
+def progress_bar(iterable, *, total: int, desc: str, progress: bool | None):
+    """A tqdm bar over ``iterable``; silent when ``progress`` is False, or None and stderr is not a terminal."""
+    import sys
+
+    from tqdm.auto import tqdm
+
+    disable = (not sys.stderr.isatty()) if progress is None else not progress
+    return tqdm(iterable, total=total, desc=desc, disable=disable, leave=False)
+
+
 def bh_adjust(p: np.ndarray) -> np.ndarray:
     """Benjamini–Hochberg adjusted p-values over the finite entries of ``p``.
 
