@@ -35,7 +35,6 @@ import numpy as np
 from scipy import stats
 
 from discourse.compare import contrasts, prevalence
-from discourse.compare._prevalence import doc_passage_matrix
 from discourse.compare._simulate import simulate_corpus
 from discourse.compare._stats import bootstrap_linear_ci
 
