@@ -117,3 +117,14 @@ def test_bad_inputs(small):
         prevalence(prepared, model, "period")
     with pytest.raises(ParameterError, match="random_state"):
         prevalence(prepared, model, "g", random_state=-3)
+
+
+def test_bca_falls_back_to_percentile_for_a_topic_no_document_uses():
+    rng = np.random.default_rng(4)
+    theta = np.column_stack([rng.dirichlet([1, 1], size=12), np.zeros(12)])
+    theta = theta / theta.sum(axis=1, keepdims=True)
+    meta = {"doc_id": [f"d{i}" for i in range(12)], "g": ["A"] * 12}
+    prepared, model = fake([f"d{i}" for i in range(12)], [10] * 12, theta, meta)
+    t = prevalence(prepared, model, "g", n_resamples=400, method="BCa").to_frame().set_index("topic")
+    assert t.loc[2, "ci_low"] == 0.0 and t.loc[2, "ci_high"] == 0.0  # defined, not NaN
+    assert (t.loc[[0, 1], "ci_low"] < t.loc[[0, 1], "share"]).all()

@@ -13,6 +13,7 @@ the same resamples.
 from __future__ import annotations
 
 import inspect
+import warnings
 import zlib
 from typing import Any, Sequence
 
@@ -108,6 +109,10 @@ def bootstrap_linear_ci(
     Each sample (documents x topics) is resampled independently, documents with
     replacement (Efron & Tibshirani 1993), via :func:`scipy.stats.bootstrap`.
 
+    With ``method="BCa"`` (or ``"basic"``), a topic whose interval is
+    undefined (all resamples equal) gets the percentile interval of the same
+    resamples instead.
+
     Returns
     -------
     (low, high) : ndarray, ndarray
@@ -131,12 +136,20 @@ def bootstrap_linear_ci(
     n_max = max(s.shape[0] for s in samples)
     batch = int(max(1, min(n_resamples, _BATCH_ELEMENTS // max(1, n_max * len(samples)))))
     data = tuple(np.arange(s.shape[0]) for s in samples)
-    res = stats.bootstrap(
-        data, statistic, n_resamples=int(n_resamples), batch=batch, vectorized=True,
-        confidence_level=float(confidence_level), method=method, **{_rng_kw(stats.bootstrap): rng},
-    )
+    kw = dict(batch=batch, vectorized=True, confidence_level=float(confidence_level))
+    with warnings.catch_warnings(), np.errstate(invalid="ignore", divide="ignore"):
+        # BCa is undefined where every resample gives the same value (e.g. a topic no document uses);
+        # those topics fall back to the percentile interval of the same resamples below
+        warnings.simplefilter("ignore", getattr(stats, "DegenerateDataWarning", RuntimeWarning))
+        res = stats.bootstrap(data, statistic, n_resamples=int(n_resamples), method=method,
+                              **kw, **{_rng_kw(stats.bootstrap): rng})
     low = np.asarray(res.confidence_interval.low, dtype=float).reshape(n_topics)
     high = np.asarray(res.confidence_interval.high, dtype=float).reshape(n_topics)
+    bad = ~(np.isfinite(low) & np.isfinite(high))
+    if method != "percentile" and bad.any():
+        pct = stats.bootstrap(data, statistic, n_resamples=0, method="percentile", bootstrap_result=res, **kw)
+        low[bad] = np.asarray(pct.confidence_interval.low, dtype=float).reshape(n_topics)[bad]
+        high[bad] = np.asarray(pct.confidence_interval.high, dtype=float).reshape(n_topics)[bad]
     return low, high
 
 
