@@ -528,32 +528,36 @@ def infer_doc_topics_distributed(client, model, blocks, n: int, seed: int, *, bl
     return out
 
 
-def lda_estimator(fit: LdaFit, *, params: dict[str, Any], seed: int, prepared: Any = None, corpus_hash: str | None = None):
-    """A fitted :class:`discourse.models.LDA` from a distributed fit (same attributes as ``LDA.fit`` sets).
+def lda_estimator(fit: LdaFit, *, params: dict[str, Any], seed: int, prepared: Any = None, corpus_hash: str | None = None,
+                  selection: Any = None):
+    """A fitted :class:`discourse.models.LDA` from a distributed fit (the attributes ``LDA.fit`` sets).
 
     Parameters
     ----------
     fit : LdaFit
     params : dict
-        The estimator's parameters (``LDA(**params)``); ``k`` must be an integer.
+        The estimator's parameters (``LDA(**params)``); ``k`` may be ``"auto"``
+        when ``selection`` is given.
     seed : int
     prepared : optional
         Its ``tokenizer`` is kept for ``transform`` on raw texts.
     corpus_hash : str, optional
+    selection : KSelection, optional
+        The K sweep behind ``k="auto"``.
     """
     from ..models import LDA
     from ..models.lda import CHUNKSIZE
     from ..provenance import provenance
 
     lda = LDA(**params)
-    if not isinstance(lda.k, (int, np.integer)):
-        raise ParameterError(f"k={lda.k!r} is not allowed here: the distributed fit needs an integer number of topics")
     m = fit.model
+    if lda.k != "auto" and int(lda.k) != int(m.num_topics):
+        raise ParameterError(f"k={lda.k!r} but the fit has {m.num_topics} topics")
     lda.model_ = m
     lda.dictionary_ = fit.dictionary
     lda.k_ = int(m.num_topics)
     lda.seed_ = int(seed)
-    lda.selection_ = None
+    lda.selection_ = selection
     lda.tokenizer_ = getattr(prepared, "tokenizer", None)
     lda.doc_topic_ = fit.doc_topic
     lda.topic_ids_ = list(range(lda.k_))
@@ -568,7 +572,7 @@ def lda_estimator(fit: LdaFit, *, params: dict[str, Any], seed: int, prepared: A
             "n_terms": len(fit.dictionary),
             "chunksize": CHUNKSIZE,
             "alpha_learned": [float(a) for a in np.asarray(m.alpha).ravel()],
-            "selection_rule": None,
+            "selection_rule": selection.rule if selection is not None else None,
         },
     )
     return lda

@@ -1,0 +1,218 @@
+"""The whole analysis on a Dask cluster: :func:`analyze_distributed`.
+
+Same stages, same tables as :func:`discourse.analyze`:
+
+=====================  ==========================================================
+stage                  where it runs
+=====================  ==========================================================
+read, clean, tokenise  workers, per partition, streamed from disk (:mod:`._prepare`)
+phrases                counts on workers, merged in the driver
+LDA K sweep            ``k="auto"``: one task per K on the workers (``select_k``)
+LDA                    E-step on the workers, M-step in the driver (:mod:`._lda`)
+embeddings             workers, per partition (:mod:`._embed`)
+BERTopic               fit on a sample in the driver, assignment on the workers
+comparisons            driver, on the merged passages and tokens
+=====================  ==========================================================
+
+What is identical to the in-process run and what is within a tolerance is
+listed in ``docs/cluster.md`` and checked by ``tests/test_distributed.py``.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from ..errors import ParameterError, check_param
+from ._bertopic import DEFAULT_SAMPLE_SIZE, fit_bertopic_distributed
+from ._cluster import connect
+from ._embed import embed_distributed
+from ._lda import MERGES, fit_lda_distributed, lda_estimator
+from ._prepare import StoredPrepared, prepare_distributed
+from ._store import ParquetStore
+
+__all__ = ["analyze_distributed", "select_k_distributed"]
+
+logger = logging.getLogger(__name__)
+
+
+def _select_k_one(prepared, k: int, kwargs: dict[str, Any]):
+    from ..models.selection import select_k
+
+    return select_k(prepared, k_range=(k,), **kwargs)
+
+
+def select_k_distributed(client, prepared, *, k_range, seeds, progress: bool | None = None, **kwargs):
+    """:func:`discourse.models.select_k` with one task per K on the cluster.
+
+    Every K is scored exactly as ``select_k`` scores it (coherence of each
+    topic and stability across seeds do not depend on the other K), the rows
+    are put back in K order and the same rule (:func:`~discourse.models.selection.choose_k`)
+    picks K, so the selection equals the in-process one.
+
+    Returns
+    -------
+    KSelection
+    """
+    import pandas as pd
+
+    from ..models._base import int_sequence
+    from ..models.selection import KSelection, choose_k
+    from ._cluster import gather_with_progress
+
+    ks = int_sequence("k_range", k_range, minimum=2)
+    shipped = client.scatter([prepared], broadcast=True, hash=False)[0]
+    futs = [client.submit(_select_k_one, shipped, k, dict(kwargs, seeds=seeds, progress=False), pure=False) for k in ks]
+    parts = gather_with_progress(client, futs, desc="LDA K sweep", progress=progress)
+    scores = pd.concat([p.scores for p in parts], ignore_index=True)
+    summary = pd.concat([p.summary.drop(columns=["chosen"]) for p in parts], ignore_index=True)
+    best_k, rule = choose_k(summary, stability_threshold=float(kwargs.get("stability_threshold", 0.6)))
+    summary["chosen"] = summary["k"] == best_k
+    params = dict(parts[0].params)
+    params["k_range"] = ks
+    return KSelection(scores=scores, summary=summary, best_k=best_k, rule=rule, params=params)
+
+
+def analyze_distributed(
+    corpus: Any,
+    config=None,
+    *,
+    client: Any = None,
+    store: str | Path | None = None,
+    text_col: str = "text",
+    id_col: str = "id",
+    partition_size: int = 500,
+    n_workers: int = 2,
+    memory_limit: str | int | None = "auto",
+    lda_merge: str = "exact",
+    bertopic_sample_size: int = DEFAULT_SAMPLE_SIZE,
+    **overrides: Any,
+):
+    """Run :func:`discourse.analyze` on a Dask cluster, streaming the corpus.
+
+    Parameters
+    ----------
+    corpus : Corpus, str or Path
+        A Corpus, or a path (``.csv``/``.jsonl``/``.parquet`` file or folder)
+        that is then read partition by partition by the workers, never whole.
+    config : AnalysisConfig, optional
+        As for :func:`discourse.analyze`; ``config.scheduler`` names the
+        cluster (an address, or ``"local"``) unless ``client`` is given.
+        Keyword ``overrides`` replace single fields.
+    client : distributed.Client, optional
+        Use this client (left open).
+    store : str or Path, optional
+        Parquet store of tokens and embeddings; default
+        ``<cache_dir>/store`` (``cache_dir`` of the config, else
+        ``$DISCOURSE_CACHE`` or ``~/.cache/discourse``).  Must be visible to
+        every worker at the same path.
+    text_col, id_col : str
+        Columns of a tabular file.
+    partition_size : int, default 500
+        Documents per partition.
+    n_workers : int, default 2
+        Worker processes of a ``"local"`` cluster.
+    memory_limit : str, int or None
+        Memory per worker of a ``"local"`` cluster.
+    lda_merge : {"exact", "sstats"}
+        See :func:`discourse.distributed.fit_lda_distributed`.
+    bertopic_sample_size : int, default 20,000
+        Passages BERTopic's UMAP and HDBSCAN are fitted on.
+
+    Returns
+    -------
+    AnalysisResult
+        The same tables as :func:`discourse.analyze`; ``timings`` adds
+        ``cluster`` (start-up).
+
+    Raises
+    ------
+    ParameterError
+        For a bad parameter or a ``by`` column that does not exist.
+    CorpusTooSmallError
+        If the corpus is too small for a requested model.
+
+    Examples
+    --------
+    >>> import discourse
+    >>> from discourse.distributed import analyze_distributed
+    >>> res = analyze_distributed(discourse.seeds_path(), by=("period",), models=("lda",), k=3,  # doctest: +SKIP
+    ...                           scheduler="local", n_resamples=200, n_permutations=200, figures=False)
+    >>> sorted(res.tables)[:3]  # doctest: +SKIP
+    ['contrasts', 'documents', 'drift']
+    """
+    from ..analysis import AnalysisConfig, AnalysisResult, _check_by, _compare, default_cache_dir
+
+    config = replace(config or AnalysisConfig(), **overrides).validate()
+    check_param("lda_merge", lda_merge, f"one of {MERGES}", lda_merge in MERGES)
+    check_param("bertopic_sample_size", bertopic_sample_size, "an integer >= 2",
+                isinstance(bertopic_sample_size, int) and not isinstance(bertopic_sample_size, bool) and bertopic_sample_size >= 2)
+    if hasattr(corpus, "metadata"):
+        _check_by(corpus.metadata, config.by)
+    scheduler = client if client is not None else (config.scheduler or "local")
+    cache = Path(config.cache_dir) if config.cache_dir is not None else default_cache_dir()
+    store = ParquetStore(Path(store) if store is not None else cache / "store")
+    timings: dict[str, float] = {}
+    t0 = time.perf_counter()
+    with connect(scheduler, n_workers=n_workers, memory_limit=memory_limit) as c:
+        timings["cluster"] = time.perf_counter() - t0
+        t = time.perf_counter()
+        sp = prepare_distributed(corpus, c, store=store, text_col=text_col, id_col=id_col, partition_size=partition_size,
+                                 progress=config.progress)
+        _check_by(sp.metadata, config.by)
+        prepared = sp.to_prepared()
+        timings["prepare"] = time.perf_counter() - t
+        models = _fit_models_distributed(c, sp, prepared, config, timings, lda_merge=lda_merge,
+                                         sample_size=bertopic_sample_size)
+    tables, results = _compare(prepared, models, config, timings)
+    source = getattr(corpus, "source", str(corpus))
+    return AnalysisResult(tables=tables, prepared=prepared, models=models, config=config, corpus_source=source,
+                          timings=timings, results=results)
+
+
+def _fit_models_distributed(client, sp: StoredPrepared, prepared, config, timings: dict[str, float], *, lda_merge: str,
+                            sample_size: int) -> dict[str, Any]:
+    """The models of ``analysis._fit_models``, with the same parameters, fitted on the cluster."""
+    from ..models import LDA, BERTopicModel
+
+    models: dict[str, Any] = {}
+    if "lda" in config.models:
+        t = time.perf_counter()
+        est = LDA(k=config.k, k_range=config.k_range, seeds=config.k_seeds, random_state=config.random_state,
+                  progress=config.progress)
+        p = est._validate()
+        selection = None
+        k = p["k"]
+        if k == "auto":
+            selection = select_k_distributed(client, prepared, k_range=p["k_range"], seeds=p["seeds"], passes=p["passes"],
+                                             iterations=p["iterations"], alpha=p["alpha"], eta=p["eta"], no_below=p["no_below"],
+                                             no_above=p["no_above"], progress=config.progress)
+            k = selection.best_k
+            timings["lda_select_k"] = time.perf_counter() - t
+        fit = fit_lda_distributed(client, sp.token_parts(), k=k, random_state=p["seed"], passes=p["passes"],
+                                  iterations=p["iterations"], alpha=p["alpha"], eta=p["eta"], no_below=p["no_below"],
+                                  no_above=p["no_above"], merge=lda_merge, progress=config.progress)
+        lda = lda_estimator(fit, params=est.get_params(deep=False), seed=p["seed"], prepared=prepared,
+                            corpus_hash=sp.corpus_hash, selection=selection)
+        models["lda"] = lda
+        timings["lda"] = time.perf_counter() - t
+    if "bertopic" in config.models:
+        t = time.perf_counter()
+        cache = config.cache_dir
+        params = dict(random_state=config.random_state, progress=config.progress,
+                      cache_dir=(str(Path(cache) / "embeddings") if cache else None))
+        bt = BERTopicModel(**params)
+        bt._validate()
+        emb = embed_distributed(client, sp, embedding_model=bt.embedding_model, batch_size=bt.batch_size,
+                                cache_dir=params["cache_dir"], progress=config.progress)
+        timings["embed"] = time.perf_counter() - t
+        t = time.perf_counter()
+        models["bertopic"] = fit_bertopic_distributed(client, sp, emb, sample_size=sample_size, params=params,
+                                                      progress=config.progress)
+        timings["bertopic"] = time.perf_counter() - t
+    if not models:
+        raise ParameterError("models=() is not allowed: choose lda, bertopic or both")
+    return models
