@@ -422,7 +422,7 @@ def _compare(prepared, models, config: AnalysisConfig, timings) -> tuple[dict[st
     t = time.perf_counter()
     rs = config.random_state
     boot = dict(n_resamples=config.n_resamples, confidence_level=config.confidence_level, random_state=rs)
-    tables: dict[str, list[pd.DataFrame]] = {k: [] for k in ("keyness", "topics", "prevalence", "contrasts", "frames", "did", "drift", "alignment_similarity")}
+    tables: dict[str, list[pd.DataFrame]] = {k: [] for k in ("keyness", "topics", "prevalence", "contrasts", "frames", "did", "drift", "alignment_similarity", "representative")}
     results: dict[str, Any] = {}
     simple_by = [b for b in config.by if ":" not in b]
     for by in config.by:
@@ -447,10 +447,12 @@ def _compare(prepared, models, config: AnalysisConfig, timings) -> tuple[dict[st
     t = time.perf_counter()
     for name, model in models.items():
         tables["topics"].append(model.topic_terms(n=10))
+        tables["representative"].append(model.representative_passages(prepared, n=2))
     if "lda" in models and "bertopic" in models:
         ar = C.align_models(models["lda"], models["bertopic"], prepared=prepared)
         results["alignment"] = ar
         alignment = ar.to_frame()
+        tables["agreement"] = [pd.DataFrame([{"measure": k, "value": v} for k, v in ar.agreement.items()])]
         sim = ar.similarity_matrix
         tables["alignment_similarity"] = [
             sim.rename_axis(index="lda_topic", columns="bertopic_topic").stack().rename("similarity").reset_index()]

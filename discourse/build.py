@@ -37,6 +37,27 @@ def cache_dir() -> Path:
     return Path(os.environ.get(ENV_CACHE, Path.cwd().parent / ".cache"))
 
 
+def inputs_hash(notebooks: str | os.PathLike, seeds: str | os.PathLike | None = None) -> str:
+    """sha256 over the notebooks folder and the seed corpus (file names and bytes).
+
+    Stamped into every figure instead of the git commit: a commit hash would
+    change when the rebuilt figures themselves are committed, so committed
+    figures could never equal a fresh build.  This hash changes exactly when
+    what the figures are built from (notebooks, seeds) changes.
+    """
+    import hashlib
+
+    from .corpus import seeds_path
+
+    h = hashlib.sha256()
+    roots = [Path(notebooks), Path(seeds) if seeds is not None else seeds_path()]
+    for root in roots:
+        for p in sorted(root.rglob("*")):
+            if p.is_file() and "__pycache__" not in p.parts and ".ipynb_checkpoints" not in p.parts and p.suffix != ".pyc":
+                h.update(str(p.relative_to(root)).encode() + b"\0" + p.read_bytes() + b"\0")
+    return h.hexdigest()
+
+
 def list_notebooks(folder: str | os.PathLike) -> list[Path]:
     """The notebooks of a folder in build order (sorted by name, ``.ipynb`` only)."""
     folder = Path(folder)
@@ -110,7 +131,7 @@ def build_figures(*, notebooks: str | os.PathLike = "notebooks", outdir: str | o
     with atomic_dir(outdir) as tmp:
         env = {ENV_FIGURES: str(tmp.resolve()), ENV_CACHE: str(cache.resolve()), "HF_HUB_OFFLINE": "1",
                "TRANSFORMERS_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false", "MPLBACKEND": "Agg",
-               "DISCOURSE_PROGRESS": "0"}
+               "DISCOURSE_PROGRESS": "0", "DISCOURSE_INPUTS_SHA256": inputs_hash(notebooks)}
         import sys
 
         disable = (progress is False or os.environ.get("DISCOURSE_PROGRESS") == "0"

@@ -30,7 +30,11 @@ def figure_provenance(result, **extra: Any) -> dict[str, Any]:
 
     from .provenance import provenance
 
+    import os
+
     params = asdict(result.config) | {"cache_dir": None, "progress": None}
+    if os.environ.get("DISCOURSE_INPUTS_SHA256"):
+        extra = {"inputs_sha256": os.environ["DISCOURSE_INPUTS_SHA256"], **extra}
     return provenance(params=params, random_state=result.config.random_state,
                       corpus_hash=result.prepared.corpus_hash, extra=extra or None)
 

@@ -11,7 +11,8 @@ fi
 .venv/bin/python -m pip install --quiet --upgrade pip
 # CPU torch first: pip takes 2.13.0 (CPU build) from local disk on these machines.
 .venv/bin/python -m pip install --quiet "torch==2.13.0"
-.venv/bin/python -m pip install --quiet -e ".[test]"
+# Exact versions of everything (constraints.txt) so that figures rebuild byte for byte.
+.venv/bin/python -m pip install --quiet -c constraints.txt -e ".[test]"
 .venv/bin/python - <<'PY'
 import torch, discourse
 assert "+cpu" in torch.__version__ or not torch.cuda.is_available(), torch.__version__

@@ -1,0 +1,57 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # 2. LDA: choosing K, and the topics
+#
+# LDA (gensim's `LdaModel`) is fitted on the passages. K is chosen by a documented rule from a sweep
+# over K and three seeds: topic coherence (C_V and NPMI, gensim's `CoherenceModel`; Röder et al. 2015)
+# and stability across seeds (topics matched between seeds with the Hungarian algorithm). With about 75
+# passages from five documents the curves are noisy and the choice is fragile: read the K chosen here as
+# a working resolution for this case study, not as "the number of frames in the debate".
+
+# %%
+import discourse
+from discourse.build import cache_dir, figures_dir
+from discourse.plot import plot_k_selection, plot_topic_terms
+from discourse.report import figure_provenance
+from study import CONFIG
+
+result = discourse.analyze(discourse.load_seeds(), CONFIG, cache_dir=str(cache_dir()))
+ksel = result.tables["k_selection"]
+ksel
+
+# %%
+axes = plot_k_selection(ksel)
+discourse.save_figure(axes.flat[0].figure, "lda_k_selection", outdir=figures_dir(),
+                      provenance=figure_provenance(result, figure="lda_k_selection"))
+
+# %% [markdown]
+# ## The topics
+#
+# Top terms per topic with their probability in the topic. Terms are lemmatised; name variants are
+# merged by the alias table (`ttp` for Tehrik-i-Taliban Pakistan / Tehrik-e-Taliban Pakistan / TTP,
+# `isi`, `nds`, …) and multi-word phrases learnt from the corpus are joined with `_`.
+
+# %%
+topics = result.tables["topics"]
+axes = plot_topic_terms(topics, model="lda")
+discourse.save_figure(axes.flat[0].figure, "lda_topics", outdir=figures_dir(),
+                      provenance=figure_provenance(result, figure="lda_topics"))
+
+# %% [markdown]
+# The most representative passages of each topic (highest topic weight) help to name it:
+
+# %%
+rep = result.tables["representative"]
+rep[rep["model"] == "lda"].assign(text=lambda d: d["text"].str.slice(0, 160))[["topic", "rank", "doc_id", "weight", "text"]]

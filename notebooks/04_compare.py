@@ -1,0 +1,119 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # 4. Comparing outlets and periods
+#
+# Four views of "optimism against frictions", each with its denominators:
+#
+# 1. **topic weight** by period and by outlet country, for both models: a document's topic shares are
+#    its passages' topic rows weighted by passage tokens; a group's share is the mean over its
+#    documents; 95% intervals from a bootstrap that resamples documents;
+# 2. **contrasts**: the change 2015 → 2024 per topic (share in 2024 minus share in 2015), with a
+#    bootstrap interval and a permutation-test p-value, Benjamini–Hochberg adjusted across topics;
+#    and the difference-in-differences for outlet country × period;
+# 3. **keyness**: which words rose and which fell between the periods (log-odds with an informative
+#    Dirichlet prior, Monroe, Colaresi & Quinn 2008; G², Dunning 1993), and how the same topic is
+#    worded differently across periods (drift);
+# 4. **frames**: the balance of cooperation against confrontation vocabulary per document
+#    (a documented, extendable lexicon), by period.
+#
+# **Read with care.** Two documents per period, one per country for Afghanistan and the US: the
+# intervals are wide where they exist at all, the permutation tests have very few distinct
+# permutations (so no adjusted p-value can be small), and period is confounded with outlet country.
+# The figures show the direction of differences in *these five texts*; they are not evidence about
+# the press of any country or year.
+
+# %%
+import discourse
+from discourse.build import cache_dir, figures_dir
+from discourse.plot import plot_contrasts, plot_diff_in_diff, plot_frames, plot_keyness, plot_prevalence
+from discourse.report import figure_provenance
+from study import CONFIG
+
+result = discourse.analyze(discourse.load_seeds(), CONFIG, cache_dir=str(cache_dir()))
+T = result.tables
+
+
+def save(ax, name):
+    fig = ax.flat[0].figure if hasattr(ax, "flat") else ax.figure
+    discourse.save_figure(fig, name, outdir=figures_dir(), provenance=figure_provenance(result, figure=name))
+
+
+# %% [markdown]
+# ## 1. Topic weight by period and by outlet country
+
+# %%
+for model in ("lda", "bertopic"):
+    for grouping in ("period", "outlet_country"):
+        save(plot_prevalence(T["prevalence"], model=model, grouping=grouping), f"{model}_prevalence_{grouping}")
+
+# %%
+T["prevalence"].query("grouping == 'period'")[["model", "topic", "label", "group", "share", "ci_low", "ci_high", "n_docs", "too_few"]]
+
+# %% [markdown]
+# ## 2. The change 2015 → 2024, per topic
+
+# %%
+for model in ("lda", "bertopic"):
+    save(plot_contrasts(T["contrasts"], model=model, grouping="period", group_a="2024", group_b="2015"),
+         f"{model}_contrast_2015_2024")
+T["contrasts"].query("grouping == 'period' and group_a == '2024' and group_b == '2015'")[
+    ["model", "topic", "label", "difference", "ci_low", "ci_high", "p_value", "p_adj", "n_a", "n_b"]]
+
+# %% [markdown]
+# ### Difference in differences: did Pakistani outlets move from 2015 to 2024 more than others did?
+#
+# This needs documents in all four cells (Pakistani and other outlets, in 2015 and in 2024). The seeds
+# have no Pakistani text from 2015 and no non-Pakistani text from 2024, so the estimate is not
+# identifiable here; the table shows the cell counts that say why, and the figure marks it.
+
+# %%
+did = T["did"]
+did_pk = did[did["treated"] == "Pakistan"]
+did_pk[["model", "topic", "label", "did", "n_treated_before", "n_treated_after", "n_control_before", "n_control_after"]]
+
+# %%
+save(plot_diff_in_diff(did_pk, model="lda"), "lda_diff_in_diff")
+
+# %% [markdown]
+# ## 3. Which words rose and which fell between 2015 and 2024
+
+# %%
+save(plot_keyness(T["keyness"], grouping="period", group="2024", reference="2015"), "keyness_2024_vs_2015")
+T["keyness"].query("grouping == 'period' and group == '2024' and reference == '2015'").head(15)[
+    ["term", "count", "count_reference", "log_odds", "z", "g2", "p_adj"]]
+
+# %% [markdown]
+# ### Drift within a topic
+#
+# Keyness between periods computed only on the passages of one topic: how the same subject is worded
+# differently over time. Shown for each LDA topic, top terms by |z| (2024 against 2015).
+
+# %%
+drift = T["drift"]
+sel = drift[(drift["model"] == "lda") & (drift["group"] == "2024") & (drift["reference"] == "2015")]
+sel.assign(abs_z=sel["z"].abs()).sort_values(["topic", "abs_z"], ascending=[True, False]).groupby("topic").head(6)[
+    ["topic", "term", "count", "count_reference", "z"]]
+
+# %% [markdown]
+# ## 4. Frames: cooperation against confrontation
+#
+# Per document, `frame_balance = (cooperation − confrontation) / (cooperation + confrontation)` over the
+# lexicon's terms (`discourse/data/frames.csv`, user-extendable): +1 is all cooperation vocabulary,
+# −1 all confrontation. Group values are means over documents with bootstrap intervals.
+
+# %%
+save(plot_frames(T["frames"], grouping="period"), "frames_period")
+save(plot_frames(T["frames"], grouping="outlet_country"), "frames_outlet_country")
+T["frames"][["grouping", "group", "frame_balance", "ci_low", "ci_high", "n_docs", "cooperation_per_1k", "confrontation_per_1k"]]
