@@ -52,7 +52,6 @@ _WORD = re.compile(r"[^\W\d_]+(?:['_][^\W\d_]+)*")
 _CONTRACTIONS = frozenset({"s", "re", "ve", "ll", "d", "m", "t"})
 _SCORINGS = ("default", "npmi")
 _MISSING = object()
-_DUP_ACRONYM = re.compile(r"(?<!\w)([a-z]+(?:_[a-z]+)*)\s*\(\s*\1\s*\)")
 
 
 def _data_text(name: str) -> str:
@@ -155,17 +154,19 @@ def _trie_pattern(variants: Iterable[str], *, lower: bool) -> str:
     return emit(root)
 
 
-def _alias_regex(variants: Iterable[str]) -> "re.Pattern[str]":
-    """One regex for all variants: acronyms case-sensitive, others in any case; whole words only."""
+def _alias_regexes(variants: Iterable[str]) -> tuple[Optional["re.Pattern[str]"], Optional["re.Pattern[str]"]]:
+    """Two regexes: acronyms (case-sensitive, on the text as written) and the
+    other variants (on the lowercased text, a name followed by its own acronym
+    in brackets matched with it).  Both are tries: fast in ``re``."""
     variants = list(variants)
     acr = [v for v in variants if _is_acronym(v)]
     other = [v for v in variants if not _is_acronym(v)]
-    alts = []
+    acr_re = re.compile(r"(?<!\w)(?:" + _trie_pattern(acr, lower=False) + r")(?!\w)") if acr else None
+    low_re = None
     if other:
-        alts.append("(?i:" + _trie_pattern(other, lower=True) + ")")
-    if acr:
-        alts.append(_trie_pattern(acr, lower=False))
-    return re.compile(r"(?<!\w)(?:" + "|".join(alts) + r")(?!\w)")
+        start = r"\b" if all(re.match(r"\w", v.strip()) for v in other) else r"(?<!\w)"
+        low_re = re.compile(start + r"(?P<v>" + _trie_pattern(other, lower=True) + r")(?!\w)(?:[ \t]*\([ \t]*(?P<b>[^\W\d]+)[ \t]*\))?")
+    return acr_re, low_re
 
 
 def _alias_key(s: str) -> str:
@@ -339,10 +340,7 @@ class Tokenizer:
         table = self.aliases_
         self._canon = {_alias_key(v): c.lower() for v, c in table.items()}
         self._canonicals = frozenset(self._canon.values())
-        if table:
-            self._alias_re: Optional[re.Pattern[str]] = _alias_regex(table)
-        else:
-            self._alias_re = None
+        self._acr_re, self._low_re = _alias_regexes(table) if table else (None, None)
         self._cache: dict[str, Optional[str]] = {}
 
     def _fitted(self) -> None:
@@ -351,25 +349,34 @@ class Tokenizer:
 
     # ------------------------------------------------------------ words
     def apply_aliases(self, text: str) -> str:
-        """``text`` with every alias variant replaced by its canonical token.
+        """``text`` lowercased, with every alias variant replaced by its canonical token.
 
-        A name followed by its own acronym in brackets counts once:
-        "National Directorate of Security (NDS)" -> ``nds``.
+        Acronyms (variants written in capitals) are matched as written, other
+        variants in any case; a name followed by its own acronym in brackets
+        counts once: "National Directorate of Security (NDS)" -> ``nds``.
 
         Examples
         --------
         >>> Tokenizer().fit([]).apply_aliases("The National Directorate of Security (NDS), ISI and what is it?")
-        'The nds, isi and what is it?'
+        'the nds, isi and what is it?'
         """
         self._fitted()
-        if self._alias_re is None:
-            return text
         canon = self._canon
-        text = self._alias_re.sub(lambda m: canon.get(_alias_key(m.group(0)), m.group(0)), text)
-        if "(" in text:
-            canonicals = self._canonicals
-            text = _DUP_ACRONYM.sub(lambda m: m.group(1) if m.group(1) in canonicals else m.group(0), text)
+        if self._acr_re is not None:
+            text = self._acr_re.sub(lambda m: canon.get(_alias_key(m.group(0)), m.group(0)), text)
+        text = text.lower()
+        if self._low_re is not None:
+            text = self._low_re.sub(self._replace_low, text)
         return text
+
+    def _replace_low(self, m: "re.Match[str]") -> str:
+        c = self._canon.get(_alias_key(m.group("v")))
+        if c is None:
+            return m.group(0)
+        b = m.group("b")
+        if b is None or b == c:
+            return c
+        return c + m.group(0)[m.end("v") - m.start() :]
 
     def _norm_word(self, tok: str) -> Optional[str]:
         if not tok.replace("'", "").replace("_", "").isalpha():
@@ -400,16 +407,14 @@ class Tokenizer:
         >>> Tokenizer().fit([]).words("The agencies' talks were held in Islamabad.")
         ['agency', 'talk', 'hold', 'islamabad']
         """
-        self._fitted()
-        if self._alias_re is not None:
-            text = self.apply_aliases(text)
+        text = self.apply_aliases(text)
         if "\u2019" in text:
             text = text.replace("\u2019", "'")
         cache = self._cache
         get = cache.get
         out: list[str] = []
         append = out.append
-        for tok in _WORD.findall(text.lower()):
+        for tok in _WORD.findall(text):
             w = get(tok, _MISSING)
             if w is _MISSING:
                 w = self._norm_word(tok)

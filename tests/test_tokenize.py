@@ -47,8 +47,11 @@ def test_aliases_map_variants_to_one_token(tok, canonical):
 
 
 def test_acronyms_are_case_sensitive(tok):
-    # "is", "us", "nds", "Isi" are not the acronyms
-    assert tok.apply_aliases("what is it, is it us? Isi isis ISIS") == "what is it, is it us? Isi isis ISIS"
+    # "is", "us", "Us" are not the acronyms ISI / US
+    assert tok.apply_aliases("what is it, is it us? Us? ISIS") == "what is it, is it us? us? isis"
+    assert tok.words("US troops, said us; Us and the ISI, what is it") == ["united_states", "troop", "isi"]
+    nato = Tokenizer(aliases=False, extra_aliases={"NATO": "nato_alliance"}, phrases=False).fit([])
+    assert nato.words("NATO nato Nato") == ["nato_alliance", "nato", "nato"]
     assert tok.words("ISI-trained groups; the ISI's role") == ["isi", "train", "group", "isi", "role"]
     assert tok.words("THISISI XISI ISIx") == ["thisisi", "xisi", "isix"]
 

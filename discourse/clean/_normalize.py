@@ -172,8 +172,13 @@ normalize_unicode = Step(
 _PUNCT_SPACE = re.compile(r"[ \t]+(?=[,.;:!?%)\]}](?:[\s\"')\]]|$))|[(\[{][ \t]+(?=\S)")
 
 
+_PUNCT_HINTS = (" ,", " .", " ;", " :", " !", " ?", " )", " ]", " }", " %", "( ", "[ ", "{ ", "\t")
+
+
 def _find_punct(text: str) -> List[Edit]:
     """Spaces before closing punctuation or after opening brackets."""
+    if not any(h in text for h in _PUNCT_HINTS):
+        return []
     edits: list[Edit] = []
     for m in _PUNCT_SPACE.finditer(text):
         a, b = m.span()

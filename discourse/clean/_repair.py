@@ -54,7 +54,20 @@ AFFIXES = frozenset(
 
 @lru_cache(maxsize=16)
 def _candidate_re(min_length: int) -> "re.Pattern[str]":
-    return re.compile(r"(?<![\w@/\\.'\-])[a-z]{%d,}(?![\w@/\\'\-]|\.[A-Za-z0-9])" % max(int(min_length), 2))
+    return re.compile(r"\b[a-z]{%d,}\b" % max(int(min_length), 2))
+
+
+def _standalone(text: str, start: int, end: int) -> bool:
+    """Not part of an e-mail address, URL, path, hyphenated or contracted word."""
+    if start > 0 and text[start - 1] in "@/\\.'-":
+        return False
+    if end < len(text):
+        nxt = text[end]
+        if nxt in "@/\\'-":
+            return False
+        if nxt == "." and end + 1 < len(text) and text[end + 1].isalnum():
+            return False
+    return True
 
 
 def _load() -> dict:
@@ -136,7 +149,7 @@ def _find_glued(
         tok = m.group(0)
         if st is None:
             st = _load()
-        if tok in st["unigrams"] or tok in st["forms"]:
+        if tok in st["unigrams"] or tok in st["forms"] or not _standalone(text, m.start(), m.end()):
             continue
         parts = segment_glued(tok, min_part_count=min_part_count, max_parts=max_parts, min_unattested_part=min_unattested_part)
         if parts:

@@ -227,18 +227,24 @@ _BIO_CONTACT = re.compile(
 )
 _ABOUT_AUTHOR = re.compile(r"^\s*about the (?:author|writer)s?\s*:?\s*$", I)
 
-_DISCLAIMER = re.compile(
-    r"(?:^\s*disclaimer\b"
-    r"|views?(?: and opinions?)? expressed\b.{0,160}?\b(?:are (?:solely |entirely |strictly )?(?:those|their own|his own|her own|the author)|"
-    r"do(?:es)? not necessarily (?:reflect|represent)|not necessarily (?:those|the views))"
-    r"|\bdo(?:es)? not (?:take|hold|have) (?:institutional |any |official )?(?:positions?|stances?)\b"
-    r"|\bdo(?:es)? not engage in (?:advocacy|lobbying)\b"
-    r"|\bnon-?partisan\b.{0,120}\b(?:organi[sz]ation|institut\w*|think[- ]tank|foundation|centre|center)\b"
-    r"|\b(?:retains?|maintains?) (?:sole |full )?editorial (?:control|independence)\b"
-    r"|\bopinions? (?:expressed )?(?:are|is) (?:their|his|her|the author'?s?) own\b"
-    r"|\bnot (?:be )?(?:responsible|liable) for (?:the )?(?:content|views|opinions)\b"
-    r"|\bfor a (?:full )?listing of [\w ]{0,40}donors\b)",
-    I,
+# Disclaimer patterns, each searched only when its keyword occurs, on the lowercased line
+# (lowercase literals let the regex engine skip ahead quickly).
+_DISCLAIMER_PARTS = tuple(
+    (kw, re.compile(rx))
+    for kw, rx in (
+        ("disclaimer", r"^\W*disclaimer\b"),
+        ("expressed", r"views?(?: and opinions?)? expressed\b.{0,160}?\b(?:are (?:solely |entirely |strictly )?(?:those|their own|his own|her own|the author)|do(?:es)? not necessarily (?:reflect|represent)|not necessarily (?:those|the views))"),
+        ("position", r"\bdo(?:es)? not (?:take|hold|have) (?:institutional |any |official )?positions?\b"),
+        ("stance", r"\bdo(?:es)? not (?:take|hold|have) (?:institutional |any |official )?stances?\b"),
+        ("advocacy", r"\bdo(?:es)? not engage in advocacy\b"),
+        ("lobbying", r"\bdo(?:es)? not engage in lobbying\b"),
+        ("partisan", r"\bnon-?partisan\b.{0,120}\b(?:organi[sz]ation|institut\w*|think[- ]tank|foundation|centre|center)\b"),
+        ("editorial", r"\b(?:retains?|maintains?) (?:sole |full )?editorial (?:control|independence)\b"),
+        ("opinion", r"\bopinions? (?:expressed )?(?:are|is) (?:their|his|her|the author'?s?) own\b"),
+        ("responsible", r"\bnot (?:be )?responsible for (?:the )?(?:content|views|opinions)\b"),
+        ("liable", r"\bnot (?:be )?liable for (?:the )?(?:content|views|opinions)\b"),
+        ("donors", r"\bfor a (?:full )?listing of [\w ]{0,40}donors\b"),
+    )
 )
 _TAGLINE = re.compile(
     r"(?:\byour (?:go-to|one-stop|trusted|daily|premier|number one|#1|best|first|source|home|gateway|window)\b"
@@ -300,14 +306,14 @@ def _is_bio(s: str) -> bool:
     return bool(_BIO.match(s.strip())) or bool(_BIO_CONTACT.search(s))
 
 
-_DISCLAIMER_HINTS = ("disclaimer", "expressed", "position", "stance", "advocacy", "partisan", "editorial", "opinion", "responsible", "liable", "donor")
-
-
 def _is_disclaimer(s: str) -> bool:
     if len(s) > 2000:
         return False
     low = s.lower()
-    return any(h in low for h in _DISCLAIMER_HINTS) and bool(_DISCLAIMER.search(s))
+    for kw, rx in _DISCLAIMER_PARTS:
+        if kw in low and rx.search(low):
+            return True
+    return False
 
 
 def _is_tagline(s: str) -> bool:
