@@ -77,3 +77,41 @@ def test_tokenizer_never_crashes(tokenizer, text):
     assert all(isinstance(t, str) and len(t) >= 2 and t == t.lower() for t in words)
     assert all(not any(ch.isdigit() for ch in t) for t in words)
     assert "".join(toks).replace("_", "") == "".join(words).replace("_", "")
+
+
+# The fast (str.find based) whitespace and punctuation steps against plain regex references.
+
+import re  # noqa: E402
+
+from discourse.clean import fix_punctuation_spacing, normalize_whitespace  # noqa: E402
+
+
+def _ref_whitespace(text: str) -> str:
+    text = text.strip(" \t\n")
+
+    def run(m: "re.Match[str]") -> str:
+        s = m.group(0)
+        n = s.count("\n")
+        return ("\n\n" if n > 1 else "\n") if n else " "
+
+    return re.sub(r"[ \t\n]*\n[ \t\n]*|[ \t]{2,}|\t", run, text)
+
+
+def _ref_punct(text: str) -> str:
+    text = re.sub(r"(?<=[^\s(\[{])[ \t]+(?=[,.;:!?%)\]}](?:[\s\"')\]]|$))", "", text)
+    return re.sub(r"(?<=[(\[{])[ \t]+(?=\S)", "", text)
+
+
+SPACEY = st.lists(st.sampled_from([" ", "  ", "\n", "\n\n\n", " \n ", "\t", "a", "bc", ",", ".", "(", ")", "[", "!", '"', "'", ";"]), max_size=60).map("".join)
+
+
+@SETTINGS
+@given(st.one_of(SPACEY, st.text(max_size=200)))
+def test_fast_whitespace_equals_reference(text):
+    assert normalize_whitespace(text) == _ref_whitespace(text)
+
+
+@SETTINGS
+@given(st.one_of(SPACEY, st.text(max_size=200)))
+def test_fast_punctuation_equals_reference(text):
+    assert fix_punctuation_spacing(text) == _ref_punct(text)

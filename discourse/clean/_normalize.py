@@ -170,23 +170,45 @@ normalize_unicode = Step(
 # --- fix_punctuation_spacing --------------------------------------------------
 
 _PUNCT_SPACE = re.compile(r"[ \t]+(?=[,.;:!?%)\]}](?:[\s\"')\]]|$))|[(\[{][ \t]+(?=\S)")
-
-
-_PUNCT_HINTS = (" ,", " .", " ;", " :", " !", " ?", " )", " ]", " }", " %", "( ", "[ ", "{ ", "\t")
+_CLOSERS = ",.;:!?%)]}"
 
 
 def _find_punct(text: str) -> List[Edit]:
     """Spaces before closing punctuation or after opening brackets."""
-    if not any(h in text for h in _PUNCT_HINTS):
-        return []
-    edits: list[Edit] = []
-    for m in _PUNCT_SPACE.finditer(text):
-        a, b = m.span()
-        if text[a] in "([{":
-            edits.append((a + 1, b, "", None))
-        elif a > 0 and text[a - 1] not in " \t\n([{":
-            edits.append((a, b, "", None))
-    return edits
+    if "\t" in text:  # rare: the general (slower) pattern handles tab runs
+        edits: list[Edit] = []
+        for m in _PUNCT_SPACE.finditer(text):
+            a, b = m.span()
+            if text[a] in "([{":
+                edits.append((a + 1, b, "", None))
+            elif a > 0 and not text[a - 1].isspace() and text[a - 1] not in "([{":
+                edits.append((a, b, "", None))
+        return edits
+    found: set[tuple[int, int]] = set()
+    n = len(text)
+    for c in _CLOSERS:
+        hint = " " + c
+        i = text.find(hint)
+        while i >= 0:
+            end = i + 1  # the space before the punctuation
+            if end + 1 >= n or text[end + 1].isspace() or text[end + 1] in "\"')]":
+                start = i
+                while start > 0 and text[start - 1] == " ":
+                    start -= 1
+                if start > 0 and not text[start - 1].isspace() and text[start - 1] not in "([{":
+                    found.add((start, end))
+            i = text.find(hint, i + 2)
+    for c in "([{":
+        hint = c + " "
+        i = text.find(hint)
+        while i >= 0:
+            j = i + 1
+            while j < n and text[j] == " ":
+                j += 1
+            if j < n and not text[j].isspace():
+                found.add((i + 1, j))
+            i = text.find(hint, j)
+    return [(a, b, "", None) for a, b in sorted(found)]
 
 
 fix_punctuation_spacing = Step(
@@ -197,8 +219,11 @@ fix_punctuation_spacing = Step(
 
 # --- normalize_whitespace -----------------------------------------------------
 
-_WS_RUN = re.compile(r"[ \t]*\n[ \t\n]*|[ \t]{2,}|\t")
 _WS_EDGE = " \t\n"
+
+
+_WS_HINTS = ("  ", "\t", " \n", "\n ", "\n\n\n")
+_WS_CHARS = " \t\n"
 
 
 def _find_ws(text: str) -> List[Edit]:
@@ -213,18 +238,27 @@ def _find_ws(text: str) -> List[Edit]:
     edits: list[Edit] = []
     if lead:
         edits.append((0, lead, "", None))
-    if "  " in text or "\t" in text or " \n" in text or "\n " in text or "\n\n\n" in text:
-        for m in _WS_RUN.finditer(text, lead, stop):
-            s = m.group(0)
-            if "\n" in s:
-                n = s.count("\n")
-                if n == 1 and len(s) == 1:
-                    continue
-                repl = "\n\n" if n > 1 else "\n"
-            else:
-                repl = " "
-            if repl != s:
-                edits.append((m.start(), m.end(), repl, None))
+    # find each whitespace run that needs a change from literal hints (fast
+    # C-level search), then take the whole run around the hit
+    runs: dict[int, int] = {}
+    for hint in _WS_HINTS:
+        i = text.find(hint, lead, stop)
+        while i >= 0:
+            a = i
+            while a > lead and text[a - 1] in _WS_CHARS:
+                a -= 1
+            b = i + len(hint)
+            while b < stop and text[b] in _WS_CHARS:
+                b += 1
+            runs[a] = b
+            i = text.find(hint, b, stop)
+    for a in sorted(runs):
+        b = runs[a]
+        s = text[a:b]
+        n_nl = s.count("\n")
+        repl = ("\n\n" if n_nl > 1 else "\n") if n_nl else " "
+        if repl != s:
+            edits.append((a, b, repl, None))
     if trail:
         edits.append((stop, len(text), "", None))
     return edits

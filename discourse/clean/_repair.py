@@ -144,12 +144,18 @@ def _find_glued(
 ) -> List[Edit]:
     """Replace glued lowercase tokens that are not words by their segmentation."""
     edits: list[Edit] = []
-    st = None
-    for m in _candidate_re(min_length).finditer(text):
+    rx = _candidate_re(min_length)
+    candidates = set(rx.findall(text))
+    if not candidates:
+        return edits
+    st = _load()
+    uni, forms = st["unigrams"], st["forms"]
+    unknown = {t for t in candidates if t not in uni and t not in forms}
+    if not unknown:
+        return edits
+    for m in rx.finditer(text):
         tok = m.group(0)
-        if st is None:
-            st = _load()
-        if tok in st["unigrams"] or tok in st["forms"] or not _standalone(text, m.start(), m.end()):
+        if tok not in unknown or not _standalone(text, m.start(), m.end()):
             continue
         parts = segment_glued(tok, min_part_count=min_part_count, max_parts=max_parts, min_unattested_part=min_unattested_part)
         if parts:
