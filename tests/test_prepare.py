@@ -157,3 +157,22 @@ def test_progress_bar_off_is_silent(capsys):
     prepare(["Some text about the border and security."], tokenizer=Tokenizer(phrases=False), progress=False)
     captured = capsys.readouterr()
     assert captured.err == "" and captured.out == ""
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        "import discourse; p = discourse.prepare(['The Durand Line.'], progress=False)",
+        "from discourse import prepare; p = prepare(['The Durand Line.'], progress=False)",
+        "import discourse; f = discourse.prepare; import discourse.prepare; p = discourse.prepare(['The Durand Line.'], progress=False)",
+        "from discourse.prepare import prepare; import discourse; p = discourse.prepare(['The Durand Line.'], progress=False)",
+    ],
+)
+def test_discourse_prepare_is_callable_in_any_import_order(code):
+    # the module discourse/prepare.py shares its name with the function
+    import subprocess
+    import sys
+
+    out = subprocess.run([sys.executable, "-c", code + "; print(p.tokens)"], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "[['durand_line']]"
