@@ -429,6 +429,13 @@ def prepare(
     tokens = [tokenizer.apply_phrases(w) for w in words]
     del words
     p_rows["n_tokens"] = [len(t) for t in tokens]
+    doc_tokens: dict[str, int] = {}
+    for doc_id, n in zip(p_rows["doc_id"], p_rows["n_tokens"]):
+        doc_tokens[doc_id] = doc_tokens.get(doc_id, 0) + n
+    for doc_id, n in doc_tokens.items():
+        if n == 0:
+            logger.warning("document %r has no tokens: every word is a stop word, too short or not a word; "
+                           "the topic models have nothing to go on for it", doc_id)
     params = {
         "cleaner": cleaner.get_params(),
         "passage_options": {"max_chars": popts.get("max_chars", 1200), "min_chars": popts.get("min_chars", 200)},
