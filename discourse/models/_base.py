@@ -168,6 +168,13 @@ class TopicModel(BaseEstimator):
     name: str = "model"
 
     # --- fitted-state helpers --------------------------------------------------
+    #: Parameters that cannot change a result (left out of ``provenance_``).
+    _NON_RESULT_PARAMS = ("progress", "cache_dir")
+
+    def _result_params(self) -> dict[str, Any]:
+        """``get_params()`` without the parameters that cannot change a result."""
+        return {k: v for k, v in self.get_params(deep=False).items() if k not in self._NON_RESULT_PARAMS}
+
     def _check_fitted(self) -> None:
         if not hasattr(self, "doc_topic_"):
             raise NotFittedError(

@@ -336,7 +336,7 @@ class BERTopicModel(TopicModel):
         self.similarity_ = self._similarity(assigned, embeddings)
         self.labels_ = self._make_labels()
         self.provenance_ = provenance(
-            params=self.get_params(deep=False),
+            params=self._result_params(),
             random_state=seed,
             corpus_hash=getattr(prepared, "corpus_hash", None),
             extra={

@@ -290,7 +290,7 @@ class LDA(TopicModel):
         self.topic_ids_ = list(range(self.k_))
         self.labels_ = self._make_labels()
         self.provenance_ = provenance(
-            params=self.get_params(deep=False) | {"k": self.k_, "k_requested": self.k},
+            params=self._result_params() | {"k": self.k_, "k_requested": self.k},
             random_state=self.seed_,
             corpus_hash=getattr(prepared, "corpus_hash", None),
             extra={
