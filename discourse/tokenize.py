@@ -3,11 +3,15 @@
 For each text a :class:`Tokenizer`:
 
 1. maps name variants to one token with the alias table (a CSV users can
-   extend; longest variant first; acronyms case-sensitive, so "ISI" -> ``isi``
-   while the word "is" is untouched);
-2. lowercases and finds words with one regular expression, in the manner of
-   NLTK's ``RegexpTokenizer`` (letters, with inner apostrophes and
-   underscores; numbers and punctuation are dropped);
+   extend; longest variant first; acronyms matched case-sensitively on the
+   text as written, so "ISI" -> ``isi`` while the word "is" is untouched;
+   other variants matched on the lowercased text);
+2. finds words in the lowercased text with one regular expression, in the
+   manner of NLTK's ``RegexpTokenizer`` (letters, with inner apostrophes and
+   underscores; numbers and punctuation are dropped).  A regular expression
+   rather than ``NLTKWordTokenizer``: the Treebank rules split off
+   punctuation that is dropped here anyway, at several times the cost
+   (``benchmarks/bench_tokenize.py``);
 3. drops possessive/contraction endings ("Pakistan's" -> ``pakistan``);
 4. drops stop words: scikit-learn's ``ENGLISH_STOP_WORDS`` (the Glasgow
    Information Retrieval Group's list) plus a small domain list
