@@ -18,12 +18,14 @@ Examples
 from __future__ import annotations
 
 import importlib
-import logging
 from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
 
-logging.getLogger(__name__).addHandler(logging.NullHandler())
+
+# The function, not the module of the same name (importing a submodule sets the
+# package attribute, so a lazy lookup could return the module instead).
+from .provenance import provenance  # noqa: E402  (cheap: standard library only)
 
 # public name -> module that defines it (loaded lazily, PEP 562)
 _LAZY = {
@@ -41,8 +43,6 @@ _LAZY = {
     "ParameterError": "errors",
     "NotFittedError": "errors",
     "CorpusTooSmallError": "errors",
-    # provenance
-    "provenance": "provenance",
     # preprocessing
     "Cleaner": "clean",
     "CleanResult": "clean",
@@ -73,9 +73,9 @@ _LAZY = {
     "save_figure": "figures",
 }
 
-_SUBMODULES = {"clean", "compare", "corpus", "errors", "figures", "models", "plot", "provenance", "analysis", "tokenize", "passages", "prepare"}
+_SUBMODULES = {"clean", "compare", "corpus", "errors", "figures", "models", "plot", "analysis", "tokenize", "passages", "prepare"}
 
-__all__ = sorted(_LAZY) + ["__version__"]
+__all__ = sorted([*_LAZY, "provenance"]) + ["__version__"]
 
 
 def __getattr__(name: str) -> Any:
