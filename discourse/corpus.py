@@ -21,6 +21,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import html
+import io
 import json
 import logging
 import re
@@ -119,14 +120,25 @@ def strip_html(text: str) -> str:
     return re.sub(r"\n{3,}", "\n\n", out).strip()
 
 
-def decode_text(data: bytes, *, source: str) -> str:
+def decode_text(data: bytes, *, source: str, warn: bool = True) -> str:
     """Decode bytes as UTF-8 (BOM allowed), else cp1252/latin-1 with a warning.
+
+    ``warn=False`` decodes the same way without the warning (for re-reads).
 
     Raises
     ------
     CorpusError
         If the bytes are binary (NUL bytes or mostly control characters).
     """
+    for bom, enc in ((b"\xff\xfe\x00\x00", "utf-32"), (b"\x00\x00\xfe\xff", "utf-32"), (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16")):
+        if data.startswith(bom):
+            try:
+                text = data.decode(enc)
+            except UnicodeDecodeError:
+                raise CorpusError(f"{source}: starts with a {enc.upper()} byte-order mark but is not valid {enc.upper()}; save it as UTF-8") from None
+            if warn:
+                _warn(f"{source}: encoded as {enc.upper()}; decoded (save it as UTF-8 to silence this)")
+            return text.replace("\r\n", "\n").replace("\r", "\n")
     sample = data[:65536]
     if b"\x00" in sample:
         raise CorpusError(f"{source}: looks like a binary file (contains NUL bytes), not text; remove it or convert it to plain text")
@@ -139,19 +151,24 @@ def decode_text(data: bytes, *, source: str) -> str:
         except UnicodeDecodeError:
             text = data.decode("latin-1")
             enc = "latin-1"
-        _warn(f"{source}: not valid UTF-8; decoded as {enc} (save it as UTF-8 to silence this)")
+        if warn:
+            _warn(f"{source}: not valid UTF-8; decoded as {enc} (save it as UTF-8 to silence this)")
     ctrl = sum(1 for ch in text[:65536] if ord(ch) < 32 and ch not in "\n\r\t\f")
     if text and ctrl > 0.05 * min(len(text), 65536):
         raise CorpusError(f"{source}: looks like a binary file (many control characters), not text; remove it or convert it to plain text")
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
-def read_text_file(path: str | Path) -> str:
+def read_text_file(path: str | Path, *, warn: bool = True, strip_markup: bool = True) -> str:
     """Read one text file: decoding, line ends and HTML handled as documented.
 
     * UTF-8 with or without a byte-order mark, LF or CRLF line ends: read as is.
     * cp1252 / latin-1: decoded, with a :class:`CorpusWarning` naming the file.
     * HTML: markup stripped, with a warning naming the file.
+
+    ``warn=False`` reads the same way silently (the corpus re-reads files on
+    every pass and warns only on the first); ``strip_markup=False`` leaves markup as
+    it is (for CSV files).
 
     Raises
     ------
@@ -163,9 +180,10 @@ def read_text_file(path: str | Path) -> str:
         data = path.read_bytes()
     except OSError as exc:
         raise CorpusError(f"{path}: cannot be read ({exc.strerror or exc})") from None
-    text = decode_text(data, source=str(path))
-    if looks_like_html(text):
-        _warn(f"{path}: looks like HTML; markup was stripped (save plain text to silence this)")
+    text = decode_text(data, source=str(path), warn=warn)
+    if strip_markup and looks_like_html(text):
+        if warn:
+            _warn(f"{path}: looks like HTML; markup was stripped (save plain text to silence this)")
         text = strip_html(text)
     return text
 
@@ -371,8 +389,8 @@ def _load_folder(path: Path) -> Corpus:
     txt_files = sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() in (".txt", ".html", ".htm"))
     if meta_path.exists():
         try:
-            raw = pd.read_csv(meta_path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-        except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as exc:
+            raw = pd.read_csv(io.StringIO(read_text_file(meta_path, strip_markup=False)), dtype=str, keep_default_na=False)
+        except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
             raise CorpusError(f"{meta_path}: cannot be read as CSV ({str(exc).splitlines()[0]}); fix the file") from None
         if "file" not in raw.columns:
             raise CorpusError(f"{meta_path}: no 'file' column naming each text file; columns are {list(raw.columns)}")
@@ -430,18 +448,20 @@ def _load_folder(path: Path) -> Corpus:
     meta = meta.loc[keep_ids]
 
     def reader():
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", CorpusWarning)
-            for doc_id, p in zip(keep_ids, keep_files):
-                yield doc_id, read_text_file(p), str(p)
+        for doc_id, p in zip(keep_ids, keep_files):
+            yield doc_id, read_text_file(p, warn=False), str(p)
 
     return Corpus(meta, reader, source=str(path))
 
 
 def _load_table(path: Path, kind: str, *, text_col: str, id_col: str) -> Corpus:
+    text = read_text_file(path, strip_markup=False) if kind == "csv" else None
+    if text is not None and not text.strip():
+        raise CorpusError(f"{path}: the file is empty; nothing to analyse")
     try:
         if kind == "csv":
-            df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+            df = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+            del text
         elif kind == "jsonl":
             df = pd.read_json(path, lines=True, dtype=False)
         else:
