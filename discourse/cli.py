@@ -28,21 +28,27 @@ def _corpus_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--id-col", default="id", help="column holding the unique document id (tabular files; default: id)")
 
 
+def _common_args(p: argparse.ArgumentParser, *, default) -> None:
+    p.add_argument("--debug", action="store_true", default=default, help="show tracebacks and debug logging")
+    p.add_argument("--quiet", action="store_true", default=default, help="no progress bars or info messages")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser (exposed for documentation and tests)."""
     parser = argparse.ArgumentParser(
         prog="discourse",
         description="Comparative discourse research with topic models.",
     )
-    parser.add_argument("--debug", action="store_true", help="show tracebacks and debug logging")
-    parser.add_argument("--quiet", action="store_true", help="no progress bars or info messages")
+    _common_args(parser, default=False)
+    common = argparse.ArgumentParser(add_help=False)
+    _common_args(common, default=argparse.SUPPRESS)  # also accepted after the command
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    pc = sub.add_parser("corpus", help="load, clean and tokenise a corpus; print a summary")
+    pc = sub.add_parser("corpus", parents=[common], help="load, clean and tokenise a corpus; print a summary")
     _corpus_args(pc)
     pc.add_argument("--export", metavar="DIR", help="write DIR/clean/<id>.txt, DIR/passages.csv and DIR/removed.csv")
 
-    pa = sub.add_parser("analyze", help="clean, fit LDA and BERTopic, compare groups; write tables and figures")
+    pa = sub.add_parser("analyze", parents=[common], help="clean, fit LDA and BERTopic, compare groups; write tables and figures")
     _corpus_args(pa)
     pa.add_argument("--by", action="append", required=True, metavar="COLUMN",
                     help="metadata column to compare by (repeatable); cross two with a:b, e.g. outlet_country:period")
@@ -55,7 +61,7 @@ def build_parser() -> argparse.ArgumentParser:
                     help="run on a Dask cluster: a scheduler address, or 'local' for a local cluster (default: in-process)")
     pa.add_argument("--no-figures", action="store_true", help="write tables only")
 
-    pf = sub.add_parser("figures", help="execute every notebook in order and rebuild figures/")
+    pf = sub.add_parser("figures", parents=[common], help="execute every notebook in order and rebuild figures/")
     pf.add_argument("--notebooks", default="notebooks", metavar="DIR", help="folder of notebooks (default: notebooks)")
     pf.add_argument("--out", default="figures", metavar="DIR", help="figure folder (default: figures)")
     pf.add_argument("--timeout", type=int, default=1800, help="seconds allowed per notebook cell (default 1800)")
@@ -71,10 +77,34 @@ def _fmt_int(n: int) -> str:
     return f"{n:,}"
 
 
+def _check_outputs(args: argparse.Namespace) -> None:
+    """Check output and cache folders before any expensive work (one-line errors naming the option)."""
+    from ._io import check_replaceable_dir, check_writable_dir
+
+    def parent(p: Path) -> Path:
+        return p.parent if str(p.parent) else Path(".")
+
+    export = getattr(args, "export", None)
+    if export:
+        from .export import EXPORT_NAMES
+
+        check_replaceable_dir(export, what="export folder", option="--export", known=EXPORT_NAMES)
+        check_writable_dir(parent(Path(export)), what="export folder's parent", option="--export")
+    out = getattr(args, "out", None)
+    if out:
+        what = "figure folder" if args.command == "figures" else "output folder"
+        check_replaceable_dir(out, what=what, option="--out")
+        check_writable_dir(parent(Path(out)), what=f"{what}'s parent", option="--out")
+    cache = getattr(args, "cache", None)
+    if cache:
+        check_writable_dir(cache, what="cache folder", option="--cache")
+
+
 def cmd_corpus(args: argparse.Namespace) -> int:
     from .corpus import load_corpus
     from .prepare import prepare
 
+    _check_outputs(args)
     corpus = load_corpus(args.path, text_col=args.text_col, id_col=args.id_col)
     prepared = prepare(corpus, progress=_progress(args))
     summary = prepared.summary().set_index("doc_id")
@@ -113,7 +143,8 @@ def cmd_analyze(args: argparse.Namespace) -> int:
         by=tuple(args.by), models=models, k=k, random_state=args.seed,
         cache_dir=args.cache, progress=_progress(args), figures=not args.no_figures,
         scheduler=args.scheduler,
-    )
+    ).validate()
+    _check_outputs(args)
     result = run_analysis(args.path, config, out=args.out, text_col=args.text_col, id_col=args.id_col)
     sys.stdout.write(result.describe() + "\n")
     return 0
@@ -134,17 +165,58 @@ def _parse_k(value: str) -> int:
 def cmd_figures(args: argparse.Namespace) -> int:
     from .build import build_figures
 
+    _check_outputs(args)
     written = build_figures(notebooks=args.notebooks, outdir=args.out, timeout=args.timeout, progress=_progress(args))
     sys.stdout.write(f"built {len(written)} figures into {args.out}\n")
     return 0
 
 
-def _install_warning_printer() -> None:
+class _Printed:
+    """One-line messages already shown on stderr (a warning logged and warned is shown once)."""
+
+    def __init__(self) -> None:
+        self.seen: set[str] = set()
+
+    def show(self, prefix: str, text: str) -> None:
+        line = " ".join(str(text).split())
+        if prefix.endswith("warning: "):
+            if line in self.seen:
+                return
+            self.seen.add(line)
+        sys.stderr.write(f"{prefix}{line}\n")
+        sys.stderr.flush()
+
+
+class _Handler(logging.Handler):
+    """Log records as ``discourse: [warning: |error: ]message`` lines on the current stderr."""
+
+    def __init__(self, printed: _Printed) -> None:
+        super().__init__()
+        self.printed = printed
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            msg = record.getMessage()
+        except Exception:  # noqa: BLE001 - a bad log call must not end the run
+            msg = str(record.msg)
+        if record.levelno >= logging.ERROR:
+            self.printed.show("discourse: error: ", msg)
+        elif record.levelno >= logging.WARNING:
+            self.printed.show("discourse: warning: ", msg)
+        else:
+            sys.stderr.write(f"discourse: {msg}\n")
+
+
+def _install_warning_printer(printed: _Printed) -> None:
     def show(message, category, filename, lineno, file=None, line=None):  # noqa: ARG001
         text = str(message).splitlines()[0] if str(message) else category.__name__
-        sys.stderr.write(f"discourse: warning: {text}\n")
+        printed.show("discourse: warning: ", text)
 
     warnings.showwarning = show
+
+
+_NOISY = ("gensim", "bertopic", "BERTopic", "sentence_transformers", "numba", "urllib3", "httpx", "distributed",
+          "matplotlib", "PIL", "filelock", "huggingface_hub", "transformers", "jupytext", "traitlets", "asyncio")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -155,19 +227,34 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help(sys.stderr)
         return EXIT_USAGE
     level = logging.DEBUG if args.debug else (logging.WARNING if args.quiet else logging.INFO)
-    logging.basicConfig(level=level, format="discourse: %(message)s", stream=sys.stderr)
-    for noisy in ("gensim", "bertopic", "BERTopic", "sentence_transformers", "numba", "urllib3", "httpx", "distributed", "matplotlib", "PIL", "filelock", "huggingface_hub", "transformers", "jupytext", "traitlets", "asyncio"):
+    printed = _Printed()
+    handler = _Handler(printed)
+    root = logging.getLogger()
+    saved = (root.level, {name: logging.getLogger(name).level for name in _NOISY})
+    root.addHandler(handler)
+    root.setLevel(level)
+    for noisy in _NOISY:
         logging.getLogger(noisy).setLevel(logging.ERROR if not args.debug else logging.DEBUG)
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     if args.quiet:
         os.environ["DISCOURSE_PROGRESS"] = "0"
+    try:
+        return _run(args, printed)
+    finally:
+        root.removeHandler(handler)
+        root.setLevel(saved[0])
+        for name, lvl in saved[1].items():
+            logging.getLogger(name).setLevel(lvl)
+
+
+def _run(args: argparse.Namespace, printed: _Printed) -> int:
     handlers = {"corpus": cmd_corpus, "analyze": cmd_analyze, "figures": cmd_figures}
     from .errors import DiscourseError
 
     with warnings.catch_warnings():
-        _install_warning_printer()
+        _install_warning_printer(printed)
         warnings.simplefilter("default")
         for mod in ("umap", "sklearn", "numba", "bertopic", "hdbscan", "torch", "transformers", "jupyter_client", "zmq", "dask", "distributed", "gensim", "sentence_transformers"):
             warnings.filterwarnings("ignore", module=mod)
@@ -176,20 +263,41 @@ def main(argv: Sequence[str] | None = None) -> int:
         try:
             return handlers[args.command](args)
         except DiscourseError as exc:
+            if args.debug:
+                raise
             sys.stderr.write(f"discourse: error: {_one_line(exc)}\n")
             return EXIT_USAGE
         except KeyboardInterrupt:
             sys.stderr.write("discourse: interrupted; earlier results were left as they were\n")
             return 130
-        except (FileNotFoundError, NotADirectoryError, IsADirectoryError, PermissionError) as exc:
-            where = f" {exc.filename!r}" if getattr(exc, "filename", None) else ""
-            sys.stderr.write(f"discourse: error:{where} {exc.strerror or exc}; check the path and its permissions\n")
+        except OSError as exc:
+            if args.debug:
+                raise
+            sys.stderr.write(f"discourse: error: {_os_error(exc)}\n")
             return EXIT_USAGE
+        except MemoryError:
+            sys.stderr.write("discourse: error: out of memory; use a smaller corpus, shorter documents or --scheduler to spread the work\n")
+            return EXIT_INTERNAL
         except Exception as exc:  # noqa: BLE001 - last line of defence: no bare traceback
             if args.debug:
                 raise
             sys.stderr.write(f"discourse: internal error: {type(exc).__name__}: {_one_line(exc)} (rerun with --debug for the traceback, and please report it)\n")
             return EXIT_INTERNAL
+
+
+def _os_error(exc: OSError) -> str:
+    """One line for an operating-system error: the path(s), the reason, what to check."""
+    import errno
+
+    where = ""
+    if getattr(exc, "filename", None):
+        where = f"{str(exc.filename)!r}: "
+        if getattr(exc, "filename2", None):
+            where = f"{str(exc.filename)!r} -> {str(exc.filename2)!r}: "
+    reason = exc.strerror or _one_line(exc) or type(exc).__name__
+    if exc.errno == errno.ENOSPC:
+        return f"{where}{reason}; free some disk space (earlier results were left as they were)"
+    return f"{where}{reason}; check the path and its permissions"
 
 
 def _one_line(exc: BaseException) -> str:

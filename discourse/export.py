@@ -6,9 +6,15 @@
   names with :func:`discourse._io.safe_name`; the mapping is in ``documents.csv``);
 * ``DIR/passages.csv`` — ``doc_id, passage_id, start, end, text`` (offsets into the cleaned text);
 * ``DIR/removed.csv`` — ``doc_id, start, end, rule, text`` (offsets into the raw text);
-* ``DIR/documents.csv`` — one row per document: file name, metadata and counts.
+* ``DIR/documents.csv`` — one row per document: file name, metadata and counts;
+* ``DIR/manifest.json`` — every file written with its sha256, and the corpus hash.
 
-Every file is written atomically; ``clean/`` is replaced as a whole.
+``DIR`` is built aside and swapped in only when complete
+(:func:`discourse._io.atomic_dir`), so an interrupted export leaves the
+previous one intact.  Because the folder is replaced as a whole, ``DIR`` must
+be new, empty or an earlier export: a folder holding other files is refused.
+Whatever the document ids contain (``../``, absolute paths, reserved or odd
+names), every file lands inside ``DIR/clean``.
 """
 
 from __future__ import annotations
@@ -17,9 +23,14 @@ import io
 import os
 from pathlib import Path
 
-from ._io import atomic_dir, atomic_write_text, check_writable_dir, safe_name
+from ._io import atomic_dir, check_replaceable_dir, safe_name, sha256_file
+from .errors import InputError
+from .provenance import to_json
 
-__all__ = ["export_prepared"]
+__all__ = ["export_prepared", "EXPORT_NAMES"]
+
+#: The names an export folder holds (an existing folder with only these may be replaced).
+EXPORT_NAMES = ("clean", "passages.csv", "removed.csv", "documents.csv", "manifest.json")
 
 
 def _csv(df) -> str:
@@ -36,7 +47,7 @@ def export_prepared(prepared, out: str | os.PathLike) -> list[Path]:
     prepared : Prepared
         From :func:`discourse.prepare`.
     out : path
-        Folder to write into (created if needed).
+        Folder to write (created, or replaced as a whole if it holds an earlier export).
 
     Returns
     -------
@@ -46,34 +57,43 @@ def export_prepared(prepared, out: str | os.PathLike) -> list[Path]:
     Raises
     ------
     InputError
-        If ``out`` cannot be written.
+        If ``out`` cannot be written, or is a folder of other files.
 
     Examples
     --------
     >>> import tempfile, discourse
     >>> from discourse.prepare import prepare
     >>> files = export_prepared(prepare(discourse.load_seeds(), progress=False), tempfile.mkdtemp())
-    >>> sorted(f.name for f in files if f.suffix == ".csv")
-    ['documents.csv', 'passages.csv', 'removed.csv']
+    >>> sorted(f.name for f in files if f.parent.name != "clean")
+    ['documents.csv', 'manifest.json', 'passages.csv', 'removed.csv']
     """
-    out = check_writable_dir(out)
-    written: list[Path] = []
+    out = check_replaceable_dir(out, what="export folder", known=EXPORT_NAMES)
     names: dict[str, str] = {}
-    with atomic_dir(out / "clean") as tmp:
+    with atomic_dir(out) as tmp:
+        clean = tmp / "clean"
+        clean.mkdir()
         used: set[str] = set()
         for doc_id, text in prepared.clean_texts.items():
             name = safe_name(doc_id)
-            while name in used:  # distinct ids never share a file
+            while name.casefold() in used:  # distinct ids never share a file, even on case-insensitive disks
                 name = name + "_"
-            used.add(name)
+            used.add(name.casefold())
             names[doc_id] = f"{name}.txt"
-            (tmp / names[doc_id]).write_text(text, encoding="utf-8")
-    written += [out / "clean" / n for n in names.values()]
-    passages = prepared.passages[["doc_id", "passage_id", "start", "end", "text"]]
-    written.append(atomic_write_text(out / "passages.csv", _csv(passages)))
-    removed = prepared.removals[["doc_id", "start", "end", "rule", "text"]]
-    written.append(atomic_write_text(out / "removed.csv", _csv(removed)))
-    docs = prepared.summary()
-    docs.insert(1, "file", [f"clean/{names.get(d, '')}" for d in docs["doc_id"]])
-    written.append(atomic_write_text(out / "documents.csv", _csv(docs)))
-    return written
+            target = clean / names[doc_id]
+            # safe_name cannot produce separators or '..'; check anyway that the file stays in clean/
+            if target.resolve().parent != clean.resolve():  # pragma: no cover - defence in depth
+                raise InputError(f"document id {doc_id!r} gives a file name outside {str(clean)!r}; rename the document")
+            target.write_text(text, encoding="utf-8", newline="\n")
+        (tmp / "passages.csv").write_text(_csv(prepared.passages[["doc_id", "passage_id", "start", "end", "text"]]), encoding="utf-8", newline="\n")
+        (tmp / "removed.csv").write_text(_csv(prepared.removals[["doc_id", "start", "end", "rule", "text"]]), encoding="utf-8", newline="\n")
+        docs = prepared.summary()
+        docs.insert(1, "file", [f"clean/{names.get(d, '')}" for d in docs["doc_id"]])
+        (tmp / "documents.csv").write_text(_csv(docs), encoding="utf-8", newline="\n")
+        files = sorted(p for p in tmp.rglob("*") if p.is_file())
+        manifest = {
+            "corpus_hash": prepared.corpus_hash,
+            "outputs": {p.relative_to(tmp).as_posix(): sha256_file(p) for p in files},
+        }
+        (tmp / "manifest.json").write_text(to_json(manifest), encoding="utf-8", newline="\n")
+        rel = [p.relative_to(tmp) for p in files] + [Path("manifest.json")]
+    return [out / r for r in rel]
