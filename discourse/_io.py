@@ -334,13 +334,15 @@ def safe_name(name: str, *, max_len: int = 120) -> str:
     '000_99d5bfdb740dc271'
     >>> safe_name("../../etc/passwd").startswith("etc_passwd-")
     True
-    >>> safe_name("CON").startswith("CON-")
-    True
+    >>> safe_name("CON").startswith("CON_-"), safe_name("nul.txt").startswith("nul_txt-")
+    (True, True)
     """
     norm = unicodedata.normalize("NFKC", str(name))
     clean = _UNSAFE.sub("_", norm).strip("._-")[:max_len]
-    reserved = clean.split(".")[0].upper() in _RESERVED
-    if clean == norm and clean not in ("", ".", "..") and not reserved:
+    stem, _, rest = clean.partition(".")
+    if stem.upper() in _RESERVED:  # "CON", "nul.txt": reserved with any extension
+        clean = f"{stem}_{rest}"
+    if clean == norm and clean not in ("", ".", ".."):
         return clean
     digest = hashlib.sha256(norm.encode("utf-8", "surrogatepass")).hexdigest()[:10]
     return f"{clean or 'doc'}-{digest}"
