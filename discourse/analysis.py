@@ -133,22 +133,23 @@ def fit_cached(model, prepared, *, cache_dir: str | os.PathLike | None = None):
     -------
     The fitted model (a loaded copy when the cache had it).
     """
+    from ._cache import load_entry, seal
+
     cache = Path(cache_dir) if cache_dir is not None else default_cache_dir()
     params = model.get_params() if hasattr(model, "get_params") else {}
     key = _model_key(model.name, params, prepared.corpus_hash)
     path = cache / "models" / f"{model.name}-{key}"
     if path.exists():
-        try:
-            loaded = type(model).load(path)
+        loaded = load_entry(path, type(model).load, what=f"fitted {model.name} model")
+        if loaded is not None:
             loaded.cache_path_ = str(path)
             logger.info("loaded fitted %s model from cache %s", model.name, path)
             return loaded
-        except Exception as exc:  # noqa: BLE001 - corrupt entry: rebuild
-            logger.warning("cached %s model at %s is unreadable (%s); refitting", model.name, path, exc)
     model.fit(prepared)
     try:
         check_writable_dir(path.parent, what="cache directory")
         model.save(path)
+        seal(path)
         model.cache_path_ = str(path)
     except OSError as exc:
         logger.warning("could not cache the fitted %s model in %s (%s)", model.name, path, exc)
@@ -272,21 +273,26 @@ def _result_key(corpus_hash: str, config: AnalysisConfig) -> str:
 
 
 def _save_result(result: "AnalysisResult", path: Path, model_paths: Mapping[str, str]) -> None:
+    from ._cache import seal
+
     with atomic_dir(path) as tmp:
         for name, table in result.tables.items():
             table.to_parquet(tmp / f"{name}.parquet", index=False)
         result.prepared.save(tmp / "prepared")
         meta = {"tables": sorted(result.tables), "models": dict(model_paths), "corpus_source": result.corpus_source}
         (tmp / "result.json").write_text(to_json(meta), encoding="utf-8")
+        seal(tmp)
 
 
 def _load_result(path: Path, config: AnalysisConfig) -> "AnalysisResult":
+    from ._cache import is_valid, verify
     from .prepare import Prepared
 
+    verify(path)
+    for p in json.loads((path / "result.json").read_text(encoding="utf-8"))["models"].values():
+        if not is_valid(p):
+            raise FileNotFoundError(f"cached model {p} is missing or corrupt")
     meta = json.loads((path / "result.json").read_text(encoding="utf-8"))
-    for p in meta["models"].values():
-        if not Path(p).exists():
-            raise FileNotFoundError(p)
     tables = {name: pd.read_parquet(path / f"{name}.parquet") for name in meta["tables"]}
     prepared = Prepared.load(path / "prepared")
     return AnalysisResult(tables=tables, prepared=prepared, models=LazyModels(meta["models"]), config=config,

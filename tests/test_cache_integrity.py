@@ -169,15 +169,8 @@ def test_truncated_analysis_cache_is_reported_and_recomputed(clean_run, tmp_path
     assert tables(tmp_path / "out") == tables(clean_run / "out")
 
 
-CHECKSUMS_PENDING = pytest.mark.xfail(
-    strict=True,
-    reason="analysis.fit_cached and the results cache do not verify checksums yet: a same-size corruption is "
-           "loaded as if valid. Fix: seal entries with discourse._cache.seal and load them with "
-           "discourse._cache.load_entry (see docs/robustness.md); then remove this mark.",
-)
 
 
-@CHECKSUMS_PENDING
 def test_silently_corrupt_model_file_is_detected(clean_run, tmp_path, capsys):
     cache = copy_cache(clean_run, tmp_path)
     shutil.rmtree(cache / "results")
@@ -188,7 +181,6 @@ def test_silently_corrupt_model_file_is_detected(clean_run, tmp_path, capsys):
     assert tables(tmp_path / "out") == tables(clean_run / "out")
 
 
-@CHECKSUMS_PENDING
 def test_silently_corrupt_analysis_cache_is_detected(clean_run, tmp_path, capsys):
     cache = copy_cache(clean_run, tmp_path)
     silent_parquet_flip(result_entry(cache) / "topics.parquet")
