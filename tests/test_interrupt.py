@@ -62,10 +62,16 @@ def kill(proc: subprocess.Popen) -> int:
 
 
 def wait_for_partial(proc: subprocess.Popen, parent: Path, name: str, *, min_files: int = 1, timeout: float = 300) -> bool:
-    """Poll until a temporary output folder holds ``min_files`` files; False if the run ended first."""
+    """Poll until this run's temporary output folder holds ``min_files`` files; False if the run ended first.
+
+    Folders left by earlier killed runs do not count (they stay until a run starts writing).
+    """
     end = time.monotonic() + timeout
+    mine = f".{name}.{proc.pid}."
     while time.monotonic() < end and proc.poll() is None:
         for p in partials(parent, name):
+            if not p.name.startswith(mine):
+                continue
             try:
                 if sum(1 for f in p.rglob("*") if f.is_file()) >= min_files:
                     return True
@@ -111,11 +117,24 @@ def test_killing_analyze_keeps_previous_results(tmp_path):
         rc = kill(proc)
         assert rc == -signal.SIGKILL, f"the run was not killed part-way (exit {rc})"
         if not isinstance(moment, float):
-            assert partials(tmp_path, "OUT"), "no temporary folder: the kill did not land while writing"
+            assert list(tmp_path.glob(f".OUT.{proc.pid}.*.partial")), "the kill did not land while writing"
             killed_while_writing = True
         assert snapshot(out) == before, f"previous results changed after a kill at {moment}"
         no_temporary_files(out)
     assert killed_while_writing
+
+    # Ctrl-C while writing: one line, exit 130, the run removes its own temporary folder
+    proc = start(cmd, tmp_path)
+    assert wait_for_partial(proc, tmp_path, "OUT", min_files=8)
+    os.killpg(proc.pid, signal.SIGINT)
+    err = proc.stderr.read().decode()
+    proc.wait(timeout=120)
+    proc.stderr.close()
+    assert proc.returncode == 130, (proc.returncode, err)
+    assert err.strip().splitlines()[-1] == "discourse: interrupted; earlier results were left as they were"
+    assert "Traceback" not in err
+    assert not list(tmp_path.glob(f".OUT.{proc.pid}.*"))  # it removed its own temporary folder
+    assert snapshot(out) == before
 
     # the next complete run removes what the killed runs left and gives the same bytes
     last = subprocess.run(cmd, cwd=tmp_path, env=env_for(tmp_path), capture_output=True, text=True, timeout=900)
@@ -159,7 +178,7 @@ def test_killing_corpus_export_keeps_previous_export(tmp_path):
             assert snapshot(x) == before
             continue
         rc = kill(proc)
-        if rc == -signal.SIGKILL and not isinstance(moment, float) and partials(tmp_path, "X"):
+        if rc == -signal.SIGKILL and not isinstance(moment, float) and list(tmp_path.glob(f".X.{proc.pid}.*.partial")):
             landed_while_writing += 1
         assert snapshot(x) == before, f"previous export changed after a kill at {moment}"
         no_temporary_files(x)
@@ -216,7 +235,7 @@ def test_killing_figures_keeps_previous_figures(tmp_path):
     assert wait_for_partial(proc, tmp_path, "figs", min_files=2, timeout=300), "the build ended before saving"
     assert kill(proc) == -signal.SIGKILL
     _kill_kernel(tmp_path / "kernel.pid")  # jupyter starts the kernel in a session of its own
-    assert partials(tmp_path, "figs")
+    assert list(tmp_path.glob(f".figs.{proc.pid}.*.partial"))
     assert snapshot(figs) == before
     no_temporary_files(figs)
 
