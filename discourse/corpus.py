@@ -18,11 +18,9 @@ Dates come from metadata only, never from page text.  Partial dates
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import html
 import io
-import json
 import logging
 import re
 import warnings
