@@ -41,6 +41,7 @@ def flip_byte(path: Path, offset: int) -> None:
     path.write_bytes(bytes(data))
 
 
+@pytest.mark.slow
 def test_corrupt_embedding_shards_are_reported_and_rebuilt(tmp_path, texts, caplog):
     from discourse.models.embed import SentenceTransformerEmbedder
 
