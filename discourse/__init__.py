@@ -51,8 +51,8 @@ _LAZY = {
     "Passage": "passages",
     "split_passages": "passages",
     "Tokenizer": "tokenize",
-    "Prepared": "prepare",
-    "prepare": "prepare",
+    "Prepared": "_prepare",
+    "prepare": "_prepare",
     # topic models
     "LDA": "models",
     "BERTopicModel": "models",
@@ -73,7 +73,7 @@ _LAZY = {
     "save_figure": "figures",
 }
 
-_SUBMODULES = {"clean", "compare", "corpus", "errors", "figures", "models", "plot", "analysis", "tokenize", "passages", "prepare"}
+_SUBMODULES = {"clean", "compare", "corpus", "errors", "figures", "models", "plot", "analysis", "tokenize", "passages"}
 
 __all__ = sorted([*_LAZY, "provenance"]) + ["__version__"]
 

@@ -215,7 +215,9 @@ class AnalysisResult:
         The folder is built aside and swapped in only when complete, so an
         interrupted run leaves the previous results intact.
         """
-        out = Path(out)
+        from ._io import check_replaceable_dir
+
+        out = check_replaceable_dir(out, option="--out")
         with atomic_dir(out) as tmp:
             outputs: dict[str, str] = {}
             for name, table in self.tables.items():
@@ -286,7 +288,7 @@ def _save_result(result: "AnalysisResult", path: Path, model_paths: Mapping[str,
 
 def _load_result(path: Path, config: AnalysisConfig) -> "AnalysisResult":
     from ._cache import is_valid, verify
-    from .prepare import Prepared
+    from ._prepare import Prepared
 
     verify(path)
     for p in json.loads((path / "result.json").read_text(encoding="utf-8"))["models"].values():
@@ -384,7 +386,7 @@ def analyze(corpus, config: AnalysisConfig | None = None, **overrides) -> Analys
             except Exception as exc:  # noqa: BLE001 - corrupt or stale entry: recompute
                 logger.warning("cached analysis at %s is unreadable (%s); recomputing", cached_at, exc)
 
-    from .prepare import prepare
+    from ._prepare import prepare
 
     prepared = prepare(corpus, progress=config.progress)
     timings["prepare"] = time.perf_counter() - t0
@@ -493,7 +495,7 @@ def _compare(prepared, models, config: AnalysisConfig, timings) -> tuple[dict[st
     out["alignment"] = alignment
     if "lda" in models and getattr(models["lda"], "selection_", None) is not None:
         out["k_selection"] = models["lda"].selection_.summary
-    out["documents"] = prepared.summary().reset_index()
+    out["documents"] = prepared.summary()
     for name, cols in TABLE_COLUMNS.items():
         if name in out and len(out[name].columns):
             rest = [c for c in out[name].columns if c not in cols]

@@ -102,7 +102,7 @@ def _check_outputs(args: argparse.Namespace) -> None:
 
 def cmd_corpus(args: argparse.Namespace) -> int:
     from .corpus import load_corpus
-    from .prepare import prepare
+    from ._prepare import prepare
 
     _check_outputs(args)
     corpus = load_corpus(args.path, text_col=args.text_col, id_col=args.id_col)

@@ -62,7 +62,7 @@ def export_prepared(prepared, out: str | os.PathLike) -> list[Path]:
     Examples
     --------
     >>> import tempfile, discourse
-    >>> from discourse.prepare import prepare
+    >>> from discourse._prepare import prepare
     >>> files = export_prepared(prepare(discourse.load_seeds(), progress=False), tempfile.mkdtemp())
     >>> sorted(f.name for f in files if f.parent.name != "clean")
     ['documents.csv', 'manifest.json', 'passages.csv', 'removed.csv']

@@ -8,7 +8,7 @@ import pytest
 from discourse import Corpus
 from discourse.clean import Cleaner
 from discourse.errors import CacheError, InputError, ParameterError
-from discourse.prepare import Prepared, prepare
+from discourse._prepare import Prepared, prepare
 from discourse.tokenize import Tokenizer
 
 
@@ -164,12 +164,12 @@ def test_progress_bar_off_is_silent(capsys):
     [
         "import discourse; p = discourse.prepare(['The Durand Line.'], progress=False)",
         "from discourse import prepare; p = prepare(['The Durand Line.'], progress=False)",
-        "import discourse; f = discourse.prepare; import discourse.prepare; p = discourse.prepare(['The Durand Line.'], progress=False)",
-        "from discourse.prepare import prepare; import discourse; p = discourse.prepare(['The Durand Line.'], progress=False)",
+        "import discourse; f = discourse.prepare; import discourse._prepare; p = discourse.prepare(['The Durand Line.'], progress=False)",
+        "from discourse._prepare import prepare; import discourse; p = discourse.prepare(['The Durand Line.'], progress=False)",
     ],
 )
 def test_discourse_prepare_is_callable_in_any_import_order(code):
-    # the module discourse/prepare.py shares its name with the function
+    # the function discourse.prepare lives in the private module discourse/_prepare.py
     import subprocess
     import sys
 

@@ -26,7 +26,7 @@ from discourse.clean import Cleaner
 from discourse.corpus import CorpusWarning, decode_text, looks_like_html, read_text_file, strip_html
 from discourse.errors import CorpusError
 from discourse.passages import split_passages
-from discourse.prepare import prepare
+from discourse._prepare import prepare
 from discourse.tokenize import Tokenizer
 
 CLEANER = Cleaner()

@@ -461,7 +461,7 @@ def test_export_replaces_an_earlier_export(tmp_path, capsys):
 
 # --------------------------------------------------------------------------- unexpected failures
 def test_unexpected_exception_is_one_line_and_debug_shows_traceback(tmp_path, capsys, monkeypatch):
-    import discourse.prepare
+    import discourse._prepare
 
     def boom(*a, **k):
         raise RuntimeError("simulated failure\nwith a second line")

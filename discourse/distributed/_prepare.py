@@ -24,7 +24,7 @@ and tokenizer:
 No process holds every raw text: workers hold one partition at a time, the
 driver holds ids, metadata and the phrase counts.  The result,
 :class:`StoredPrepared`, points into the store; :meth:`StoredPrepared.to_prepared`
-assembles an in-memory :class:`~discourse.prepare.Prepared` when one is
+assembles an in-memory :class:`~discourse.Prepared` when one is
 needed (the comparisons run on it).
 """
 
@@ -225,7 +225,7 @@ class StoredPrepared:
     tokenizer : Tokenizer
         Fitted (phrases learnt from the merged counts).
     params : dict
-        As :attr:`discourse.prepare.Prepared.params`.
+        As :attr:`discourse.Prepared.params`.
     n_passages : int
     """
 
@@ -261,8 +261,8 @@ class StoredPrepared:
             yield self.store.read("passages", p.key, columns=list(columns))
 
     def to_prepared(self):
-        """Assemble an in-memory :class:`~discourse.prepare.Prepared` (same tables as ``prepare``)."""
-        from ..prepare import DOC_COLUMNS, PASSAGE_COLUMNS, REMOVAL_COLUMNS, Prepared, _frame
+        """Assemble an in-memory :class:`~discourse.Prepared` (same tables as ``prepare``)."""
+        from .._prepare import DOC_COLUMNS, PASSAGE_COLUMNS, REMOVAL_COLUMNS, Prepared, _frame
 
         p_rows: dict[str, list] = {c: [] for c in PASSAGE_COLUMNS}
         r_rows: dict[str, list] = {c: [] for c in REMOVAL_COLUMNS}
@@ -377,7 +377,7 @@ def prepare_distributed(
     from tqdm.auto import tqdm
 
     from ..clean import Cleaner
-    from ..prepare import _jsonable_params
+    from .._prepare import _jsonable_params
     from ..provenance import to_json
     from ..tokenize import Tokenizer
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 import logging
 import sys
-import types
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Optional, Sequence, Union
 
@@ -466,19 +465,3 @@ def _jsonable_params(params: Mapping[str, Any]) -> dict[str, Any]:
             v = sorted(str(x) for x in v)
         out[k] = v
     return out
-
-
-class _CallableModule(types.ModuleType):
-    """This module, callable as :func:`prepare`.
-
-    The module and the function share the name ``prepare``: once
-    ``discourse.prepare`` (the module) is imported, Python binds the module to
-    that attribute of the package.  Making the module callable keeps
-    ``discourse.prepare(corpus)`` working whichever of the two it resolves to.
-    """
-
-    def __call__(self, *args: Any, **kwargs: Any) -> Prepared:
-        return prepare(*args, **kwargs)
-
-
-sys.modules[__name__].__class__ = _CallableModule
