@@ -111,7 +111,7 @@ def connect(
                 threads_per_worker=threads_per_worker,
                 processes=True,
                 host="127.0.0.1",
-                dashboard_address="127.0.0.1:0" if dashboard_available() else None,
+                dashboard_address="127.0.0.1:0",  # loopback, free port (served only with bokeh)
                 memory_limit=memory_limit,
             )
             client = Client(cluster, timeout=timeout)

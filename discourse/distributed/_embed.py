@@ -7,13 +7,13 @@ loaded once per worker process, offline) and writes a Parquet file of
 partition's content key and the embedding model's identity.  A later run
 reads the file instead of embedding again.
 
-The embedder's own on-disk cache (keyed by passage text) is used as well when
-``cache_dir`` is given: the in-process :class:`~discourse.models.BERTopicModel`
-and the distributed run then share embeddings, so the same passage gets the
-same vector whichever path computed it first.  Computed afresh in different
-batches (a partition here, the whole corpus sorted by length in process),
-vectors agree to float32 round-off (max abs difference of order 1e-7), the
-effect of padding inside a batch.
+A vector depends on the batch it was computed in (padding changes float32
+round-off: max abs difference of order 1e-7 between batchings).  So that a
+partition's vectors never depend on scheduling, workers embed each partition
+on its own and only *read* the embedder's text-keyed cache
+(``cache_dir``), never write it: vectors an in-process run cached are reused
+as they are (the distributed BERTopic then sees exactly the in-process
+embeddings), and everything else is embedded partition by partition.
 """
 
 from __future__ import annotations
@@ -34,19 +34,50 @@ logger = logging.getLogger(__name__)
 _EMBEDDERS: dict[tuple, Any] = {}
 
 
-def _embedder(model: Any, batch_size: int, cache_dir: Any):
+def _embedder(model: Any, batch_size: int):
+    """One uncached embedder per worker process (the model is loaded once)."""
     from ..models.embed import SentenceTransformerEmbedder
 
-    key = (str(model), batch_size, str(cache_dir))
+    key = (str(model), batch_size)
     emb = _EMBEDDERS.get(key)
     if emb is None:
-        emb = SentenceTransformerEmbedder(model, batch_size=batch_size, cache_dir=cache_dir, progress=False)
+        emb = SentenceTransformerEmbedder(model, batch_size=batch_size, cache_dir=False, progress=False)
         _EMBEDDERS.clear()
         _EMBEDDERS[key] = emb
     return emb
 
 
-def _embed_part(store_root: str, words_key: str, emb_key: str, n_passages: int, model: Any, batch_size: int, cache_dir: Any) -> int:
+def _encode(texts: list[str], model: Any, batch_size: int, cache_folder: str | None) -> np.ndarray:
+    """Embed ``texts``: vectors already in the embedder's text-keyed cache are read, the rest embedded.
+
+    The cache is only read here, never written: a vector never depends on
+    which worker embedded which partition first.  Missing texts are embedded
+    as :meth:`SentenceTransformerEmbedder.encode` embeds its cache misses
+    (unique texts, longest first, in chunks), partition by partition.
+    """
+    from pathlib import Path
+
+    from ..models.embed import _read_cache, text_key
+
+    emb = _embedder(model, batch_size)
+    if not texts:
+        return np.zeros((0, emb.dim), dtype=np.float32)
+    found: dict[bytes, np.ndarray] = {}
+    keys = [text_key(t) for t in texts]
+    if cache_folder is not None and Path(cache_folder).is_dir():
+        found = _read_cache(Path(cache_folder), set(keys))
+    missing: dict[bytes, str] = {}
+    for k, t in zip(keys, texts):
+        if k not in found and k not in missing:
+            missing[k] = t
+    if missing:
+        vecs = emb.encode(list(missing.values()))
+        found.update(zip(missing.keys(), vecs))
+    return np.stack([found[k] for k in keys]).astype(np.float32, copy=False)
+
+
+def _embed_part(store_root: str, words_key: str, emb_key: str, n_passages: int, model: Any, batch_size: int,
+                cache_folder: str | None) -> int:
     """Embed one partition's passages into the store (runs on a worker); returns the dimension."""
     store = ParquetStore(store_root)
     if store.has("embeddings", emb_key):
@@ -57,9 +88,7 @@ def _embed_part(store_root: str, words_key: str, emb_key: str, n_passages: int, 
         except Exception as exc:  # noqa: BLE001 - corrupt entry: embed again
             logger.warning("%s", exc)
     table = store.read_table("passages", words_key, columns=["passage_id", "text"])
-    texts = table.column("text").to_pylist()
-    emb = _embedder(model, batch_size, cache_dir)
-    vectors = emb.encode(texts) if texts else np.zeros((0, emb.dim), dtype=np.float32)
+    vectors = _encode(table.column("text").to_pylist(), model, batch_size, cache_folder)
     store.write("embeddings", emb_key, embeddings_to_table(table.column("passage_id").to_pylist(), vectors))
     return int(vectors.shape[1])
 
@@ -111,8 +140,8 @@ def embed_distributed(client, prepared, *, embedding_model: Any = None, batch_si
         all-MiniLM-L6-v2 (never downloaded).
     batch_size : int, default 32
     cache_dir : str, path, None or False, default False
-        The embedder's own text-keyed cache (shared with in-process runs);
-        ``False``: only the Parquet store caches.
+        The embedder's text-keyed cache (as for :class:`BERTopicModel`),
+        read but never written; ``False``: not used.
     progress : bool or None
 
     Returns
@@ -129,9 +158,10 @@ def embed_distributed(client, prepared, *, embedding_model: Any = None, batch_si
 
     probe = SentenceTransformerEmbedder(embedding_model, batch_size=batch_size, cache_dir=cache_dir, progress=False)
     model_key = probe.model_key  # hash of the model files: no model loading in the driver
-    model = str(probe.model_path) if probe.model_path is not None else embedding_model
-    keys = [content_key("embeddings", p.key, model_key) for p in prepared.parts]
-    futs = [client.submit(_embed_part, str(prepared.store.root), p.key, k, p.n_passages, model, batch_size, cache_dir, pure=False)
+    cache_folder = str(probe.cache_path) if probe.cache_path is not None else None
+    keys = [content_key("embeddings", p.key, model_key, cache_folder) for p in prepared.parts]
+    futs = [client.submit(_embed_part, str(prepared.store.root), p.key, k, p.n_passages, embedding_model, batch_size, cache_folder,
+                          pure=False)
             for p, k in zip(prepared.parts, keys)]
     dims = gather_with_progress(client, futs, desc="embed", progress=progress)
     dims = {d for d, p in zip(dims, prepared.parts) if p.n_passages}
