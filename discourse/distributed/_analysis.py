@@ -61,10 +61,10 @@ def select_k_distributed(client, prepared, *, k_range, seeds, progress: bool | N
 
     from ..models._base import int_sequence
     from ..models.selection import KSelection, choose_k
-    from ._cluster import gather_with_progress
+    from ._cluster import gather_with_progress, put
 
     ks = int_sequence("k_range", k_range, minimum=2)
-    shipped = client.scatter([prepared], broadcast=True, hash=False)[0]
+    shipped = put(client, prepared)
     futs = [client.submit(_select_k_one, shipped, k, dict(kwargs, seeds=seeds, progress=False), pure=False) for k in ks]
     parts = gather_with_progress(client, futs, desc="LDA K sweep", progress=progress)
     scores = pd.concat([p.scores for p in parts], ignore_index=True)

@@ -45,7 +45,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import check_param
-from ._cluster import gather_with_progress
+from ._cluster import gather_with_progress, put
 from ._embed import EmbeddingParts, read_embeddings
 from ._store import ParquetStore
 
@@ -183,7 +183,7 @@ def fit_bertopic_distributed(client, prepared, embeddings: EmbeddingParts, *, sa
         light = copy.copy(model)
         light.bertopic_ = None
         light.__dict__.pop("_embedder_obj", None)
-        shipped = client.scatter([light], broadcast=True, hash=False)[0]
+        shipped = put(client, light)
         afuts = [client.submit(_assign_part, shipped, embeddings, j, rows_by_part.get(j, []), pure=False)
                  for j in range(len(prepared.parts))]
         parts = gather_with_progress(client, afuts, desc="BERTopic assign", progress=progress)

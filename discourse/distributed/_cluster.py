@@ -28,7 +28,7 @@ from typing import Any, Iterator, Sequence
 
 from ..errors import ParameterError
 
-__all__ = ["connect", "gather_with_progress", "dashboard_available", "progress_enabled"]
+__all__ = ["connect", "gather_with_progress", "put", "dashboard_available", "progress_enabled"]
 
 logger = logging.getLogger(__name__)
 
@@ -178,3 +178,21 @@ def gather_with_progress(client, futures: Sequence[Any], *, desc: str = "tasks",
                 fut.result()  # re-raise the task's own exception
             bar.update(1)
     return client.gather(futures)
+
+
+def _identity(obj: Any) -> Any:
+    return obj
+
+
+def put(client, obj: Any):
+    """A future holding ``obj`` that the scheduler can rebuild if every worker holding it dies.
+
+    Unlike ``client.scatter``, the object travels inside the task, so a lost
+    result is recomputed like any other task (a shared model state survives a
+    worker being killed).
+    """
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=".*[Ll]arge graph.*", category=UserWarning)
+        return client.submit(_identity, obj, pure=False)

@@ -63,7 +63,7 @@ from typing import Any, Callable, Sequence
 import numpy as np
 
 from ..errors import CorpusTooSmallError, ParameterError, check_param
-from ._cluster import gather_with_progress, progress_enabled
+from ._cluster import gather_with_progress, progress_enabled, put
 
 __all__ = ["TokenPart", "LdaFit", "build_dictionary_distributed", "fit_lda_distributed", "lda_estimator"]
 
@@ -401,7 +401,7 @@ def fit_lda_distributed(
         raise CorpusTooSmallError("LDA needs at least 2 passages; the corpus has none")
 
     dictionary, n = build_dictionary_distributed(client, parts, no_below=no_below, no_above=no_above, progress=progress)
-    token2id = client.scatter([dict(dictionary.token2id)], broadcast=True, hash=False)[0]
+    token2id = put(client, dict(dictionary.token2id))
     part_bows = [client.submit(_part_bow, p, token2id, pure=False) for p in parts]
     offsets = np.cumsum([0] + [p.n_rows for p in parts])
     if offsets[-1] != n:
@@ -457,7 +457,7 @@ def fit_lda_distributed(
                 n_chunk = ranges[-1][1] - ranges[0][0]
                 # LdaModel.inference draws the chunk's initial gamma first thing
                 gamma0 = model.random_state.gamma(100.0, 1.0 / 100.0, (n_chunk, model.num_topics)).astype(model.dtype, copy=False)
-                state = client.scatter([_state_of(model)], broadcast=True, hash=False)[0]
+                state = put(client, _state_of(model))
                 base = ranges[0][0]
                 futs = [client.submit(_estep_block, blk, state, gamma0[lo - base:hi - base], merge, pure=False)
                         for blk, (lo, hi) in zip(blocks, ranges)]
@@ -512,7 +512,7 @@ def infer_doc_topics_distributed(client, model, blocks, n: int, seed: int, *, bl
     rs = np.random.RandomState(seed)
     k = model.num_topics
     chunks = chunk_blocks(n, chunksize=CHUNKSIZE, block_size=block_size)
-    state = client.scatter([_state_of(model)], broadcast=True, hash=False)[0]
+    state = put(client, _state_of(model))
     futs = []
     for ranges, blks in zip(chunks, blocks):
         base, top = ranges[0][0], ranges[-1][1]

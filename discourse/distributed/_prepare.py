@@ -38,7 +38,7 @@ from typing import Any, Iterator, Mapping, Sequence
 import pandas as pd
 
 from ..errors import CacheError, CorpusError, ParameterError
-from ._cluster import gather_with_progress, progress_enabled
+from ._cluster import gather_with_progress, progress_enabled, put
 from ._lda import TokenPart
 from ._store import ParquetStore, content_key
 from ._stream import PartitionSpec, RawPartition, Source, open_source, read_partition
@@ -464,7 +464,7 @@ def prepare_distributed(
     # -- tokens
     parts = [PartRecord(r.index, r.key, content_key("tokens", STORE_VERSION, r.key, phrases_key), r.n_docs, r.n_passages, r.content_hash)
              for r in results]
-    tok_future = client.scatter([tokenizer], broadcast=True, hash=False)[0]
+    tok_future = put(client, tokenizer)
     futs = [client.submit(tokens_partition, store_root=str(store.root), words_key=p.key, tokens_key=p.tokens_key,
                           tokenizer=tok_future, n_passages=p.n_passages, pure=False) for p in parts]
     gather_with_progress(client, futs, desc="tokens", progress=progress)
