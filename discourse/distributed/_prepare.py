@@ -298,20 +298,64 @@ class StoredPrepared:
 
 
 # ------------------------------------------------------------------------ the driver
-def _submit_streaming(client, source: Source, fn, kwargs: dict, *, limit: int) -> list[Any]:
-    """Submit one task per partition of a driver-streamed source, at most ``limit`` in flight."""
-    from distributed import wait
+class _Counts:
+    """Phrase counts merged as partitions finish (integer sums: the order does not matter)."""
 
-    futures: list[Any] = []
-    pending: set = set()
-    for raw in source.iter_driver_partitions():
-        while len(pending) >= limit:
-            done = wait(list(pending), return_when="FIRST_COMPLETED").done
-            pending -= set(done)
-        fut = client.submit(fn, raw, **kwargs, pure=False)
-        futures.append(fut)
-        pending.add(fut)
-    return futures
+    def __init__(self) -> None:
+        self.vocab: dict[str, int] = {}
+        self.total_words = 0
+        self.min_reduce = 1
+
+    def add(self, r: WordsResult) -> None:
+        vocab = self.vocab
+        for w, c in r.vocab.items():
+            vocab[w] = vocab.get(w, 0) + c
+        self.total_words += r.total_words
+        self.min_reduce = max(self.min_reduce, r.min_reduce)
+        r.vocab = {}
+
+
+def _run_words(client, source: Source, kwargs: dict, counts: _Counts, *, progress: bool | None) -> list[WordsResult]:
+    """Run the words stage; merge each partition's counts as it finishes and release its result.
+
+    Only a bounded number of partitions are held at any time: futures are
+    dropped once consumed (workers free the result) and, for a source the
+    driver streams, at most ``2 * workers + 2`` partitions are in flight.
+    """
+    from distributed import as_completed
+    from tqdm.auto import tqdm
+
+    results: dict[int, WordsResult] = {}
+    bar = tqdm(total=len(source.partitions), desc="clean+words", unit="part", disable=not progress_enabled(progress), leave=False)
+
+    def consume(fut) -> None:
+        r: WordsResult = fut.result()
+        if r.index in results:  # cannot happen: one future per partition
+            raise RuntimeError(f"partition {r.index} came back twice")
+        counts.add(r)
+        results[r.index] = r
+        bar.update(1)
+
+    try:
+        if source.driver_side:
+            limit = 2 * max(1, len(client.scheduler_info().get("workers", {}))) + 2
+            pending = as_completed()
+            for raw in source.iter_driver_partitions():
+                pending.add(client.submit(words_partition, raw, **kwargs, pure=False))
+                del raw
+                while pending.count() >= limit:
+                    consume(next(pending))
+            for fut in pending:
+                consume(fut)
+        else:
+            for fut in as_completed([client.submit(words_partition, spec, **kwargs, pure=False) for spec in source.partitions]):
+                consume(fut)
+                fut.release()
+    finally:
+        bar.close()
+    if sorted(results) != list(range(len(source.partitions))):
+        raise RuntimeError("partition results are missing")  # cannot happen: as_completed yields every future
+    return [results[i] for i in range(len(results))]
 
 
 def prepare_distributed(
@@ -374,7 +418,6 @@ def prepare_distributed(
     True
     """
     from gensim.models.phrases import Phrases
-    from tqdm.auto import tqdm
 
     from ..clean import Cleaner
     from .._prepare import _jsonable_params
@@ -407,16 +450,8 @@ def prepare_distributed(
     kwargs = dict(store_root=str(store.root), cleaner=cleaner, tokenizer=tokenizer, passage_options=popts,
                   settings=settings, count_phrases=(not fitted and bool(tokenizer.phrases)))
     logger.info("preparing %s on the cluster, store %s", source, store.root)
-    if source.driver_side:
-        n_workers = max(1, len(client.scheduler_info().get("workers", {})))
-        futures = _submit_streaming(client, source, words_partition, kwargs, limit=2 * n_workers + 2)
-    else:
-        futures = [client.submit(words_partition, spec, **kwargs, pure=False) for spec in source.partitions]
-    results: list[WordsResult] = gather_with_progress(client, futures, desc="clean+words", progress=progress)
-    del futures
-    results.sort(key=lambda r: r.index)
-    if [r.index for r in results] != list(range(len(results))):
-        raise RuntimeError("partition results are missing or duplicated")  # cannot happen: one future per partition
+    counts = _Counts()
+    results = _run_words(client, source, kwargs, counts, progress=progress)
 
     # -- metadata and corpus identity
     metadata = _metadata(source, results)
@@ -441,15 +476,10 @@ def prepare_distributed(
         if tokenizer.phrases:
             model = Phrases(None, min_count=tokenizer.phrase_min_count, threshold=float(tokenizer.phrase_threshold),
                             scoring=tokenizer.phrase_scoring, delimiter=" ", connector_words=frozenset())
-            vocab: dict[str, int] = {}
-            with tqdm(total=len(results), desc="phrases", unit="part", disable=not progress_enabled(progress), leave=False) as bar:
-                for r in results:
-                    for w, c in r.vocab.items():
-                        vocab[w] = vocab.get(w, 0) + c
-                    model.corpus_word_count += r.total_words
-                    model.min_reduce = max(model.min_reduce, r.min_reduce)
-                    r.vocab = {}
-                    bar.update(1)
+            model.corpus_word_count = counts.total_words
+            model.min_reduce = counts.min_reduce
+            vocab = counts.vocab
+            counts.vocab = {}
             model.vocab = vocab
             phrases = []
             for key, score in sorted(model.export_phrases().items()):
