@@ -79,7 +79,8 @@ def draw_analysis_figures(result, outdir: str | Path) -> list[Path]:
             logger.warning("figure %s was not drawn: %s", name, exc)
             plt.close("all")
 
-    attempt("removals", lambda: save(P.plot_removals(result.prepared.removals), "corpus_removals"))
+    if len(result.prepared.removals):
+        attempt("removals", lambda: save(P.plot_removals(result.prepared.removals), "corpus_removals"))
     groupings = [g for g in result.config.by]
     for model in result.models:
         attempt(f"{model}_topics", lambda m=model: save(P.plot_topic_terms(t["topics"], model=m), f"{m}_topics"))
