@@ -46,6 +46,7 @@ def test_default_model_is_the_packaged_minilm():
     assert (path / "model.safetensors").is_file()
 
 
+@pytest.mark.slow
 def test_default_model_loads_offline_and_restores_the_environment():
     code = (
         "import os, socket\n"

@@ -26,8 +26,7 @@ SCRIPT = textwrap.dedent(
     from discourse.provenance import to_json
 
     out, cache = Path(sys.argv[1]), sys.argv[2]
-    prepare = discourse.prepare if callable(discourse.prepare) else discourse.prepare.prepare
-    prepared = prepare(discourse.load_seeds())
+    prepared = discourse.prepare(discourse.load_seeds(), progress=False)
     new = ["Pakistan closed the Torkham border after clashes.", "Kabul and Islamabad signed a trade deal."]
     lda = LDA(k="auto", k_range=(2, 3, 4), seeds=(0, 1), passes=5, random_state=7, progress=False).fit(prepared)
     lda.selection_.scores.to_csv(out / "lda_selection_scores.csv", index=False)

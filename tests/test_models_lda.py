@@ -42,11 +42,8 @@ def planted_records(n_per_topic: int = 20, seed: int = 0) -> list[dict]:
 
 
 def prepare(corpus, **kw):
-    """discourse.prepare (the package attribute may be the submodule while discourse/__init__ maps both)."""
-    fn = discourse.prepare
-    if not callable(fn):
-        fn = fn.prepare
-    return fn(corpus, **kw)
+    """discourse.prepare, quietly."""
+    return discourse.prepare(corpus, progress=False, **kw)
 
 
 def recovered(table: pd.DataFrame, n_top: int = 10) -> dict[str, int]:
@@ -242,3 +239,11 @@ def test_importing_models_changes_no_global_state():
         "assert not heavy, heavy"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_progress_bar_only_when_asked_and_without_effect(planted_prepared, capfd):
+    quiet = LDA(k=4, passes=3, progress=False).fit(planted_prepared)
+    assert capfd.readouterr().err == ""
+    loud = LDA(k=4, passes=3, progress=True).fit(planted_prepared)
+    assert "LDA k=4" in capfd.readouterr().err
+    assert loud.doc_topic_.tobytes() == quiet.doc_topic_.tobytes()

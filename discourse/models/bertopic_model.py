@@ -277,7 +277,10 @@ class BERTopicModel(TopicModel):
                 f"BERTopic needs at least {sizes['needed']} passages to cluster (two topics of min_topic_size="
                 f"{sizes['min_topic_size']}); this corpus has {n}. Use LDA, more documents or shorter passages"
             )
+        if not any(len(t) for t in tokens):
+            raise CorpusTooSmallError(f"none of the {n} passages has a token; BERTopic's topic terms need tokens")
         texts = passages["text"].astype(str).tolist()
+        self._embedder_obj = None  # parameters may have changed since the last fit
         embedder = self._embedder()
         if embeddings is None:
             embeddings = embedder.encode(texts)

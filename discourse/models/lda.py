@@ -38,6 +38,7 @@ from ._base import (
     normalise_rows,
     passage_tokens,
     positive_int,
+    progress_enabled,
     write_json,
     write_npy,
 )
@@ -90,22 +91,57 @@ def build_dictionary(tokens: Sequence[Sequence[str]], *, no_below: int, no_above
     return dictionary, bow
 
 
-def train_lda(bow, dictionary, *, k: int, seed: int, passes: int, iterations: int, alpha: Any, eta: Any):
-    """Train one gensim ``LdaModel`` (the only place discourse calls it)."""
-    from gensim.models import LdaModel
+def _pass_counter(bar):
+    """A gensim metric callback that only advances a progress bar at the end of each pass."""
+    from gensim.models.callbacks import Metric
 
-    return LdaModel(
-        corpus=bow,
-        id2word=dictionary,
-        num_topics=k,
-        chunksize=CHUNKSIZE,
-        passes=passes,
-        iterations=iterations,
-        alpha=alpha,
-        eta=eta,
-        eval_every=None,
-        random_state=seed,
-    )
+    class PassCounter(Metric):
+        logger = None
+        viz_env = None
+        title = "passes"
+
+        def __str__(self) -> str:
+            return "passes"
+
+        def get_value(self, **kwargs) -> float:
+            bar.update(1)
+            return 0.0
+
+    return PassCounter()
+
+
+def train_lda(bow, dictionary, *, k: int, seed: int, passes: int, iterations: int, alpha: Any, eta: Any,
+              progress: bool = False):
+    """Train one gensim ``LdaModel`` (the only place discourse calls it).
+
+    With ``progress``, a tqdm bar advances after each pass (through gensim's
+    callback hook, which reads nothing the training uses).
+    """
+    from gensim.models import LdaModel
+    from tqdm.auto import tqdm
+
+    bar = tqdm(total=passes, desc=f"LDA k={k}", unit="pass", disable=not progress) if progress else None
+    try:
+        model = LdaModel(
+            corpus=bow,
+            id2word=dictionary,
+            num_topics=k,
+            chunksize=CHUNKSIZE,
+            passes=passes,
+            iterations=iterations,
+            alpha=alpha,
+            eta=eta,
+            eval_every=None,
+            random_state=seed,
+            callbacks=[_pass_counter(bar)] if bar is not None else None,
+        )
+    finally:
+        if bar is not None:
+            bar.close()
+    if bar is not None:
+        model.callbacks = None
+        model.metrics.pop("passes", None)
+    return model
 
 
 def infer_doc_topics(model, bow, seed: int) -> np.ndarray:
@@ -154,7 +190,8 @@ class LDA(TopicModel):
     random_state : int, numpy generator or None, default 0
         The one seed, passed to gensim for training and for inference.
     progress : bool or None, default None
-        Progress bar over the K sweep (``None``: only on a terminal).
+        Progress bars over the passes and the K sweep (``None``: only on a
+        terminal).
 
     Attributes
     ----------
@@ -280,7 +317,7 @@ class LDA(TopicModel):
             k = self.selection_.best_k
         logger.info("fitting LDA with k=%d on %d passages (%d terms)", k, len(bow), len(dictionary))
         model = train_lda(bow, dictionary, k=k, seed=p["seed"], passes=p["passes"], iterations=p["iterations"],
-                          alpha=p["alpha"], eta=p["eta"])
+                          alpha=p["alpha"], eta=p["eta"], progress=progress_enabled(self.progress))
         self.model_ = model
         self.dictionary_ = dictionary
         self.k_ = int(k)
