@@ -60,10 +60,10 @@ def _ready_tokenizer(tokenizer) -> Any:
     """The tokenizer with its alias matcher and stop words set up (cached per process)."""
     if hasattr(tokenizer, "stopwords_"):
         return tokenizer
-    from ..provenance import to_json
+    import json
 
-    key = to_json({k: (sorted(map(str, v)) if isinstance(v, (set, frozenset)) else v)
-                   for k, v in tokenizer.get_params().items()})
+    key = json.dumps({k: (sorted(map(str, v)) if isinstance(v, (set, frozenset)) else v)
+                      for k, v in tokenizer.get_params().items()}, sort_keys=True, default=str)
     ready = _TOKENIZERS.get(key)
     if ready is None:
         ready = type(tokenizer)(**tokenizer.get_params()).setup()
@@ -421,7 +421,6 @@ def prepare_distributed(
 
     from ..clean import Cleaner
     from .._prepare import _jsonable_params
-    from ..provenance import to_json
     from ..tokenize import Tokenizer
 
     popts = dict(passage_options or {})
@@ -489,7 +488,7 @@ def prepare_distributed(
             state["phrases_"] = sorted(phrases, key=lambda p: (p[0], p[1]))
         state["n_texts_"] = n_texts
         tokenizer = Tokenizer.from_state(tokenizer.get_params(), state)
-    phrases_key = content_key("phrases", to_json(tokenizer.state()))
+    phrases_key = content_key("phrases", tokenizer.state())
 
     # -- tokens
     parts = [PartRecord(r.index, r.key, content_key("tokens", STORE_VERSION, r.key, phrases_key), r.n_docs, r.n_passages, r.content_hash)

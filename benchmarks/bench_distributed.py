@@ -1,0 +1,323 @@
+"""Benchmark: in-process against a two-worker local Dask cluster, side by side in one run.
+
+Run from the repository root::
+
+    python benchmarks/bench_distributed.py            # full run (about 15 minutes on 2 cores)
+    python benchmarks/bench_distributed.py --quick    # smaller corpora, for a smoke test
+
+Sections (all on real text: gensim's shipped Lee news corpus, repeated with
+fresh document ids where more text is needed):
+
+``clean_tokenise``
+    ``discourse.prepare`` (load + clean + passages + tokens + phrases) on
+    20,000 passages in this process, against ``prepare_distributed`` on a
+    ``LocalCluster`` of two worker processes (one thread each) on 127.0.0.1
+    reading the same CSV.  Cluster start-up and worker warm-up (imports,
+    tokenizer set-up) are timed separately; the timed distributed run
+    starts from an empty Parquet store.  Target: >= 1.6x.
+``embedding``
+    all-MiniLM-L6-v2 on 2,000 passages: ``SentenceTransformerEmbedder.encode``
+    in this process (torch on both cores) against ``embed_distributed`` on the
+    two workers (one torch thread each), models loaded beforehand on both
+    sides.  The ratio is reported (torch already uses both cores in one
+    process: the gain is overlap, not arithmetic).
+``memory``
+    ``prepare_distributed`` streaming a JSONL corpus larger than the memory
+    limit given to each worker, with the peak resident memory of every
+    process (driver and workers, sampled every 0.2 s).  Run at two corpus
+    sizes to show the peaks do not grow with the corpus.  This section uses
+    a light cleaner (Unicode and whitespace normalisation) so that hundreds
+    of megabytes stream through in minutes; the streaming, partitioning
+    and store are the same.
+``bertopic_sample``
+    BERTopic fitted on samples of the 2,000 embedded passages and assigned
+    on the workers; agreement with the largest sample (ARI, NMI).
+
+Results: ``benchmarks/results/bench_distributed.json`` (sorted keys) and a
+printed summary.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+import threading
+import time
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+HERE = Path(__file__).resolve().parent
+PERIODS = ("2015", "2024")
+COUNTRIES = ("Pakistan", "Afghanistan", "United States")
+
+
+def lee_lines() -> list[str]:
+    from gensim.test.utils import datapath
+
+    with open(datapath("lee_background.cor"), encoding="utf-8", errors="replace") as fh:
+        return [line.strip() for line in fh if line.strip()]
+
+
+def docs_frame(n_docs: int, lines: list[str], paragraphs: int = 1) -> pd.DataFrame:
+    rows = []
+    n = len(lines)
+    for i in range(n_docs):
+        text = "\n\n".join(lines[(i * paragraphs + j) % n] for j in range(paragraphs))
+        rows.append({"id": f"doc{i:07d}", "text": text, "period": PERIODS[i % 2], "outlet_country": COUNTRIES[i % 3]})
+    return pd.DataFrame(rows)
+
+
+def load_avg() -> float:
+    return round(os.getloadavg()[0], 2)
+
+
+class PeakRSS:
+    """Peak resident memory of this process and of each of its child processes (the workers)."""
+
+    def __init__(self, interval: float = 0.2) -> None:
+        import psutil
+
+        self.psutil = psutil
+        self.interval = interval
+        self.peaks: dict[int, int] = {}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        me = self.psutil.Process()
+        while not self._stop.is_set():
+            procs = [me] + me.children(recursive=True)
+            for p in procs:
+                try:
+                    rss = p.memory_info().rss
+                except (self.psutil.NoSuchProcess, self.psutil.AccessDenied):
+                    continue
+                self.peaks[p.pid] = max(self.peaks.get(p.pid, 0), rss)
+            self._stop.wait(self.interval)
+
+    def __enter__(self) -> "PeakRSS":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join(timeout=5)
+
+
+def bench_clean_tokenise(n_passages: int, tmp: Path, client_factory) -> dict:
+    import discourse
+    from discourse.distributed import connect, prepare_distributed
+
+    lines = lee_lines()
+    # how many documents give n_passages passages (one Lee paragraph per document)
+    probe = discourse.prepare(discourse.Corpus.from_frame(docs_frame(len(lines), lines)), progress=False)
+    per_doc = len(probe.passages) / len(lines)
+    n_docs = int(round(n_passages / per_doc))
+    df = docs_frame(n_docs, lines)
+    csv = tmp / "clean_tokenise.csv"
+    df.to_csv(csv, index=False)
+    small = tmp / "warmup.csv"
+    docs_frame(40, lines[::7]).to_csv(small, index=False)
+
+    out: dict = {"load_average_before": load_avg()}
+    t = time.perf_counter()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ref = discourse.prepare(discourse.load_corpus(csv), progress=False)
+    out["in_process_s"] = time.perf_counter() - t
+    out["passages"] = len(ref.passages)
+    out["documents"] = len(ref.metadata)
+    out["megabytes"] = round(csv.stat().st_size / 1e6, 2)
+
+    t = time.perf_counter()
+    with client_factory() as client:
+        out["cluster_start_s"] = time.perf_counter() - t
+        t = time.perf_counter()
+        prepare_distributed(small, client, store=tmp / "warm_store", partition_size=5, progress=False)
+        out["worker_warmup_s"] = time.perf_counter() - t
+        t = time.perf_counter()
+        sp = prepare_distributed(csv, client, store=tmp / "store_ct", partition_size=250, progress=False)
+        out["distributed_s"] = time.perf_counter() - t
+        t = time.perf_counter()
+        prepare_distributed(csv, client, store=tmp / "store_ct", partition_size=250, progress=False)
+        out["distributed_rerun_with_store_s"] = time.perf_counter() - t
+    got = sp.to_prepared()
+    out["tokens_identical"] = got.tokens == ref.tokens
+    out["passages_identical"] = bool(got.passages.equals(ref.passages))
+    out["speedup"] = out["in_process_s"] / out["distributed_s"]
+    out["speedup_including_start_and_warmup"] = out["in_process_s"] / (out["distributed_s"] + out["cluster_start_s"] + out["worker_warmup_s"])
+    out["target_speedup"] = 1.6
+    out["load_average_after"] = load_avg()
+    return out
+
+
+def bench_embedding(n_passages: int, tmp: Path, client_factory, bertopic_sizes: list[int]) -> tuple[dict, dict]:
+    import discourse
+    from discourse.distributed import connect, prepare_distributed
+    from discourse.distributed._bertopic import sample_size_effect
+    from discourse.distributed._embed import embed_distributed, read_embeddings
+    from discourse.models import SentenceTransformerEmbedder
+
+    lines = lee_lines()
+    df = docs_frame(len(lines) * 10, lines)
+    # the first documents that hold n_passages passages
+    prep = discourse.prepare(discourse.Corpus.from_frame(df), progress=False)
+    counts = prep.passages.groupby("doc_id", sort=False).size()
+    keep = counts.index[: int(np.searchsorted(np.cumsum(counts.to_numpy()), n_passages) + 1)]
+    sub = df[df["id"].isin(set(keep))]
+    csv = tmp / "embed.csv"
+    sub.to_csv(csv, index=False)
+    out: dict = {"load_average_before": load_avg()}
+    with client_factory() as client:
+        sp = prepare_distributed(csv, client, store=tmp / "store_emb", partition_size=100, progress=False)
+        texts = [t for d in sp.iter_passages(("text",)) for t in d["text"]]
+        out["passages"] = len(texts)
+        # warm-up: load the model in both workers (and here) before timing
+        warm = prepare_distributed(tmp / "warmup.csv", client, store=tmp / "warm_store2", partition_size=5, progress=False)
+        t = time.perf_counter()
+        embed_distributed(client, warm, progress=False)
+        out["worker_model_load_s"] = time.perf_counter() - t
+        emb = SentenceTransformerEmbedder(cache_dir=False, progress=False)
+        _ = emb.dim  # loads the model
+        import torch
+
+        out["torch_threads_in_process"] = torch.get_num_threads()
+        out["torch_threads_per_worker"] = sorted(set(client.run(lambda: __import__("torch").get_num_threads()).values()))
+        t = time.perf_counter()
+        ref = emb.encode(texts)
+        out["in_process_s"] = time.perf_counter() - t
+        t = time.perf_counter()
+        parts = embed_distributed(client, sp, progress=False)
+        out["distributed_s"] = time.perf_counter() - t
+        got = np.concatenate([read_embeddings(parts, j) for j in range(len(sp.parts))])
+        out["max_abs_difference"] = float(np.abs(got - ref).max())
+        out["speedup"] = out["in_process_s"] / out["distributed_s"]
+        out["load_average_after"] = load_avg()
+        effect = {}
+        if bertopic_sizes:
+            t = time.perf_counter()
+            table = sample_size_effect(client, sp, parts, bertopic_sizes, params={"random_state": 0}, progress=False)
+            effect = {"passages": len(texts), "seconds_total": time.perf_counter() - t,
+                      "rows": json.loads(table.round(4).to_json(orient="records")),
+                      "note": "ARI/NMI of passage assignments against the largest sample; seconds include numba compilation on first use"}
+    return out, effect
+
+
+def bench_memory(megabytes: list[int], memory_limit: str, tmp: Path) -> dict:
+    from discourse.clean import Cleaner
+    from discourse.distributed import connect, prepare_distributed
+    from discourse.tokenize import Tokenizer
+
+    lines = lee_lines()
+    out: dict = {"memory_limit_per_worker": memory_limit, "pipeline": "Cleaner(normalize_unicode, normalize_whitespace), Tokenizer() with phrases",
+                 "runs": []}
+    for mb in megabytes:
+        path = tmp / f"memory_{mb}.jsonl"
+        with open(path, "w", encoding="utf-8") as fh:
+            i = 0
+            while fh.tell() < mb * 1_000_000:
+                text = "\n\n".join(lines[(i * 3 + j) % len(lines)] for j in range(3))
+                fh.write(json.dumps({"id": f"m{i:08d}", "text": text, "period": PERIODS[i % 2]}) + "\n")
+                i += 1
+        size = path.stat().st_size
+        with connect("local", n_workers=2, threads_per_worker=1, memory_limit=memory_limit) as client:
+            pids_before = sorted(client.run(os.getpid).values())
+            t = time.perf_counter()
+            with PeakRSS() as peaks:
+                sp = prepare_distributed(path, client, store=tmp / f"store_mem_{mb}", partition_size=500, progress=False,
+                                         cleaner=Cleaner(["normalize_unicode", "normalize_whitespace"]), tokenizer=Tokenizer())
+            seconds = time.perf_counter() - t
+            pids_after = sorted(client.run(os.getpid).values())
+        me = os.getpid()
+        workers = {pid: rss for pid, rss in peaks.peaks.items() if pid in pids_before or pid in pids_after}
+        out["runs"].append({
+            "corpus_megabytes": round(size / 1e6, 1),
+            "documents": len(sp.metadata),
+            "passages": sp.n_passages,
+            "seconds": seconds,
+            "megabytes_per_second": size / 1e6 / seconds,
+            "peak_rss_driver_mb": round(peaks.peaks.get(me, 0) / 2**20, 1),
+            "peak_rss_workers_mb": sorted(round(v / 2**20, 1) for v in workers.values()),
+            "workers_restarted": pids_before != pids_after,
+        })
+        path.unlink()
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--quick", action="store_true", help="small sizes (smoke test)")
+    ap.add_argument("--skip", default="", help="comma-separated sections to skip")
+    ap.add_argument("--memory-only", default=None, help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.memory_only:
+        warnings.filterwarnings("ignore")
+        spec = json.loads(args.memory_only)
+        print(json.dumps(bench_memory(spec["mb"], spec["limit"], Path(spec["tmp"]))))
+        return
+    from discourse.distributed import connect
+
+    warnings.filterwarnings("ignore")
+    skip = set(filter(None, args.skip.split(",")))
+    quick = args.quick
+    sizes = {
+        "clean_tokenise": 2_000 if quick else 20_000,
+        "embedding": 300 if quick else 2_000,
+        "memory_mb": [20, 40] if quick else [320, 640],
+        "memory_limit": "600MiB",
+        "bertopic": [100, 300] if quick else [250, 500, 1_000, 2_000],
+    }
+    factory = lambda: connect("local", n_workers=2, threads_per_worker=1, memory_limit="4GiB")  # noqa: E731
+    results: dict = {"machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0]}, "quick": quick}
+    with tempfile.TemporaryDirectory() as d:
+        tmp = Path(d)
+        if "clean_tokenise" not in skip:
+            results["clean_tokenise"] = bench_clean_tokenise(sizes["clean_tokenise"], tmp, factory)
+            print(f"clean+tokenise {results['clean_tokenise']['passages']} passages: in-process {results['clean_tokenise']['in_process_s']:.1f}s, "
+                  f"2 workers {results['clean_tokenise']['distributed_s']:.1f}s -> {results['clean_tokenise']['speedup']:.2f}x", flush=True)
+        if "embedding" not in skip:
+            if not (tmp / "warmup.csv").exists():
+                docs_frame(40, lee_lines()[::7]).to_csv(tmp / "warmup.csv", index=False)
+            emb, effect = bench_embedding(sizes["embedding"], tmp, factory, [] if "bertopic_sample" in skip else sizes["bertopic"])
+            results["embedding"] = emb
+            print(f"embedding {emb['passages']} passages: in-process {emb['in_process_s']:.1f}s, 2 workers {emb['distributed_s']:.1f}s "
+                  f"-> {emb['speedup']:.2f}x", flush=True)
+            if effect:
+                results["bertopic_sample"] = effect
+                print(pd.DataFrame(effect["rows"]).to_string(index=False), flush=True)
+        if "memory" not in skip:
+            # a fresh interpreter, so that the driver's peak is this section's alone
+            import subprocess
+
+            cmd = [sys.executable, __file__, "--memory-only", json.dumps({"mb": sizes["memory_mb"], "limit": sizes["memory_limit"], "tmp": str(tmp)})]
+            proc = subprocess.run(cmd, capture_output=True, text=True, timeout=7200)
+            if proc.returncode != 0:
+                raise RuntimeError("memory section failed:\n" + proc.stderr[-4000:])
+            results["memory"] = json.loads(proc.stdout.strip().splitlines()[-1])
+            for r in results["memory"]["runs"]:
+                print(f"memory: {r['corpus_megabytes']} MB corpus, limit {sizes['memory_limit']}/worker: peak driver {r['peak_rss_driver_mb']} MB, "
+                      f"workers {r['peak_rss_workers_mb']} MB, {r['seconds']:.0f}s", flush=True)
+
+    def rounded(x):
+        if isinstance(x, float):
+            return round(x, 4)
+        if isinstance(x, dict):
+            return {k: rounded(v) for k, v in x.items()}
+        if isinstance(x, list):
+            return [rounded(v) for v in x]
+        return x
+
+    out = HERE / "results" / "bench_distributed.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(rounded(results), indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    print(f"wrote {out}")
+
+
+if __name__ == "__main__":
+    main()
