@@ -324,3 +324,30 @@ def test_bertopic_fits_a_reproducible_sample_and_assigns_every_passage(client, l
     assert m.provenance_["extra"]["sample_size"] == 150
     again = fit_bertopic_distributed(client, sp, emb, sample_size=150, params=params, progress=False)
     assert np.array_equal(again.assignments_, m.assignments_)
+
+
+def test_k_sweep_on_the_cluster_chooses_the_in_process_k(client, lee_prepared):
+    from discourse.distributed._analysis import select_k_distributed
+    from discourse.models import select_k
+
+    kw = dict(k_range=(3, 4), seeds=(0, 1), passes=2, iterations=50)
+    ref = select_k(lee_prepared, progress=False, **kw)
+    got = select_k_distributed(client, lee_prepared, progress=False, **kw)
+    assert got.best_k == ref.best_k and got.rule == ref.rule
+    pd.testing.assert_frame_equal(got.scores, ref.scores, check_exact=False, rtol=0, atol=1e-12)
+    pd.testing.assert_frame_equal(got.summary, ref.summary, check_exact=False, rtol=0, atol=1e-12)
+
+
+@pytest.mark.slow
+def test_bertopic_on_the_whole_corpus_is_the_in_process_fit(client, lee_csv, lee_prepared, tmp_path):
+    from discourse.distributed._bertopic import fit_bertopic_distributed
+    from discourse.distributed._embed import embed_distributed, read_embeddings
+    from discourse.models import BERTopicModel
+
+    sp = prepare_distributed(lee_csv, client, store=tmp_path / "s", partition_size=60, progress=False)
+    emb = embed_distributed(client, sp, progress=False)
+    x = np.concatenate([read_embeddings(emb, j) for j in range(len(sp.parts))])
+    got = fit_bertopic_distributed(client, sp, emb, sample_size=10_000, params={"random_state": 0}, progress=False)
+    ref = BERTopicModel(random_state=0).fit(lee_prepared, embeddings=x)
+    assert np.array_equal(got.doc_topic_, ref.doc_topic_)
+    pd.testing.assert_frame_equal(got.topic_terms(10), ref.topic_terms(10))
