@@ -351,3 +351,10 @@ def test_bertopic_on_the_whole_corpus_is_the_in_process_fit(client, lee_csv, lee
     ref = BERTopicModel(random_state=0).fit(lee_prepared, embeddings=x)
     assert np.array_equal(got.doc_topic_, ref.doc_topic_)
     pd.testing.assert_frame_equal(got.topic_terms(10), ref.topic_terms(10))
+
+
+def test_analyze_distributed_checks_by_before_reading_the_corpus(lee_csv):
+    from discourse.distributed import analyze_distributed
+
+    with pytest.raises(ParameterError, match="no metadata column 'outlet'"):
+        analyze_distributed(lee_csv, by=("outlet",), scheduler="tcp://127.0.0.1:9")  # fails before connecting

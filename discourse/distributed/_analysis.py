@@ -39,6 +39,16 @@ __all__ = ["analyze_distributed", "select_k_distributed"]
 logger = logging.getLogger(__name__)
 
 
+class _Light:
+    """What ``select_k`` reads of a Prepared: passage ids and tokens (texts left behind)."""
+
+    def __init__(self, prepared) -> None:
+        passages = prepared.passages[["doc_id", "passage_id"]].copy()
+        passages["text"] = ""
+        self.passages = passages
+        self.tokens = prepared.tokens
+
+
 def _select_k_one(prepared, k: int, kwargs: dict[str, Any]):
     from ..models.selection import select_k
 
@@ -64,7 +74,7 @@ def select_k_distributed(client, prepared, *, k_range, seeds, progress: bool | N
     from ._cluster import gather_with_progress, put
 
     ks = int_sequence("k_range", k_range, minimum=2)
-    shipped = put(client, prepared)
+    shipped = put(client, _Light(prepared))
     futs = [client.submit(_select_k_one, shipped, k, dict(kwargs, seeds=seeds, progress=False), pure=False) for k in ks]
     parts = gather_with_progress(client, futs, desc="LDA K sweep", progress=progress)
     scores = pd.concat([p.scores for p in parts], ignore_index=True)
@@ -150,8 +160,15 @@ def analyze_distributed(
     check_param("lda_merge", lda_merge, f"one of {MERGES}", lda_merge in MERGES)
     check_param("bertopic_sample_size", bertopic_sample_size, "an integer >= 2",
                 isinstance(bertopic_sample_size, int) and not isinstance(bertopic_sample_size, bool) and bertopic_sample_size >= 2)
-    if hasattr(corpus, "metadata"):
-        _check_by(corpus.metadata, config.by)
+    import pandas as pd
+
+    from ._stream import Source, open_source
+
+    source = corpus if isinstance(corpus, Source) else open_source(corpus, text_col=text_col, id_col=id_col,
+                                                                    partition_size=partition_size)
+    cols = source.metadata_columns()
+    if cols is not None:  # a wrong --by fails now, not after the corpus has been read
+        _check_by(pd.DataFrame(columns=cols), config.by)
     scheduler = client if client is not None else (config.scheduler or "local")
     cache = Path(config.cache_dir) if config.cache_dir is not None else default_cache_dir()
     store = ParquetStore(Path(store) if store is not None else cache / "store")
@@ -160,16 +177,15 @@ def analyze_distributed(
     with connect(scheduler, n_workers=n_workers, memory_limit=memory_limit) as c:
         timings["cluster"] = time.perf_counter() - t0
         t = time.perf_counter()
-        sp = prepare_distributed(corpus, c, store=store, text_col=text_col, id_col=id_col, partition_size=partition_size,
-                                 progress=config.progress)
+        sp = prepare_distributed(source, c, store=store, progress=config.progress)
         _check_by(sp.metadata, config.by)
         prepared = sp.to_prepared()
         timings["prepare"] = time.perf_counter() - t
         models = _fit_models_distributed(c, sp, prepared, config, timings, lda_merge=lda_merge,
                                          sample_size=bertopic_sample_size)
     tables, results = _compare(prepared, models, config, timings)
-    source = getattr(corpus, "source", str(corpus))
-    return AnalysisResult(tables=tables, prepared=prepared, models=models, config=config, corpus_source=source,
+    return AnalysisResult(tables=tables, prepared=prepared, models=models, config=config,
+                          corpus_source=str(getattr(corpus, "source", None) or source.path),
                           timings=timings, results=results)
 
 

@@ -137,22 +137,13 @@ def connect(
 
 
 def _log_cluster(client) -> None:
-    info = client.scheduler_info(n_workers=-1) if _accepts_n_workers(client) else client.scheduler_info()
-    n = len(info.get("workers", {}))
-    link = getattr(client, "dashboard_link", None) if dashboard_available() else None
-    if link and "services" in info and info["services"].get("dashboard"):
-        logger.info("Dask cluster %s with %d workers; dashboard: %s", info.get("address"), n, link)
+    n = len(client.nthreads())
+    address = getattr(client.scheduler, "address", "?")
+    link = getattr(client, "dashboard_link", None)
+    if link and dashboard_available():
+        logger.info("Dask cluster %s with %d workers; dashboard: %s", address, n, link)
     else:
-        logger.info("Dask cluster %s with %d workers (no dashboard: install bokeh to get one)", info.get("address"), n)
-
-
-def _accepts_n_workers(client) -> bool:
-    import inspect
-
-    try:
-        return "n_workers" in inspect.signature(client.scheduler_info).parameters
-    except (TypeError, ValueError):
-        return False
+        logger.info("Dask cluster %s with %d workers (no dashboard: install bokeh to get one); progress bars show finished tasks", address, n)
 
 
 def gather_with_progress(client, futures: Sequence[Any], *, desc: str = "tasks", progress: bool | None = True) -> list[Any]:

@@ -338,7 +338,7 @@ def _run_words(client, source: Source, kwargs: dict, counts: _Counts, *, progres
 
     try:
         if source.driver_side:
-            limit = 2 * max(1, len(client.scheduler_info().get("workers", {}))) + 2
+            limit = 2 * max(1, len(client.nthreads())) + 2
             pending = as_completed()
             for raw in source.iter_driver_partitions():
                 pending.add(client.submit(words_partition, raw, **kwargs, pure=False))

@@ -195,6 +195,29 @@ class Source:
     def __repr__(self) -> str:
         return f"<Source {self.kind} {self.path!r}: {len(self.partitions)} partitions of {self.partition_size} documents>"
 
+    def metadata_columns(self) -> list[str] | None:
+        """The metadata columns, when known without reading the texts (``None`` for JSONL).
+
+        CSV: the header; Parquet: the schema; folders and Corpus objects: the
+        metadata table.  A ``published`` column brings ``published_precision``.
+        """
+        if self.metadata is not None:
+            return [str(c) for c in self.metadata.columns]
+        if not self.partitions or self.kind not in ("csv", "parquet"):
+            return None
+        spec = self.partitions[0]
+        if self.kind == "csv":
+            cols = list(pd.read_csv(io.BytesIO(spec.header), dtype=str, nrows=0, encoding="utf-8-sig").columns)
+        else:
+            import pyarrow.parquet as pq
+
+            cols = list(pq.ParquetFile(self.path).schema_arrow.names)
+        for col, opt in ((spec.text_col, "--text-col"), (spec.id_col, "--id-col")):
+            if col not in cols:
+                raise CorpusError(f"{self.path}: no column {col!r}; columns are {cols} (choose one with {opt})")
+        cols = [str(c) for c in cols if c not in (spec.text_col, spec.id_col)]
+        return cols + (["published_precision"] if "published" in cols else [])
+
     @property
     def driver_side(self) -> bool:
         """True if partitions are read by the driver and shipped (Corpus objects)."""
