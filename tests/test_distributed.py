@@ -358,3 +358,15 @@ def test_analyze_distributed_checks_by_before_reading_the_corpus(lee_csv):
 
     with pytest.raises(ParameterError, match="no metadata column 'outlet'"):
         analyze_distributed(lee_csv, by=("outlet",), scheduler="tcp://127.0.0.1:9")  # fails before connecting
+
+
+def test_cli_analyze_with_a_local_scheduler_writes_the_in_process_tables(tmp_path):
+    from discourse.cli import main
+
+    args = ["analyze", "seeds", "--by", "period", "--models", "lda", "--k", "3", "--no-figures", "--quiet"]
+    assert main(args + ["--out", str(tmp_path / "local"), "--cache", str(tmp_path / "c1")]) == 0
+    assert main(args + ["--out", str(tmp_path / "dask"), "--cache", str(tmp_path / "c2"), "--scheduler", "local"]) == 0
+    names = sorted(p.name for p in (tmp_path / "local").glob("*.csv"))
+    assert names and names == sorted(p.name for p in (tmp_path / "dask").glob("*.csv"))
+    for name in names:
+        assert (tmp_path / "dask" / name).read_bytes() == (tmp_path / "local" / name).read_bytes(), name

@@ -387,6 +387,10 @@ def open_source(source: Any, *, text_col: str = "text", id_col: str = "id", part
         return Source("corpus", str(getattr(source, "source", "<corpus>")), specs, metadata=source.metadata, corpus=source,
                       partition_size=partition_size)
     path = Path(source)
+    if not path.exists() and str(source) == "seeds":  # as load_corpus: the shipped seed corpus
+        from ..corpus import seeds_path
+
+        path = seeds_path()
     if not path.exists():
         raise InputError(f"{path}: no such file or folder; give a folder of .txt files with metadata.csv, or a .csv/.jsonl/.parquet file")
     if path.is_dir():
