@@ -466,7 +466,7 @@ def test_unexpected_exception_is_one_line_and_debug_shows_traceback(tmp_path, ca
     def boom(*a, **k):
         raise RuntimeError("simulated failure\nwith a second line")
 
-    monkeypatch.setattr(discourse.prepare, "prepare", boom)
+    monkeypatch.setattr(discourse._prepare, "prepare", boom)
     rc, _, err = run_main(capsys, "corpus", SEEDS)
     assert rc == 1 and "Traceback" not in err
     assert err.strip().splitlines() == [
