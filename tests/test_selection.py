@@ -129,7 +129,8 @@ def test_single_seed_has_no_stability(planted_prepared):
 
 @pytest.mark.parametrize("kw, name", [({"k_range": (1, 3)}, "k_range"), ({"k_range": ()}, "k_range"),
                                       ({"seeds": (0, 0)}, "seeds"), ({"topn": 1}, "topn"),
-                                      ({"stability_threshold": 2}, "stability_threshold")])
+                                      ({"stability_threshold": 2}, "stability_threshold"),
+                                      ({"alpha": "bad"}, "alpha"), ({"passes": 0}, "passes")])
 def test_bad_parameters_are_named(planted_prepared, kw, name):
     with pytest.raises(ParameterError, match=rf"^{name}="):
         select_k(planted_prepared, **kw)

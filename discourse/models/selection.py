@@ -216,8 +216,10 @@ def select_k(
     """
     from tqdm.auto import tqdm
 
-    from .lda import build_dictionary, train_lda
+    from .lda import LDA, build_dictionary, train_lda
 
+    # the LDA settings are checked as LDA checks them (named ParameterError)
+    LDA(k=2, passes=passes, iterations=iterations, alpha=alpha, eta=eta, no_below=no_below, no_above=no_above)._validate()
     ks = int_sequence("k_range", k_range, minimum=2)
     int_sequence("seeds", seeds, minimum=0)  # validates
     seed_list = [int(s) for s in seeds]  # the user's order
@@ -228,7 +230,7 @@ def select_k(
     check_prepared(prepared)
     tokens = passage_tokens(prepared)
     if _dictionary is None:
-        dictionary, bow = build_dictionary(tokens, no_below=positive_int("no_below", no_below), no_above=float(no_above))
+        dictionary, bow = build_dictionary(tokens, no_below=int(no_below), no_above=float(no_above))
     else:
         dictionary, bow = _dictionary
     if topn > len(dictionary):
@@ -243,8 +245,8 @@ def select_k(
     try:
         for idx, (k, s) in enumerate(fits):
             bar.set_postfix(k=k, seed=s)
-            model = train_lda(bow, dictionary, k=k, seed=s, passes=positive_int("passes", passes),
-                              iterations=positive_int("iterations", iterations), alpha=alpha, eta=eta)
+            model = train_lda(bow, dictionary, k=k, seed=s, passes=int(passes), iterations=int(iterations),
+                              alpha=alpha, eta=eta)
             tt = model.get_topics()
             term_mats[(k, s)] = tt
             for row in tt:
