@@ -315,6 +315,10 @@ def main() -> None:
 
     out = HERE / "results" / "bench_distributed.json"
     out.parent.mkdir(parents=True, exist_ok=True)
+    if skip and out.exists():  # keep the sections not rerun this time
+        previous = json.loads(out.read_text(encoding="utf-8"))
+        if previous.get("quick") == quick:
+            results = previous | results
     out.write_text(json.dumps(rounded(results), indent=2, sort_keys=True) + "\n", encoding="utf-8")
     print(f"wrote {out}")
 

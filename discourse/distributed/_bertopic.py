@@ -81,12 +81,12 @@ class _Sample:
         self.corpus_hash = corpus_hash
 
 
-def _sample_rows(store_root: str, words_key: str, tokens_key: str, rows: list[int]) -> tuple[pd.DataFrame, list[list[str]]]:
+def _sample_rows(store_root: str, words_key: str, tokenizer, rows: list[int]) -> tuple[pd.DataFrame, list[list[str]]]:
     store = ParquetStore(store_root)
     idx = np.asarray(rows, dtype=np.int64)
-    ps = store.read_table("passages", words_key, columns=["doc_id", "passage_id", "text"]).take(idx).to_pandas()
-    toks = store.read_table("tokens", tokens_key, columns=["tokens"]).take(idx).column("tokens").to_pylist()
-    return ps, toks
+    table = store.read_table("passages", words_key, columns=["doc_id", "passage_id", "text", "words"]).take(idx)
+    toks = [tokenizer.apply_phrases(w) for w in table.column("words").to_pylist()]
+    return table.drop(["words"]).to_pandas(), toks
 
 
 def _assign_part(model, parts: EmbeddingParts, index: int, skip: list[int]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -164,7 +164,8 @@ def fit_bertopic_distributed(client, prepared, embeddings: EmbeddingParts, *, sa
         rows_by_part.setdefault(j, []).append(r - int(offsets[j]))
 
     t0 = time.perf_counter()
-    futs = {j: client.submit(_sample_rows, str(prepared.store.root), prepared.parts[j].key, prepared.parts[j].tokens_key, rows, pure=False)
+    tok = put(client, prepared.tokenizer)
+    futs = {j: client.submit(_sample_rows, str(prepared.store.root), prepared.parts[j].key, tok, rows, pure=False)
             for j, rows in rows_by_part.items()}
     emb_futs = {j: client.submit(read_embeddings, embeddings, j, rows, pure=False) for j, rows in rows_by_part.items()}
     order = sorted(rows_by_part)

@@ -80,14 +80,17 @@ class TokenPart:
     """Where a worker finds one partition's token lists.
 
     Either ``tokens`` (in memory, shipped with the task) or a store entry
-    (``store_root``, ``kind``, ``key``) holding a ``tokens`` list column.
+    (``store_root``, ``key``) whose ``passages`` table holds the passages'
+    words; ``tokenizer`` (fitted) then joins its learnt phrases
+    (:meth:`Tokenizer.apply_phrases`), which gives the tokens
+    :func:`discourse.prepare` gives.
     """
 
     index: int
     n_rows: int
     store_root: str | None = None
-    kind: str = "passages"
     key: str | None = None
+    tokenizer: Any = None
     tokens: tuple | None = None
 
     def load(self) -> list[list[str]]:
@@ -96,13 +99,16 @@ class TokenPart:
             return [list(t) for t in self.tokens]
         from ._store import ParquetStore
 
-        table = ParquetStore(self.store_root).read_table(self.kind, self.key, columns=["tokens"])
-        out = table.column("tokens").to_pylist()
-        if len(out) != self.n_rows:
+        table = ParquetStore(self.store_root).read_table("passages", self.key, columns=["words"])
+        words = table.column("words").to_pylist()
+        if len(words) != self.n_rows:
             from ..errors import CacheError
 
-            raise CacheError(f"store entry {self.key}: {len(out)} passages, expected {self.n_rows}; delete it to rebuild")
-        return out
+            raise CacheError(f"store entry passages/{self.key}: {len(words)} passages, expected {self.n_rows}; delete it to rebuild")
+        if self.tokenizer is None:
+            return words
+        join = self.tokenizer.apply_phrases
+        return [join(w) for w in words]
 
 
 def _part_counts(part: TokenPart) -> tuple[list[str], np.ndarray, np.ndarray, int, int, int]:

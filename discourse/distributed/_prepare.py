@@ -12,14 +12,18 @@ and tokenizer:
    every parameter, so a later run with the same input reuses it.  The task
    also returns the partition's unigram and bigram counts (gensim
    ``Phrases`` vocabulary, counted over the partition's passages).
-2. **Phrases** (driver): the partitions' counts are summed in partition order
-   into one gensim ``Phrases`` model.  Counting is additive, so this is the
+2. **Phrases** (driver): the partitions' counts are summed, as partitions
+   finish, into one gensim ``Phrases`` model.  Counts are integers and
+   counting is additive, so whatever the order this is the
    same model ``Phrases(all_passages)`` learns in process (as long as the
    vocabulary stays under gensim's ``max_vocab_size`` of 40 million, beyond
    which gensim prunes while counting); the learnt phrases become the
    tokenizer's state (:meth:`Tokenizer.from_state`).
-3. **Tokens** (workers): each partition's words get the phrases joined
-   (:meth:`Tokenizer.apply_phrases`) and are stored as ``tokens``.
+3. **Tokens**: a passage's tokens are its stored words with the learnt
+   phrases joined (:meth:`Tokenizer.apply_phrases`, one dictionary lookup
+   per word pair), done where the tokens are read (LDA's tasks,
+   :meth:`StoredPrepared.to_prepared`) rather than written back as a second
+   copy.
 
 No process holds every raw text: workers hold one partition at a time, the
 driver holds ids, metadata and the phrase counts.  The result,
@@ -38,7 +42,7 @@ from typing import Any, Iterator, Mapping, Sequence
 import pandas as pd
 
 from ..errors import CacheError, CorpusError, ParameterError
-from ._cluster import gather_with_progress, progress_enabled, put
+from ._cluster import progress_enabled
 from ._lda import TokenPart
 from ._store import ParquetStore, content_key
 from ._stream import PartitionSpec, RawPartition, Source, open_source, read_partition
@@ -174,27 +178,6 @@ def _phrase_counts(words: Sequence[Sequence[str]]) -> tuple[dict[str, int], int,
     return vocab, int(total), int(min_reduce)
 
 
-def tokens_partition(*, store_root: str, words_key: str, tokens_key: str, tokenizer, n_passages: int) -> int:
-    """Stage 3 on one partition (runs on a worker): join phrases, store ``tokens``."""
-    import pyarrow as pa
-
-    store = ParquetStore(store_root)
-    if store.has("tokens", tokens_key):
-        try:
-            t = store.read_table("tokens", tokens_key, columns=["n_tokens"])
-            if t.num_rows == n_passages:
-                return int(sum(t.column("n_tokens").to_pylist()))
-        except CacheError as exc:
-            logger.warning("%s", exc)
-    words = store.read_table("passages", words_key, columns=["words"]).column("words").to_pylist()
-    if len(words) != n_passages:
-        raise CacheError(f"store entry passages/{words_key}: {len(words)} passages, expected {n_passages}; delete it to rebuild")
-    tokens = [tokenizer.apply_phrases(w) for w in words]
-    store.write("tokens", tokens_key, pa.table({"tokens": pa.array(tokens, pa.list_(pa.string())),
-                                                "n_tokens": pa.array([len(t) for t in tokens], pa.int64())}))
-    return sum(len(t) for t in tokens)
-
-
 # ------------------------------------------------------------------------ driver-side result
 @dataclass(frozen=True)
 class PartRecord:
@@ -252,7 +235,7 @@ class StoredPrepared:
 
     def token_parts(self) -> list[TokenPart]:
         """The token lists, partition by partition, for :func:`fit_lda_distributed`."""
-        return [TokenPart(p.index, p.n_passages, store_root=str(self.store.root), kind="tokens", key=p.tokens_key)
+        return [TokenPart(p.index, p.n_passages, store_root=str(self.store.root), key=p.key, tokenizer=self.tokenizer)
                 for p in self.parts]
 
     def iter_passages(self, columns: Sequence[str] = ("doc_id", "passage_id", "text")) -> Iterator[pd.DataFrame]:
@@ -269,13 +252,14 @@ class StoredPrepared:
         d_rows: dict[str, list] = {c: [] for c in DOC_COLUMNS}
         tokens: list[list[str]] = []
         clean_texts: dict[str, str] = {}
+        join = self.tokenizer.apply_phrases
         for p in self.parts:
-            ps = self.store.read_table("passages", p.key, columns=["doc_id", "passage_id", "start", "end", "text"])
-            tt = self.store.read_table("tokens", p.tokens_key, columns=["tokens", "n_tokens"])
+            ps = self.store.read_table("passages", p.key, columns=["doc_id", "passage_id", "start", "end", "text", "words"])
             for c in ("doc_id", "passage_id", "start", "end", "text"):
                 p_rows[c].extend(ps.column(c).to_pylist())
-            p_rows["n_tokens"].extend(tt.column("n_tokens").to_pylist())
-            tokens.extend(tt.column("tokens").to_pylist())
+            toks = [join(w) for w in ps.column("words").to_pylist()]
+            p_rows["n_tokens"].extend(len(t) for t in toks)
+            tokens.extend(toks)
             rm = self.store.read_table("removals", p.key)
             for c in REMOVAL_COLUMNS:
                 r_rows[c].extend(rm.column(c).to_pylist())
@@ -490,13 +474,9 @@ def prepare_distributed(
         tokenizer = Tokenizer.from_state(tokenizer.get_params(), state)
     phrases_key = content_key("phrases", tokenizer.state())
 
-    # -- tokens
+    # -- tokens: the stored words with the learnt phrases joined, on read (TokenPart.load, to_prepared)
     parts = [PartRecord(r.index, r.key, content_key("tokens", STORE_VERSION, r.key, phrases_key), r.n_docs, r.n_passages, r.content_hash)
              for r in results]
-    tok_future = put(client, tokenizer)
-    futs = [client.submit(tokens_partition, store_root=str(store.root), words_key=p.key, tokens_key=p.tokens_key,
-                          tokenizer=tok_future, n_passages=p.n_passages, pure=False) for p in parts]
-    gather_with_progress(client, futs, desc="tokens", progress=progress)
     reused = sum(r.reused for r in results)
     if reused:
         logger.info("reused %d of %d partitions from the store", reused, len(results))
