@@ -142,10 +142,10 @@ def bench_clean_tokenise(n_passages: int, tmp: Path, client_factory) -> dict:
         prepare_distributed(small, client, store=tmp / "warm_store", partition_size=5, progress=False)
         out["worker_warmup_s"] = time.perf_counter() - t
         t = time.perf_counter()
-        sp = prepare_distributed(csv, client, store=tmp / "store_ct", partition_size=250, progress=False)
+        sp = prepare_distributed(csv, client, store=tmp / "store_ct", partition_size=1000, progress=False)
         out["distributed_s"] = time.perf_counter() - t
         t = time.perf_counter()
-        prepare_distributed(csv, client, store=tmp / "store_ct", partition_size=250, progress=False)
+        prepare_distributed(csv, client, store=tmp / "store_ct", partition_size=1000, progress=False)
         out["distributed_rerun_with_store_s"] = time.perf_counter() - t
     got = sp.to_prepared()
     out["tokens_identical"] = got.tokens == ref.tokens

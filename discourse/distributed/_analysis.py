@@ -94,7 +94,7 @@ def analyze_distributed(
     store: str | Path | None = None,
     text_col: str = "text",
     id_col: str = "id",
-    partition_size: int = 500,
+    partition_size: int = 1000,
     n_workers: int = 2,
     memory_limit: str | int | None = "auto",
     lda_merge: str = "exact",
@@ -121,7 +121,7 @@ def analyze_distributed(
         every worker at the same path.
     text_col, id_col : str
         Columns of a tabular file.
-    partition_size : int, default 500
+    partition_size : int, default 1000
         Documents per partition.
     n_workers : int, default 2
         Worker processes of a ``"local"`` cluster.

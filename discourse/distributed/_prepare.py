@@ -57,23 +57,27 @@ _PASSAGE_OPTIONS = ("max_chars", "min_chars")
 
 
 # ------------------------------------------------------------------------ worker-side
-_TOKENIZERS: dict[str, Any] = {}
+_TOOLS: dict[str, tuple[Any, Any]] = {}
 
 
-def _ready_tokenizer(tokenizer) -> Any:
-    """The tokenizer with its alias matcher and stop words set up (cached per process)."""
-    if hasattr(tokenizer, "stopwords_"):
-        return tokenizer
+def _process_tools(settings: Mapping[str, Any], cleaner, tokenizer) -> tuple[Any, Any]:
+    """One cleaner and one set-up tokenizer per worker process and settings.
+
+    Tasks arrive with their own unpickled copies; reusing one instance per
+    process keeps the tokenizer's word cache (and the cleaner's resolved
+    steps) warm across partitions, as in a single-process run.
+    """
     import json
 
-    key = json.dumps({k: (sorted(map(str, v)) if isinstance(v, (set, frozenset)) else v)
-                      for k, v in tokenizer.get_params().items()}, sort_keys=True, default=str)
-    ready = _TOKENIZERS.get(key)
-    if ready is None:
-        ready = type(tokenizer)(**tokenizer.get_params()).setup()
-        _TOKENIZERS.clear()
-        _TOKENIZERS[key] = ready
-    return ready
+    key = json.dumps(settings, sort_keys=True, default=str)
+    tools = _TOOLS.get(key)
+    if tools is None:
+        if not hasattr(tokenizer, "stopwords_"):
+            tokenizer = type(tokenizer)(**tokenizer.get_params()).setup()
+        tools = (cleaner, tokenizer)
+        _TOOLS.clear()
+        _TOOLS[key] = tools
+    return tools
 
 
 @dataclass
@@ -117,7 +121,7 @@ def words_partition(part: PartitionSpec | RawPartition, *, store_root: str, clea
         no_passages = [d for d, n in zip(docs["doc_id"], docs["n_passages"]) if n == 0]
         n_passages = len(words)
     else:
-        tok = _ready_tokenizer(tokenizer)
+        cleaner, tok = _process_tools(settings, cleaner, tokenizer)
         p_rows: dict[str, list] = {c: [] for c in ("doc_id", "passage_id", "start", "end", "text", "words")}
         r_rows: dict[str, list] = {c: [] for c in ("doc_id", "start", "end", "rule", "text")}
         d_rows: dict[str, list] = {c: [] for c in ("doc_id", "clean_text", "chars_raw", "chars_clean", "chars_removed", "n_passages")}
@@ -352,7 +356,7 @@ def prepare_distributed(
     passage_options: Mapping[str, int] | None = None,
     text_col: str = "text",
     id_col: str = "id",
-    partition_size: int = 500,
+    partition_size: int = 1000,
     progress: bool | None = None,
 ) -> StoredPrepared:
     """Clean, split and tokenise a corpus on a Dask cluster, streaming from disk.
@@ -374,7 +378,7 @@ def prepare_distributed(
         as it is.
     text_col, id_col : str
         Tabular files only.
-    partition_size : int, default 500
+    partition_size : int, default 1000
         Documents per partition (fixed: results never depend on the number
         of workers).
     progress : bool or None
