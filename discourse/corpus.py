@@ -107,8 +107,13 @@ def looks_like_html(text: str) -> bool:
     return len(_HTML_HINT.findall(head)) >= 3 or head.lstrip().lower().startswith(("<!doctype html", "<html"))
 
 
+_SCRIPT_BLOCK = re.compile(r"<\s*(script|style|noscript|template)\b.*?(<\s*/\s*\1\s*>|$)", re.I | re.S)
+
+
 def strip_html(text: str) -> str:
     """Plain text of an HTML page (scripts and styles dropped, blocks become paragraphs)."""
+    # drop script/style blocks first: html.parser can miss them after malformed markup such as "<?<script>"
+    text = _SCRIPT_BLOCK.sub(" ", text)
     parser = _TextExtractor()
     parser.feed(text)
     parser.close()
