@@ -22,16 +22,17 @@ Reports (written to ``benchmarks/results/bench_models.json``):
    and ``peak_increase_mb`` what the fit added.
 
 Real text: the 300 news articles of gensim's ``lee_background.cor`` (Lee,
-Pincombe & Welsh 2005), split into sentences; each sentence is one passage.
-There are ~2,600 distinct sentences, so larger sizes repeat them (tiled).
+Pincombe & Welsh 2005).  The LDA and embedding comparisons use its ~2,600
+distinct sentences; the scaling rows use distinct passages of 1 to 4
+sentences drawn from one article each (:func:`scaling_texts`; about 100,000
+distinct passages exist), so no passage is repeated at any size.
 
-BERTopic at scale: embedding 50,000 passages on a 2-core CPU takes about
-half an hour, so the scaling rows fit BERTopic on **given embeddings**: the
-distinct sentences are embedded once (through the cache) and tiled, with a
-tiny deterministic jitter (sd 1e-3; MiniLM embeddings have unit norm) so that
-repeated sentences are distinct points for UMAP.  The embedding cost at each
-size is reported separately as ``n_passages / measured throughput``
-(``embed_projected_s``).
+BERTopic at scale: embedding 50,000 passages on a 2-core CPU takes most of an
+hour, so the scaling rows fit BERTopic on **given embeddings**: each distinct
+sentence is embedded once (through the cache) and a passage's embedding is
+the normalised mean of its sentences' embeddings (MiniLM mean-pools tokens,
+so this is a close stand-in).  The embedding cost at each size is reported
+separately as ``n_passages / measured throughput`` (``embed_projected_s``).
 
 Usage::
 
@@ -90,10 +91,48 @@ def lee_sentences() -> list[str]:
     return out
 
 
-def make_prepared(sentences: list[str], n: int):
+def lee_articles() -> list[list[str]]:
+    """The sentences (5+ words) of each article of gensim's lee_background.cor."""
+    import gensim
+
+    from discourse.passages import sentence_spans
+
+    path = Path(gensim.__file__).parent / "test" / "test_data" / "lee_background.cor"
+    out = []
+    for doc in path.read_text(encoding="utf-8").splitlines():
+        sents = [doc[a:b].strip() for a, b in sentence_spans(doc)]
+        sents = [x for x in sents if len(x.split()) >= 5]
+        if sents:
+            out.append(sents)
+    return out
+
+
+def scaling_texts(n: int, seed: int = 0, max_sentences: int = 4) -> list[str]:
+    """``n`` distinct passages of real text: 1 to 4 sentences of one article, in article order.
+
+    Article, passage length and sentences are drawn with a fixed seed; a
+    passage already drawn is drawn again, so all ``n`` are distinct (about
+    100,000 distinct ones are possible).
+    """
+    rng = np.random.default_rng(seed)
+    articles = lee_articles()
+    seen: set[str] = set()
+    out: list[str] = []
+    while len(out) < n:
+        art = articles[int(rng.integers(len(articles)))]
+        size = int(rng.integers(1, min(max_sentences, len(art)) + 1))
+        pick = np.sort(rng.choice(len(art), size=size, replace=False))
+        text = " ".join(art[i] for i in pick)
+        if text not in seen:
+            seen.add(text)
+            out.append(text)
+    return out
+
+
+def make_prepared(texts: list[str]):
     import discourse
 
-    recs = [{"id": f"p{i:06d}", "text": sentences[i % len(sentences)]} for i in range(n)]
+    recs = [{"id": f"p{i:06d}", "text": t} for i, t in enumerate(texts)]
     return _prepare_fn()(discourse.Corpus.from_records(recs), progress=False)
 
 
@@ -360,6 +399,9 @@ def _child_fit(model: str, prepared_path: str, emb_path: str | None) -> dict:
 
         m = BERTopicModel(cache_dir=False, random_state=0, progress=False).fit(prepared, embeddings=embeddings)
         out.update(n_topics=len(m.topic_ids_), n_outliers=m.n_outliers_, sizes=m.sizes_)
+        sizes = np.bincount(m.assignments_)
+        out["largest_topic_share"] = float(sizes.max() / sizes.sum())
+    out["example_labels"] = [m.labels_[t] for t in m.topic_ids_[:8]]
     out["fit_s"] = time.perf_counter() - t
     out["peak_rss_mb"] = _proc_status_mb("VmHWM")
     out["rss_before_fit_mb"] = rss_before
@@ -374,22 +416,23 @@ def run_child(model: str, prepared_path: str, emb_path: str | None) -> dict:
         return pool.submit(_child_fit, model, prepared_path, emb_path).result()
 
 
-def passage_embeddings(emb, texts: list[str], seed: int = 0) -> np.ndarray:
-    """Embeddings of passages whose texts repeat: each distinct text is embedded once (through the
-    cache); repeats after the first get a tiny deterministic jitter (sd 1e-3) so UMAP sees distinct points."""
-    first: dict[str, int] = {}
-    for t in texts:
-        first.setdefault(t, len(first))
-    unique = emb.encode(list(first))
-    idx = np.array([first[t] for t in texts])
-    out = unique[idx].astype(np.float32)
-    seen = np.zeros(len(first), bool)
-    dup = np.zeros(len(texts), bool)
-    for i, j in enumerate(idx):
-        dup[i] = seen[j]
-        seen[j] = True
-    rng = np.random.default_rng(seed)
-    out[dup] += rng.normal(scale=1e-3, size=(int(dup.sum()), out.shape[1])).astype(np.float32)
+def passage_embeddings(emb, texts: list[str]) -> np.ndarray:
+    """Approximate embeddings of multi-sentence passages: the normalised mean of their sentences' embeddings.
+
+    Each distinct sentence is embedded once (through the cache); MiniLM
+    mean-pools token vectors, so the mean of sentence vectors is a close,
+    cheap stand-in for embedding the passage itself.  Used only for the
+    scaling rows, where embedding 50,000 passages for real would take most
+    of an hour on two cores.
+    """
+    from discourse.passages import sentence_spans
+
+    parts = [[t[a:b].strip() for a, b in sentence_spans(t)] or [t] for t in texts]
+    uniq = list(dict.fromkeys(x for p in parts for x in p))
+    vecs = emb.encode(uniq)
+    index = {x: i for i, x in enumerate(uniq)}
+    out = np.stack([vecs[[index[x] for x in p]].mean(axis=0) for p in parts]).astype(np.float32)
+    out /= np.linalg.norm(out, axis=1, keepdims=True)
     return out
 
 
@@ -407,7 +450,12 @@ def main(argv=None) -> int:
     skip = set(filter(None, args.skip.split(",")))
 
     sentences = lee_sentences()
-    result: dict = {
+    out = Path(args.out)
+    result: dict = {}
+    if out.is_file() and skip:
+        # parts skipped in this run keep their earlier results (run the parts one at a time)
+        result = json.loads(out.read_text(encoding="utf-8"))
+    result |= {
         "benchmark": "bench_models",
         "corpus": f"gensim test_data/lee_background.cor: {len(sentences)} distinct sentences (5+ words), one per passage",
         "machine": {"python": platform.python_version(), "cpus": os.cpu_count(), "platform": platform.platform()},
@@ -416,8 +464,9 @@ def main(argv=None) -> int:
 
     if "lda" not in skip:
         print(f"[lda] overhead on {args.lda_n} passages, {args.repeats} interleaved repeats ...", flush=True)
-        prepared = make_prepared(sentences, args.lda_n)
+        prepared = make_prepared(scaling_texts(args.lda_n))
         result["lda_overhead"] = r = bench_lda_overhead(prepared, args.repeats)
+        _write(out, result)
         print(f"  wall: raw pipeline {r['raw_pipeline_wall_s']['min']:.2f}s  discourse {r['discourse_fit_wall_s']['min']:.2f}s"
               f"  ratio {r['ratio_vs_raw_pipeline_wall_min']:.3f} (paired median {r['ratio_vs_raw_pipeline_wall_paired_median']:.3f});"
               f" cpu ratio {r['ratio_vs_raw_pipeline_cpu_min']:.3f}; train only {r['raw_train_only_wall_s']['min']:.2f}s;"
@@ -429,6 +478,7 @@ def main(argv=None) -> int:
         texts = sentences[: args.embed_n]
         print(f"[embed] {len(texts)} distinct passages, batch {args.batch_size}, {args.repeats} repeats ...", flush=True)
         result["embedding"] = r = bench_embedding(texts, args.repeats, args.batch_size)
+        _write(out, result)
         throughput = r["throughput_discourse_per_s"]
         print(f"  wall: raw {r['raw_encode_wall_s']['min']:.2f}s  discourse {r['discourse_first_pass_wall_s']['min']:.2f}s"
               f"  throughput ratio {r['throughput_ratio_wall_min']:.3f} (paired median {r['throughput_ratio_wall_paired_median']:.3f});"
@@ -440,18 +490,20 @@ def main(argv=None) -> int:
         from discourse.models import SentenceTransformerEmbedder
 
         rows = []
+        if throughput is None and "embedding" in result:
+            throughput = result["embedding"]["throughput_discourse_per_s"]
         with tempfile.TemporaryDirectory() as tmp:
             cache = Path(tmp) / "cache"
             emb = SentenceTransformerEmbedder(cache_dir=cache, batch_size=args.batch_size, progress=False)
             print(f"[scaling] embedding the {len(sentences)} distinct sentences once ...", flush=True)
             t = time.perf_counter()
-            unique = emb.encode(sentences)
+            emb.encode(sentences)
             unique_s = time.perf_counter() - t
             if throughput is None:
                 throughput = len(sentences) / unique_s
             for n in sizes:
                 t = time.perf_counter()
-                prepared = make_prepared(sentences, n)
+                prepared = make_prepared(scaling_texts(n))
                 prep_s = time.perf_counter() - t
                 ppath = Path(tmp) / f"prepared-{n}.pkl"
                 ppath.write_bytes(pickle.dumps(prepared, protocol=pickle.HIGHEST_PROTOCOL))
@@ -466,22 +518,31 @@ def main(argv=None) -> int:
                         r["embed_projected_s"] = r["n_passages"] / throughput
                         r["fit_excludes_embedding"] = True
                     rows.append(r)
+                    result["scaling"] = {"rows": rows, "partial": True}
+                    _write(out, result)
                     print(f"    fit {r['fit_s']:.1f}s, peak RSS {r['peak_rss_mb']:.0f} MB (+{r['peak_increase_mb']:.0f} MB), "
                           f"topics {r['n_topics']}", flush=True)
         result["scaling"] = {
-            "note": ("each fit runs in a fresh process (peak RSS of that process); BERTopic fits on given embeddings "
-                     "(distinct sentences embedded once, repeats jittered), embedding cost projected from throughput"),
+            "note": ("each fit runs in a fresh process (peak RSS during the fit); passages are 1-4 sentences of one "
+                     "lee_background article, all distinct; BERTopic fits on given embeddings (normalised mean of "
+                     "the passage's sentence embeddings), embedding cost projected from the measured throughput on "
+                     "single sentences (longer passages cost more)"),
             "embedding_throughput_per_s": throughput,
             "rows": rows,
         }
-    result["total_s"] = time.perf_counter() - t_all
-    out = Path(args.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    from discourse._io import atomic_write_text
-
-    atomic_write_text(out, json.dumps(result, indent=2, sort_keys=True) + "\n")
+        _write(out, result)
+    result["last_run_s"] = time.perf_counter() - t_all
+    _write(out, result)
     print(f"wrote {out}")
     return 0
+
+
+def _write(out: Path, result: dict) -> None:
+    """Write the results so far (atomically), so an interrupted run keeps its finished parts."""
+    from discourse._io import atomic_write_text
+
+    out.parent.mkdir(parents=True, exist_ok=True)
+    atomic_write_text(out, json.dumps(result, indent=2, sort_keys=True) + "\n")
 
 
 if __name__ == "__main__":
