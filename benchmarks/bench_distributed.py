@@ -175,7 +175,7 @@ def bench_embedding(n_passages: int, tmp: Path, client_factory, bertopic_sizes: 
     sub.to_csv(csv, index=False)
     out: dict = {"load_average_before": load_avg()}
     with client_factory() as client:
-        sp = prepare_distributed(csv, client, store=tmp / "store_emb", partition_size=100, progress=False)
+        sp = prepare_distributed(csv, client, store=tmp / "store_emb", partition_size=250, progress=False)
         texts = [t for d in sp.iter_passages(("text",)) for t in d["text"]]
         out["passages"] = len(texts)
         # warm-up: load the model in both workers (and here) before timing
