@@ -154,6 +154,18 @@ def test_local_cluster_is_loopback_with_two_worker_processes(client):
     assert len(pids) == 2 and os.getpid() not in pids
 
 
+def test_local_cluster_leaves_the_driver_environment_as_it_was(monkeypatch):
+    # Dask's nanny writes OMP_NUM_THREADS=1 etc. into the parent's os.environ before spawning
+    # a worker; torch imported later in the driver would then run on one thread
+    monkeypatch.setenv("OMP_NUM_THREADS", "2")
+    monkeypatch.delenv("MKL_NUM_THREADS", raising=False)
+    with connect("local", n_workers=1, memory_limit="1GiB") as c:
+        assert os.environ["OMP_NUM_THREADS"] == "2" and "MKL_NUM_THREADS" not in os.environ
+        workers = c.run(lambda: os.environ.get("MKL_NUM_THREADS"))
+        assert set(workers.values()) == {"1"}  # the workers keep Dask's single-thread settings
+    assert os.environ["OMP_NUM_THREADS"] == "2" and "MKL_NUM_THREADS" not in os.environ
+
+
 def test_connect_rejects_bad_scheduler():
     with pytest.raises(ParameterError, match="scheduler"):
         with connect(""):

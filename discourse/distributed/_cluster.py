@@ -13,6 +13,12 @@
 Whatever happens inside the block (including an exception or
 ``KeyboardInterrupt``) the client and any cluster started here are closed.
 
+Dask's nanny sets ``distributed.nanny.pre-spawn-environ`` (``OMP_NUM_THREADS=1``,
+``MKL_NUM_THREADS=1``, ...) in *this* process's ``os.environ`` before it
+spawns each worker, and leaves it there: torch imported afterwards in the
+driver would then use one thread.  :func:`connect` puts the driver's values
+back once the workers have started and again on exit (workers keep theirs).
+
 The Dask dashboard link is logged when the dashboard is available (it needs
 ``bokeh``); otherwise progress is shown by a tqdm bar over finished tasks
 (:func:`gather_with_progress`), silent when not attached to a terminal.
@@ -104,36 +110,66 @@ def connect(
             raise ParameterError(f"{name}={value!r} is not allowed: expected an integer >= 1")
     cluster = None
     client = None
-    try:
-        if scheduler.strip() == "local":
-            cluster = LocalCluster(
-                n_workers=n_workers,
-                threads_per_worker=threads_per_worker,
-                processes=True,
-                host="127.0.0.1",
-                dashboard_address="127.0.0.1:0",  # loopback, free port (served only with bokeh)
-                memory_limit=memory_limit,
-            )
-            client = Client(cluster, timeout=timeout)
-        else:
-            address = scheduler.strip()
-            try:
-                client = Client(address, timeout=timeout)
-            except (OSError, TimeoutError) as exc:
-                from ..errors import DiscourseError
+    with _driver_environ_kept() as restore_environ:
+        try:
+            if scheduler.strip() == "local":
+                cluster = LocalCluster(
+                    n_workers=n_workers,
+                    threads_per_worker=threads_per_worker,
+                    processes=True,
+                    host="127.0.0.1",
+                    dashboard_address="127.0.0.1:0",  # loopback, free port (served only with bokeh)
+                    memory_limit=memory_limit,
+                )
+                client = Client(cluster, timeout=timeout)
+                restore_environ()  # the workers are up with their own settings
+            else:
+                address = scheduler.strip()
+                try:
+                    client = Client(address, timeout=timeout)
+                except (OSError, TimeoutError) as exc:
+                    from ..errors import DiscourseError
 
-                raise DiscourseError(
-                    f"scheduler {address!r} cannot be reached ({type(exc).__name__}: {exc}); start it (dask scheduler) or check --scheduler"
-                ) from None
-        _log_cluster(client)
-        yield client
+                    raise DiscourseError(
+                        f"scheduler {address!r} cannot be reached ({type(exc).__name__}: {exc}); start it (dask scheduler) or check --scheduler"
+                    ) from None
+            _log_cluster(client)
+            yield client
+        finally:
+            if client is not None:
+                with contextlib.suppress(Exception):
+                    client.close()
+            if cluster is not None:
+                with contextlib.suppress(Exception):
+                    cluster.close()
+
+
+@contextlib.contextmanager
+def _driver_environ_kept() -> Iterator[Any]:
+    """Undo Dask's ``pre-spawn-environ`` changes to this process's ``os.environ``.
+
+    Yields a function that restores the saved values (called once the workers
+    are up); they are restored again on exit, since a worker restarted by its
+    nanny sets them once more.
+    """
+    import os
+
+    import dask
+
+    names = [str(k) for k in (dask.config.get("distributed.nanny.pre-spawn-environ", default={}) or {})]
+    saved = {n: os.environ.get(n) for n in names}
+
+    def restore() -> None:
+        for n, v in saved.items():
+            if v is None:
+                os.environ.pop(n, None)
+            else:
+                os.environ[n] = v
+
+    try:
+        yield restore
     finally:
-        if client is not None:
-            with contextlib.suppress(Exception):
-                client.close()
-        if cluster is not None:
-            with contextlib.suppress(Exception):
-                cluster.close()
+        restore()
 
 
 def _log_cluster(client) -> None:
