@@ -189,8 +189,8 @@ class AnalysisResult:
         lines = [
             f"documents {len(p.metadata):,}, passages {len(p.passages):,}, tokens {int(p.passages['n_tokens'].sum()):,}",
         ]
-        for name, m in self.models.items():
-            lines.append(f"{name}: {len(m.topic_ids_)} topics")
+        for name in self.models:  # counted without loading a lazily cached model
+            lines.append(f"{name}: {_n_topics(self.models, name)} topics")
         for name, t in self.tables.items():
             lines.append(f"{name}.csv: {len(t):,} rows")
         total = sum(self.timings.values())
@@ -234,12 +234,22 @@ class AnalysisResult:
         return out
 
 
-class LazyModels(dict):
-    """Fitted models loaded from the cache only when first used (keeps warm runs light)."""
+def _n_topics(models: Mapping[str, Any], name: str) -> int:
+    known = getattr(models, "known_n_topics", {})
+    return int(known[name]) if name in known else len(models[name].topic_ids_)
 
-    def __init__(self, paths: Mapping[str, str]):
+
+class LazyModels(dict):
+    """Fitted models loaded from the cache only when first used (keeps warm runs light).
+
+    ``known_n_topics`` holds each model's number of topics as saved, so that
+    a summary needs no model loaded (loading BERTopic imports UMAP and numba).
+    """
+
+    def __init__(self, paths: Mapping[str, str], n_topics: Mapping[str, int] | None = None):
         super().__init__()
         self._paths = dict(paths)
+        self.known_n_topics = {k: int(v) for k, v in (n_topics or {}).items() if k in self._paths}
 
     def __getitem__(self, name):
         if not dict.__contains__(self, name):
@@ -281,7 +291,8 @@ def _save_result(result: "AnalysisResult", path: Path, model_paths: Mapping[str,
         for name, table in result.tables.items():
             table.to_parquet(tmp / f"{name}.parquet", index=False)
         result.prepared.save(tmp / "prepared")
-        meta = {"tables": sorted(result.tables), "models": dict(model_paths), "corpus_source": result.corpus_source}
+        meta = {"tables": sorted(result.tables), "models": dict(model_paths), "corpus_source": result.corpus_source,
+                "n_topics": {n: len(m.topic_ids_) for n, m in result.models.items()}}
         (tmp / "result.json").write_text(to_json(meta), encoding="utf-8")
         seal(tmp)
 
@@ -297,7 +308,7 @@ def _load_result(path: Path, config: AnalysisConfig) -> "AnalysisResult":
     meta = json.loads((path / "result.json").read_text(encoding="utf-8"))
     tables = {name: pd.read_parquet(path / f"{name}.parquet") for name in meta["tables"]}
     prepared = Prepared.load(path / "prepared")
-    return AnalysisResult(tables=tables, prepared=prepared, models=LazyModels(meta["models"]), config=config,
+    return AnalysisResult(tables=tables, prepared=prepared, models=LazyModels(meta["models"], meta.get("n_topics")), config=config,
                           corpus_source=meta.get("corpus_source", ""), timings={})
 
 

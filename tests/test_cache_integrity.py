@@ -138,6 +138,19 @@ def test_warm_cache_gives_identical_tables(clean_run, tmp_path, capsys):
     assert tables(tmp_path / "out") == tables(clean_run / "out")
 
 
+def test_warm_result_summary_loads_no_model(clean_run, tmp_path):
+    import discourse
+    from discourse.analysis import LazyModels
+
+    cache = copy_cache(clean_run, tmp_path)
+    config = discourse.AnalysisConfig(by=("period",), models=("lda",), k=2, figures=False)
+    res = discourse.analyze(discourse.load_seeds(), config, cache_dir=str(cache))
+    assert isinstance(res.models, LazyModels)
+    summary = res.describe()
+    assert not dict.__contains__(res.models, "lda")  # counted from the saved record, not by loading the model
+    assert f"lda: {len(res.models['lda'].topic_ids_)} topics" in summary  # and the count is the model's
+
+
 def test_truncated_model_file_is_reported_and_refitted(clean_run, tmp_path, capsys):
     cache = copy_cache(clean_run, tmp_path)
     shutil.rmtree(cache / "results")  # reach the fitted-model cache
