@@ -85,24 +85,40 @@ def _metadata(fmt: str, name: str, prov_json: str) -> dict[str, Any]:
     return {"Title": name, "Creator": software, "Producer": software, "CreationDate": None, "ModDate": None, "Subject": prov_json}
 
 
-def render_figure(fig: Any, fmt: str, *, name: str = "figure", provenance: Mapping[str, Any] | None = None, dpi: float = 200) -> bytes:
+_RC = {"svg.hashsalt": "discourse", "svg.fonttype": "path", "pdf.fonttype": 42, "pdf.compression": 6}
+_SAVE = {"bbox_inches": "tight", "pad_inches": 0.03, "facecolor": "white"}
+
+
+def render_figure(fig: Any, fmt: str, *, name: str = "figure", provenance: Mapping[str, Any] | None = None, dpi: float = 200,
+                  cache: str | os.PathLike | None = None, _key: str | None = None) -> bytes:
     """The bytes of ``fig`` in format ``fmt`` with provenance stamped in (no file written).
 
-    Rendering is deterministic: same figure, same bytes.
+    Rendering is deterministic: same figure, same bytes.  With ``cache`` (a
+    folder), bytes rendered before for a figure in exactly the same state
+    are reused instead of drawing again (see :mod:`discourse._figcache`).
     """
     import matplotlib
 
     fig = _as_figure(fig)
     check_param("format", fmt, f"one of {', '.join(_FORMATS)}", fmt in _FORMATS)
     prov_json = json.dumps(_jsonable(dict(provenance or {})), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    metadata = _metadata(fmt, name, prov_json)
+    key = store = None
+    if cache is not None:
+        from ._figcache import RenderCache, figure_key
+
+        store = RenderCache(cache)
+        key = _key or figure_key(fig, fmt=fmt, dpi=dpi, metadata=metadata, settings={"rc": _RC, "save": _SAVE})
+        if key is not None and (hit := store.get(key, fmt)) is not None:
+            logger.debug("figure %s %s: cached render reused", name, fmt)
+            return hit
     buf = io.BytesIO()
-    rc = {"svg.hashsalt": "discourse", "svg.fonttype": "path", "pdf.fonttype": 42, "pdf.compression": 6}
-    with matplotlib.rc_context(rc):
-        fig.savefig(
-            buf, format=fmt, dpi=dpi, metadata=_metadata(fmt, name, prov_json),
-            bbox_inches="tight", pad_inches=0.03, facecolor="white",
-        )
-    return buf.getvalue()
+    with matplotlib.rc_context(_RC):
+        fig.savefig(buf, format=fmt, dpi=dpi, metadata=metadata, **_SAVE)
+    data = buf.getvalue()
+    if store is not None and key is not None:
+        store.put(key, fmt, data)
+    return data
 
 
 def load_manifest(outdir: str | os.PathLike = "figures") -> dict[str, dict[str, Any]]:
@@ -143,6 +159,7 @@ def save_figure(
     provenance: Mapping[str, Any] | None = None,
     formats: Iterable[str] = ("png",),
     dpi: float = 200,
+    cache: str | os.PathLike | None = None,
 ) -> list[Path]:
     """Save ``fig`` reproducibly with its provenance and record it in the manifest.
 
@@ -164,6 +181,13 @@ def save_figure(
         Formats to write, one file each (``name.png``, …).
     dpi : float
         Resolution of the PNG (and of rasters inside vector formats).
+    cache : path, optional
+        A folder of rendered files (the notebooks use ``.cache/figures``).
+        A figure saved before in exactly the same state, with the same
+        provenance, format, resolution, rcParams and package versions, is
+        copied from it instead of drawn again: the bytes are the same as a
+        fresh render, only faster.  Damaged entries are detected (sha256),
+        deleted and rendered again.  ``None``: always render.
 
     Returns
     -------
@@ -209,8 +233,18 @@ def save_figure(
         raise InputError(f"figure folder {str(out)!r} cannot be created ({exc.strerror or exc}); choose another outdir") from None
     manifest = load_manifest(out)
     written = []
+    keys: dict[str, str | None] = {}
+    if cache is not None:
+        from ._figcache import figure_key
+
+        # every key before any drawing: drawing changes the figure's state (layout), and a
+        # later format's key must not depend on whether an earlier one was rendered or reused
+        prov_json = json.dumps(prov, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+        keys = {fmt: figure_key(figure, fmt=fmt, dpi=dpi, metadata=_metadata(fmt, name, prov_json),
+                                settings={"rc": _RC, "save": _SAVE}) for fmt in formats}
     for fmt in formats:
-        data = render_figure(figure, fmt, name=name, provenance=prov, dpi=dpi)
+        data = render_figure(figure, fmt, name=name, provenance=prov, dpi=dpi,
+                             cache=None if cache is None else Path(cache), _key=keys.get(fmt))
         fname = f"{name}.{fmt}"
         path = atomic_write_bytes(out / fname, data)
         manifest[fname] = {"name": name, "file": fname, "format": fmt, "sha256": sha256_bytes(data), "provenance": prov}

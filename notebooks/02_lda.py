@@ -5,6 +5,8 @@
 #     text_representation:
 #       extension: .py
 #       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
 #   kernelspec:
 #     display_name: Python 3
 #     language: python
@@ -33,7 +35,7 @@ ksel
 
 # %%
 axes = plot_k_selection(ksel)
-discourse.save_figure(axes.flat[0].figure, "lda_k_selection", outdir=figures_dir(),
+discourse.save_figure(axes.flat[0].figure, "lda_k_selection", outdir=figures_dir(), cache=cache_dir() / "figures",
                       provenance=figure_provenance(result, figure="lda_k_selection"))
 
 # %% [markdown]
@@ -46,7 +48,7 @@ discourse.save_figure(axes.flat[0].figure, "lda_k_selection", outdir=figures_dir
 # %%
 topics = result.tables["topics"]
 axes = plot_topic_terms(topics, model="lda")
-discourse.save_figure(axes.flat[0].figure, "lda_topics", outdir=figures_dir(),
+discourse.save_figure(axes.flat[0].figure, "lda_topics", outdir=figures_dir(), cache=cache_dir() / "figures",
                       provenance=figure_provenance(result, figure="lda_topics"))
 
 # %% [markdown]

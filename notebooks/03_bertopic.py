@@ -5,6 +5,8 @@
 #     text_representation:
 #       extension: .py
 #       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
 #   kernelspec:
 #     display_name: Python 3
 #     language: python
@@ -30,7 +32,7 @@ from study import CONFIG
 result = discourse.analyze(discourse.load_seeds(), CONFIG, cache_dir=str(cache_dir()))
 topics = result.tables["topics"]
 axes = plot_topic_terms(topics, model="bertopic")
-discourse.save_figure(axes.flat[0].figure, "bertopic_topics", outdir=figures_dir(),
+discourse.save_figure(axes.flat[0].figure, "bertopic_topics", outdir=figures_dir(), cache=cache_dir() / "figures",
                       provenance=figure_provenance(result, figure="bertopic_topics"))
 
 # %%
@@ -54,4 +56,5 @@ result.tables["agreement"]
 
 # %%
 ax = plot_alignment(result.tables["alignment"], alignment_matrix(result))
-discourse.save_figure(ax.figure, "alignment", outdir=figures_dir(), provenance=figure_provenance(result, figure="alignment"))
+discourse.save_figure(ax.figure, "alignment", outdir=figures_dir(), cache=cache_dir() / "figures",
+                      provenance=figure_provenance(result, figure="alignment"))

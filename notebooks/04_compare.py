@@ -5,6 +5,8 @@
 #     text_representation:
 #       extension: .py
 #       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
 #   kernelspec:
 #     display_name: Python 3
 #     language: python
@@ -47,7 +49,8 @@ T = result.tables
 
 def save(ax, name):
     fig = ax.flat[0].figure if hasattr(ax, "flat") else ax.figure
-    discourse.save_figure(fig, name, outdir=figures_dir(), provenance=figure_provenance(result, figure=name))
+    discourse.save_figure(fig, name, outdir=figures_dir(), cache=cache_dir() / "figures",
+                          provenance=figure_provenance(result, figure=name))
 
 
 # %% [markdown]

@@ -167,3 +167,93 @@ def test_separate_processes_give_identical_files(tmp_path):
     assert files == ["frames.pdf", "frames.png", "frames.svg", "manifest.json"]
     for f in files:
         assert (tmp_path / "a" / f).read_bytes() == (tmp_path / "b" / f).read_bytes(), f
+
+
+# --------------------------------------------------------------------------- render cache
+def count_renders(monkeypatch) -> list[str]:
+    from matplotlib.figure import Figure
+
+    calls: list[str] = []
+    real = Figure.savefig
+
+    def counting(self, *a, **k):
+        calls.append(k.get("format", "?"))
+        return real(self, *a, **k)
+
+    monkeypatch.setattr(Figure, "savefig", counting)
+    return calls
+
+
+def test_render_cache_reuses_the_bytes_of_an_identical_figure(tmp_path, monkeypatch):
+    calls = count_renders(monkeypatch)
+    plain = save_figure(make_figure(), "frames", outdir=tmp_path / "plain", provenance=PROV, formats=("png", "svg"))
+    first = save_figure(make_figure(), "frames", outdir=tmp_path / "a", provenance=PROV, formats=("png", "svg"),
+                        cache=tmp_path / "cache")
+    assert len(calls) == 4 and len(list((tmp_path / "cache").iterdir())) == 2
+    again = save_figure(make_figure(), "frames", outdir=tmp_path / "b", provenance=PROV, formats=("png", "svg"),
+                        cache=tmp_path / "cache")
+    assert len(calls) == 4  # a freshly drawn, identical figure is not rendered again
+    for p, f, g in zip(plain, first, again):
+        assert p.read_bytes() == f.read_bytes() == g.read_bytes()  # the cache changes nothing in the files
+    assert (tmp_path / "a" / "manifest.json").read_bytes() == (tmp_path / "b" / "manifest.json").read_bytes()
+
+
+@pytest.mark.parametrize("change", ["data", "provenance", "dpi", "rcparams"])
+def test_render_cache_misses_when_anything_that_decides_the_bytes_changes(tmp_path, monkeypatch, change):
+    save_figure(make_figure(), "frames", outdir=tmp_path / "a", provenance=PROV, cache=tmp_path / "cache")
+    calls = count_renders(monkeypatch)
+
+    def save(outdir, **cache):
+        fig, prov, dpi = make_figure(), PROV, 200
+        if change == "data":
+            fig.axes[0].set_title("another title")
+        elif change == "provenance":
+            prov = PROV | {"random_state": 1}
+        elif change == "dpi":
+            dpi = 150
+        with matplotlib.rc_context({"text.hinting": "none"} if change == "rcparams" else {}):
+            return save_figure(fig, "frames", outdir=outdir, provenance=prov, dpi=dpi, **cache)[0].read_bytes()
+
+    cached = save(tmp_path / "b", cache=tmp_path / "cache")
+    assert len(calls) == 1  # rendered, not taken from the cache
+    assert cached == save(tmp_path / "c") != (tmp_path / "a" / "frames.png").read_bytes()
+
+
+def test_damaged_render_cache_entry_is_reported_and_rendered_again(tmp_path, monkeypatch, caplog):
+    (good,) = save_figure(make_figure(), "frames", outdir=tmp_path / "a", provenance=PROV, cache=tmp_path / "cache")
+    (entry,) = list((tmp_path / "cache").iterdir())
+    raw = bytearray(entry.read_bytes())
+    raw[len(raw) // 2] ^= 0xFF
+    entry.write_bytes(bytes(raw))
+    calls = count_renders(monkeypatch)
+    with caplog.at_level("WARNING", logger="discourse"):
+        (path,) = save_figure(make_figure(), "frames", outdir=tmp_path / "b", provenance=PROV, cache=tmp_path / "cache")
+    assert calls == ["png"] and "damaged" in caplog.text
+    assert path.read_bytes() == good.read_bytes() and entry.read_bytes()[32:] == good.read_bytes()  # entry rewritten
+
+
+def test_unpicklable_figure_is_rendered_without_the_cache(tmp_path):
+    from matplotlib.ticker import FuncFormatter
+
+    fig = make_figure()
+    fig.axes[0].xaxis.set_major_formatter(FuncFormatter(lambda x, _: f"{x:.1f}"))  # a lambda cannot be pickled
+    (path,) = save_figure(fig, "frames", outdir=tmp_path / "a", provenance=PROV, cache=tmp_path / "cache")
+    (plain,) = save_figure(fig, "frames", outdir=tmp_path / "b", provenance=PROV)
+    assert path.read_bytes() == plain.read_bytes()
+    assert not (tmp_path / "cache").exists() or not list((tmp_path / "cache").iterdir())
+
+
+def test_render_cache_key_is_the_same_in_every_process(tmp_path):
+    import subprocess
+    import sys
+
+    script = (
+        "import sys, matplotlib; matplotlib.use('Agg'); sys.path.insert(0, {tests!r}); "
+        "from test_figures import make_figure, PROV; from discourse.figures import save_figure; "
+        "save_figure(make_figure(), 'frames', outdir=sys.argv[1], provenance=PROV, cache=sys.argv[2])"
+    ).format(tests=str(__import__("pathlib").Path(__file__).parent))
+    for name, seed in (("a", "1"), ("b", "2")):  # different string hashing in each process
+        subprocess.run([sys.executable, "-c", script, str(tmp_path / name), str(tmp_path / f"cache_{name}")], check=True,
+                       capture_output=True, env=dict(__import__("os").environ, PYTHONHASHSEED=seed))
+    keys = [sorted(p.name for p in (tmp_path / f"cache_{n}").iterdir()) for n in ("a", "b")]
+    assert len(keys[0]) == 1 and keys[0] == keys[1]
