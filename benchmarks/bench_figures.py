@@ -35,11 +35,15 @@ def main() -> None:
     ap.add_argument("--notebooks", default="notebooks")
     ap.add_argument("--out", default="benchmarks/results/bench_figures.json")
     args = ap.parse_args()
+    load_before = os.getloadavg()[0]
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         cache = tmp / "cache"
+        rendered = cache / "figures"  # the notebooks' render cache (discourse.save_figure(cache=...))
         cold = timed_build(args.notebooks, tmp / "cold", cache)
+        after_cold = sorted(p.name for p in rendered.glob("*")) if rendered.is_dir() else []
         warm = timed_build(args.notebooks, tmp / "warm", cache)
+        after_warm = sorted(p.name for p in rendered.glob("*")) if rendered.is_dir() else []
         files = sorted(p.name for p in (tmp / "cold").iterdir())
         match, mismatch, errors = filecmp.cmpfiles(tmp / "cold", tmp / "warm", files, shallow=False)
     result = {
@@ -50,6 +54,10 @@ def main() -> None:
         "figures": len(files),
         "identical_files": len(match),
         "differing_files": mismatch + errors,
+        "render_cache_entries_after_cold": len(after_cold),
+        # a warm figure whose key differed from the cold one would have added an entry
+        "warm_renders_missing_the_cache": len(set(after_warm) - set(after_cold)),
+        "load_average_before_after": [load_before, os.getloadavg()[0]],
     }
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     Path(args.out).write_text(json.dumps(result, indent=2, sort_keys=True) + "\n")
