@@ -16,7 +16,10 @@ fresh document ids where more text is needed):
     tokenizer set-up) are timed separately; the timed distributed run
     starts from an empty Parquet store.  Target: >= 1.6x.
 ``embedding``
-    all-MiniLM-L6-v2 on 2,000 passages: ``SentenceTransformerEmbedder.encode``
+    all-MiniLM-L6-v2 on 2,000 *distinct* passages (1-4 sentences of one Lee
+    article each, ``bench_models.scaling_texts``; repeated text would measure
+    the in-process embedder's deduplication across the whole corpus, which
+    the workers do only within a partition): ``SentenceTransformerEmbedder.encode``
     in this process (torch on both cores) against ``embed_distributed`` on the
     two workers (one torch thread each), models loaded beforehand on both
     sides.  The ratio is reported (torch already uses both cores in one
@@ -186,13 +189,16 @@ def bench_embedding(n_passages: int, tmp: Path, client_factory, bertopic_sizes: 
     from discourse.distributed._embed import embed_distributed, read_embeddings
     from discourse.models import SentenceTransformerEmbedder
 
-    lines = lee_lines()
-    df = docs_frame(len(lines) * 10, lines)
-    # the first documents that hold n_passages passages
-    prep = discourse.prepare(discourse.Corpus.from_frame(df), progress=False)
-    counts = prep.passages.groupby("doc_id", sort=False).size()
-    keep = counts.index[: int(np.searchsorted(np.cumsum(counts.to_numpy()), n_passages) + 1)]
-    sub = df[df["id"].isin(set(keep))]
+    # distinct passages (1-4 sentences of one Lee article each, as in bench_models): with repeated
+    # texts the in-process embedder embeds each distinct text once while each partition only
+    # deduplicates within itself, which would measure deduplication, not embedding
+    sys.path.insert(0, str(HERE))
+    from bench_models import scaling_texts
+
+    texts_in = scaling_texts(n_passages)
+    sub = pd.DataFrame({"id": [f"doc{i:07d}" for i in range(len(texts_in))], "text": texts_in,
+                        "period": [PERIODS[i % 2] for i in range(len(texts_in))],
+                        "outlet_country": [COUNTRIES[i % 3] for i in range(len(texts_in))]})
     csv = tmp / "embed.csv"
     sub.to_csv(csv, index=False)
     out: dict = {"load_average_before": load_avg()}
@@ -200,6 +206,7 @@ def bench_embedding(n_passages: int, tmp: Path, client_factory, bertopic_sizes: 
         sp = prepare_distributed(csv, client, store=tmp / "store_emb", partition_size=250, progress=False)
         texts = [t for d in sp.iter_passages(("text",)) for t in d["text"]]
         out["passages"] = len(texts)
+        out["distinct_passages"] = len(set(texts))
         # warm-up: load the model in both workers (and here) before timing
         warm = prepare_distributed(tmp / "warmup.csv", client, store=tmp / "warm_store2", partition_size=5, progress=False)
         t = time.perf_counter()
