@@ -152,17 +152,23 @@ def test_read_provenance_rejects_foreign_files(tmp_path):
         read_provenance(tmp_path / "x.pdf")
 
 
-def test_separate_processes_give_identical_files(tmp_path):
+def save_in_subprocess(kwargs: str, *argv: str, env: dict[str, str] | None = None) -> None:
+    """``save_figure(make_figure(), 'frames', outdir=sys.argv[1], provenance=PROV, <kwargs>)`` in a fresh interpreter."""
+    import os
     import subprocess
     import sys
 
     script = (
         "import sys, matplotlib; matplotlib.use('Agg'); sys.path.insert(0, {tests!r}); "
         "from test_figures import make_figure, PROV; from discourse.figures import save_figure; "
-        "save_figure(make_figure(), 'frames', outdir=sys.argv[1], provenance=PROV, formats=('png', 'svg', 'pdf'))"
-    ).format(tests=str(__import__("pathlib").Path(__file__).parent))
+        "save_figure(make_figure(), 'frames', outdir=sys.argv[1], provenance=PROV, {kwargs})"
+    ).format(tests=str(__import__("pathlib").Path(__file__).parent), kwargs=kwargs)
+    subprocess.run([sys.executable, "-c", script, *argv], check=True, capture_output=True, env=dict(os.environ, **(env or {})))
+
+
+def test_separate_processes_give_identical_files(tmp_path):
     for name in ("a", "b"):
-        subprocess.run([sys.executable, "-c", script, str(tmp_path / name)], check=True, capture_output=True)
+        save_in_subprocess("formats=('png', 'svg', 'pdf')", str(tmp_path / name))
     files = sorted(p.name for p in (tmp_path / "a").iterdir())
     assert files == ["frames.pdf", "frames.png", "frames.svg", "manifest.json"]
     for f in files:
@@ -244,16 +250,7 @@ def test_unpicklable_figure_is_rendered_without_the_cache(tmp_path):
 
 
 def test_render_cache_key_is_the_same_in_every_process(tmp_path):
-    import subprocess
-    import sys
-
-    script = (
-        "import sys, matplotlib; matplotlib.use('Agg'); sys.path.insert(0, {tests!r}); "
-        "from test_figures import make_figure, PROV; from discourse.figures import save_figure; "
-        "save_figure(make_figure(), 'frames', outdir=sys.argv[1], provenance=PROV, cache=sys.argv[2])"
-    ).format(tests=str(__import__("pathlib").Path(__file__).parent))
     for name, seed in (("a", "1"), ("b", "2")):  # different string hashing in each process
-        subprocess.run([sys.executable, "-c", script, str(tmp_path / name), str(tmp_path / f"cache_{name}")], check=True,
-                       capture_output=True, env=dict(__import__("os").environ, PYTHONHASHSEED=seed))
+        save_in_subprocess("cache=sys.argv[2]", str(tmp_path / name), str(tmp_path / f"cache_{name}"), env={"PYTHONHASHSEED": seed})
     keys = [sorted(p.name for p in (tmp_path / f"cache_{n}").iterdir()) for n in ("a", "b")]
     assert len(keys[0]) == 1 and keys[0] == keys[1]
