@@ -61,7 +61,11 @@ def build_parser() -> argparse.ArgumentParser:
                     help="run on a Dask cluster: a scheduler address, or 'local' for a local cluster (default: in-process)")
     pa.add_argument("--no-figures", action="store_true", help="write tables only")
 
-    pf = sub.add_parser("figures", parents=[common], help="execute every notebook in order and rebuild figures/")
+    pf = sub.add_parser("figures", parents=[common], help="execute every notebook in order and rebuild figures/",
+                        description="Execute every notebook in order (fresh kernels, no network) and replace the figure "
+                                    "folder when all have run. Embeddings, fitted models, the analysis and rendered "
+                                    "figures are cached in .cache/ beside the notebooks ($DISCOURSE_CACHE overrides it); "
+                                    "delete it to rebuild from nothing.")
     pf.add_argument("--notebooks", default="notebooks", metavar="DIR", help="folder of notebooks (default: notebooks)")
     pf.add_argument("--out", default="figures", metavar="DIR", help="figure folder (default: figures)")
     pf.add_argument("--timeout", type=int, default=1800, help="seconds allowed per notebook cell (default 1800)")
