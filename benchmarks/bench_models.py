@@ -27,20 +27,25 @@ Reports (written to ``benchmarks/results/bench_models.json``):
 Real text: the 300 news articles of gensim's ``lee_background.cor`` (Lee,
 Pincombe & Welsh 2005).  The LDA and embedding comparisons use its ~2,600
 distinct sentences; the scaling rows use distinct passages of 1 to 4
-sentences drawn from one article each (:func:`scaling_texts`; about 100,000
+sentences drawn from one article each (:func:`scaling_texts`; about 250,000
 distinct passages exist), so no passage is repeated at any size.
 
-BERTopic at scale: embedding 50,000 passages on a 2-core CPU takes most of an
-hour, so the scaling rows fit BERTopic on **given embeddings**: each distinct
-sentence is embedded once (through the cache) and a passage's embedding is
-the normalised mean of its sentences' embeddings (MiniLM mean-pools tokens,
-so this is a close stand-in).  The embedding cost at each size is reported
-separately as ``n_passages / measured throughput`` (``embed_projected_s``).
+BERTopic at scale: the scaling rows fit BERTopic on **given embeddings**
+(each distinct sentence is embedded once, through the cache, and a passage's
+embedding is the normalised mean of its sentences' embeddings: MiniLM
+mean-pools tokens, so this is a close stand-in), so that the fit's own cost
+and memory are seen apart from the embedding's.  The embedding of the same
+passages is measured for real by the ``embed_scaling`` part; each BERTopic
+row then carries ``embed_measured_s`` (that size embedded for real) or
+``embed_projected_s`` (passages / the rate measured at the largest size
+embedded, named in ``embed_projection_basis``).
 
 Usage::
 
     python benchmarks/bench_models.py                      # sizes 1000,10000
     python benchmarks/bench_models.py --sizes 1000,10000,50000
+    python benchmarks/bench_models.py --skip lda,embed,embed_scaling --sizes 100000   # add one size
+    python benchmarks/bench_models.py --skip lda,embed,scaling --embed-sizes 1000,10000,50000
 
 Timings depend on the machine and its load; the ratios are measured side by
 side so that both sides see the same conditions.
@@ -115,7 +120,7 @@ def scaling_texts(n: int, seed: int = 0, max_sentences: int = 4) -> list[str]:
 
     Article, passage length and sentences are drawn with a fixed seed; a
     passage already drawn is drawn again, so all ``n`` are distinct (about
-    100,000 distinct ones are possible).
+    254,000 distinct ones are possible).
     """
     rng = np.random.default_rng(seed)
     articles = lee_articles()
@@ -537,6 +542,14 @@ def main(argv=None) -> int:
         from discourse.models import SentenceTransformerEmbedder
 
         rows = []
+        previous = result.get("scaling", {}).get("rows", [])
+
+        def merged(new: list[dict]) -> list[dict]:
+            """This run's rows and the earlier rows of sizes not rerun (run a large size on its own with --sizes)."""
+            rerun = {(r["model"], r["size"]) for r in new}
+            kept = [r for r in previous if (r.get("model"), r.get("size")) not in rerun]
+            return sorted(kept + new, key=lambda r: (r["size"], r["model"] != "lda"))
+
         if throughput is None and "embedding" in result:
             throughput = result["embedding"]["throughput_discourse_per_s"]
         with tempfile.TemporaryDirectory() as tmp:
@@ -565,10 +578,11 @@ def main(argv=None) -> int:
                         r["embed_projected_s"] = r["n_passages"] / throughput
                         r["fit_excludes_embedding"] = True
                     rows.append(r)
-                    result["scaling"] = {"rows": rows, "partial": True}
+                    result["scaling"] = {"rows": merged(rows), "partial": True}
                     _write(out, result)
                     print(f"    fit {r['fit_s']:.1f}s, peak RSS {r['peak_rss_mb']:.0f} MB (+{r['peak_increase_mb']:.0f} MB), "
                           f"topics {r['n_topics']}", flush=True)
+        rows = merged(rows)
         result["scaling"] = {
             "note": ("each fit runs in a fresh process (peak RSS during the fit); passages are 1-4 sentences of one "
                      "lee_background article, all distinct; BERTopic fits on given embeddings (normalised mean of "
@@ -583,10 +597,36 @@ def main(argv=None) -> int:
         print(f"[embed_scaling] real embedding at {embed_sizes} passages ...", flush=True)
         result["embed_scaling"] = bench_embed_scaling(embed_sizes, args.batch_size)
         _write(out, result)
+    _embedding_costs(result)
     result["last_run_s"] = time.perf_counter() - t_all
     _write(out, result)
     print(f"wrote {out}")
     return 0
+
+
+def _embedding_costs(result: dict) -> None:
+    """Give each BERTopic scaling row the embedding cost of its passages: measured, or projected from a measurement.
+
+    Where ``embed_scaling`` embedded that size for real, ``embed_measured_s``;
+    otherwise ``embed_projected_s`` = passages / the passages-per-second
+    measured at the largest size embedded for real (``embed_projection_basis``
+    says which).  Without any real measurement the projection from single
+    sentences stays.
+    """
+    measured = {r["size"]: r for r in result.get("embed_scaling", {}).get("rows", [])}
+    if not measured:
+        return
+    basis = measured[max(measured)]
+    for r in result.get("scaling", {}).get("rows", []):
+        if r.get("model") != "bertopic":
+            continue
+        if r["size"] in measured:
+            r["embed_measured_s"] = measured[r["size"]]["embed_s"]
+            r.pop("embed_projected_s", None)
+            r.pop("embed_projection_basis", None)
+        else:
+            r["embed_projected_s"] = r["n_passages"] / basis["passages_per_s"]
+            r["embed_projection_basis"] = f"{basis['passages_per_s']:.1f} passages/s measured at {basis['n_passages']} passages"
 
 
 def _write(out: Path, result: dict) -> None:
