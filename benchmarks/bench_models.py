@@ -586,8 +586,8 @@ def main(argv=None) -> int:
         result["scaling"] = {
             "note": ("each fit runs in a fresh process (peak RSS during the fit); passages are 1-4 sentences of one "
                      "lee_background article, all distinct; BERTopic fits on given embeddings (normalised mean of "
-                     "the passage's sentence embeddings), embedding cost projected from the measured throughput on "
-                     "single sentences (longer passages cost more)"),
+                     "the passage's sentence embeddings); the embedding of the same passages is measured for real by "
+                     "embed_scaling (embed_measured_s) or projected from its largest measured size (embed_projected_s)"),
             "embedding_throughput_per_s": throughput,
             "rows": rows,
         }
