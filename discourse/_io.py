@@ -39,6 +39,28 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
+#: Set by the command line's SIGINT handler: an interrupt was asked for in this run.
+_INTERRUPT = {"requested": False}
+
+
+def note_interrupt() -> None:
+    """Record that the user interrupted the run (called from the CLI's SIGINT handler)."""
+    _INTERRUPT["requested"] = True
+
+
+def clear_interrupt() -> None:
+    _INTERRUPT["requested"] = False
+
+
+def raise_if_interrupted() -> None:
+    """Raise ``KeyboardInterrupt`` if an interrupt was recorded, even one some library swallowed.
+
+    Called just before an output folder is swapped into place, so that a
+    Ctrl-C never lets a run publish its results, whatever code it landed in.
+    """
+    if _INTERRUPT["requested"]:
+        raise KeyboardInterrupt
+
 
 def sha256_bytes(data: bytes) -> str:
     """Hex sha256 of ``data``."""
@@ -299,6 +321,7 @@ def atomic_dir(path: str | os.PathLike) -> Iterator[Path]:
     tmp = _new_sibling_dir(path, ".partial")
     try:
         yield tmp
+        raise_if_interrupted()
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
