@@ -115,7 +115,7 @@ class PeakRSS:
 
 def bench_clean_tokenise(n_passages: int, tmp: Path, client_factory, repeats: int = 3) -> dict:
     import discourse
-    from discourse.distributed import connect, prepare_distributed
+    from discourse.distributed import prepare_distributed
 
     lines = lee_lines()
     # how many documents give n_passages passages (one Lee paragraph per document)
@@ -183,8 +183,7 @@ def bench_clean_tokenise(n_passages: int, tmp: Path, client_factory, repeats: in
 
 
 def bench_embedding(n_passages: int, tmp: Path, client_factory, bertopic_sizes: list[int]) -> tuple[dict, dict]:
-    import discourse
-    from discourse.distributed import connect, prepare_distributed
+    from discourse.distributed import prepare_distributed
     from discourse.distributed._bertopic import sample_size_effect
     from discourse.distributed._embed import embed_distributed, read_embeddings
     from discourse.models import SentenceTransformerEmbedder

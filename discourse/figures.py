@@ -24,7 +24,7 @@ import json
 import logging
 import os
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any, Iterable, Mapping, Sequence
 
 from ._io import atomic_write_bytes, safe_name, sha256_bytes
 from .errors import InputError, ParameterError, check_param
@@ -90,35 +90,50 @@ _SAVE = {"bbox_inches": "tight", "pad_inches": 0.03, "facecolor": "white"}
 
 
 def render_figure(fig: Any, fmt: str, *, name: str = "figure", provenance: Mapping[str, Any] | None = None, dpi: float = 200,
-                  cache: str | os.PathLike | None = None, _key: str | None = None) -> bytes:
+                  cache: str | os.PathLike | None = None) -> bytes:
     """The bytes of ``fig`` in format ``fmt`` with provenance stamped in (no file written).
 
     Rendering is deterministic: same figure, same bytes.  With ``cache`` (a
     folder), bytes rendered before for a figure in exactly the same state
     are reused instead of drawing again (see :mod:`discourse._figcache`).
     """
+    check_param("format", fmt, f"one of {', '.join(_FORMATS)}", fmt in _FORMATS)
+    return _render(_as_figure(fig), (fmt,), name=name, provenance=provenance, dpi=dpi, cache=cache)[fmt]
+
+
+def _render(figure: Any, formats: Sequence[str], *, name: str, provenance: Mapping[str, Any] | None, dpi: float,
+            cache: str | os.PathLike | None) -> dict[str, bytes]:
+    """The bytes of ``figure`` in each format, reusing cached renders when ``cache`` is a folder.
+
+    Every cache key is computed before anything is drawn: drawing changes the
+    figure's state (its layout), and a later format's key must not depend on
+    whether an earlier format was rendered or reused.
+    """
     import matplotlib
 
-    fig = _as_figure(fig)
-    check_param("format", fmt, f"one of {', '.join(_FORMATS)}", fmt in _FORMATS)
     prov_json = json.dumps(_jsonable(dict(provenance or {})), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    metadata = _metadata(fmt, name, prov_json)
-    key = store = None
+    metadata = {fmt: _metadata(fmt, name, prov_json) for fmt in formats}
+    store, keys = None, {}
     if cache is not None:
         from ._figcache import RenderCache, figure_key
 
         store = RenderCache(cache)
-        key = _key or figure_key(fig, fmt=fmt, dpi=dpi, metadata=metadata, settings={"rc": _RC, "save": _SAVE})
+        keys = {fmt: figure_key(figure, fmt=fmt, dpi=dpi, metadata=metadata[fmt], settings={"rc": _RC, "save": _SAVE})
+                for fmt in formats}
+    out: dict[str, bytes] = {}
+    for fmt in formats:
+        key = keys.get(fmt)
         if key is not None and (hit := store.get(key, fmt)) is not None:
             logger.debug("figure %s %s: cached render reused", name, fmt)
-            return hit
-    buf = io.BytesIO()
-    with matplotlib.rc_context(_RC):
-        fig.savefig(buf, format=fmt, dpi=dpi, metadata=metadata, **_SAVE)
-    data = buf.getvalue()
-    if store is not None and key is not None:
-        store.put(key, fmt, data)
-    return data
+            out[fmt] = hit
+            continue
+        buf = io.BytesIO()
+        with matplotlib.rc_context(_RC):
+            figure.savefig(buf, format=fmt, dpi=dpi, metadata=metadata[fmt], **_SAVE)
+        out[fmt] = buf.getvalue()
+        if key is not None:
+            store.put(key, fmt, out[fmt])
+    return out
 
 
 def load_manifest(outdir: str | os.PathLike = "figures") -> dict[str, dict[str, Any]]:
@@ -233,18 +248,8 @@ def save_figure(
         raise InputError(f"figure folder {str(out)!r} cannot be created ({exc.strerror or exc}); choose another outdir") from None
     manifest = load_manifest(out)
     written = []
-    keys: dict[str, str | None] = {}
-    if cache is not None:
-        from ._figcache import figure_key
-
-        # every key before any drawing: drawing changes the figure's state (layout), and a
-        # later format's key must not depend on whether an earlier one was rendered or reused
-        prov_json = json.dumps(prov, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-        keys = {fmt: figure_key(figure, fmt=fmt, dpi=dpi, metadata=_metadata(fmt, name, prov_json),
-                                settings={"rc": _RC, "save": _SAVE}) for fmt in formats}
-    for fmt in formats:
-        data = render_figure(figure, fmt, name=name, provenance=prov, dpi=dpi,
-                             cache=None if cache is None else Path(cache), _key=keys.get(fmt))
+    rendered = _render(figure, formats, name=name, provenance=prov, dpi=dpi, cache=cache)
+    for fmt, data in rendered.items():
         fname = f"{name}.{fmt}"
         path = atomic_write_bytes(out / fname, data)
         manifest[fname] = {"name": name, "file": fname, "format": fmt, "sha256": sha256_bytes(data), "provenance": prov}

@@ -41,7 +41,7 @@ from typing import Any, Iterator, Mapping, Sequence
 
 import pandas as pd
 
-from ..errors import CacheError, CorpusError, ParameterError
+from ..errors import CorpusError, ParameterError
 from ._cluster import progress_enabled
 from ._lda import TokenPart
 from ._store import ParquetStore, content_key

@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from .._io import atomic_dir, atomic_write_bytes, sha256_file
-from ..errors import CorpusTooSmallError, InputError, ParameterError, check_param
+from ..errors import CorpusTooSmallError, InputError, check_param
 from ..provenance import provenance
 from ._base import (
     TopicModel,
@@ -120,7 +120,7 @@ def train_lda(bow, dictionary, *, k: int, seed: int, passes: int, iterations: in
     from gensim.models import LdaModel
     from tqdm.auto import tqdm
 
-    bar = tqdm(total=passes, desc=f"LDA k={k}", unit="pass", disable=not progress) if progress else None
+    bar = tqdm(total=passes, desc=f"LDA k={k}", unit="pass") if progress else None
     try:
         model = LdaModel(
             corpus=bow,
@@ -138,7 +138,7 @@ def train_lda(bow, dictionary, *, k: int, seed: int, passes: int, iterations: in
     finally:
         if bar is not None:
             bar.close()
-    if bar is not None:
+    if bar is not None:  # the model saved and compared is the one trained without the bar
         model.callbacks = None
         model.metrics.pop("passes", None)
     return model
