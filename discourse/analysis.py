@@ -84,6 +84,12 @@ class AnalysisConfig:
         Also draw the figures (``DIR/figures``) when writing.
     scheduler : str or None
         Dask scheduler address, ``"local"``, or ``None`` for in-process.
+    reproducible : bool
+        Compute in the reproducible numeric mode (:mod:`discourse.numeric`):
+        the same bytes on any x86-64 CPU.  When this process does not already
+        run in the mode, the analysis is computed in a fresh process that
+        does, and its result comes back through the cache (``cache_dir``, or
+        the default cache folder when that is ``None``).
     """
 
     by: tuple[str, ...] = ("period",)
@@ -101,6 +107,7 @@ class AnalysisConfig:
     progress: bool | None = None
     figures: bool = True
     scheduler: str | None = None
+    reproducible: bool = False
 
     def validate(self) -> "AnalysisConfig":
         """Check every field; raise :class:`ParameterError` naming the bad one."""
@@ -119,7 +126,10 @@ class AnalysisConfig:
 
 
 def _model_key(name: str, params: Mapping[str, Any], corpus_hash: str) -> str:
-    blob = json.dumps({"name": name, "params": params, "corpus": corpus_hash, "versions": package_versions()}, sort_keys=True, default=str)
+    from .numeric import fingerprint
+
+    blob = json.dumps({"name": name, "params": params, "corpus": corpus_hash, "versions": package_versions(),
+                       "numeric": fingerprint()}, sort_keys=True, default=str)
     return hashlib.sha256(blob.encode()).hexdigest()[:24]
 
 
@@ -206,6 +216,7 @@ class AnalysisResult:
             "random_state": self.config.random_state,
             "models": {n: getattr(m, "provenance_", {}).get("params", {}) for n, m in self.models.items()},
             "versions": package_versions(),
+            "numeric": _numeric_of(self.models),
             "outputs": dict(outputs),
         }
 
@@ -279,8 +290,11 @@ class LazyModels(dict):
 
 
 def _result_key(corpus_hash: str, config: AnalysisConfig) -> str:
-    params = asdict(config) | {"cache_dir": None, "progress": None, "figures": None, "scheduler": None}
-    blob = json.dumps({"corpus": corpus_hash, "config": params, "versions": package_versions()}, sort_keys=True, default=str)
+    from .numeric import fingerprint
+
+    params = asdict(config) | {"cache_dir": None, "progress": None, "figures": None, "scheduler": None, "reproducible": None}
+    blob = json.dumps({"corpus": corpus_hash, "config": params, "versions": package_versions(),
+                       "numeric": fingerprint(reproducible=config.reproducible)}, sort_keys=True, default=str)
     return hashlib.sha256(blob.encode()).hexdigest()[:24]
 
 
@@ -310,6 +324,17 @@ def _load_result(path: Path, config: AnalysisConfig) -> "AnalysisResult":
     prepared = Prepared.load(path / "prepared")
     return AnalysisResult(tables=tables, prepared=prepared, models=LazyModels(meta["models"], meta.get("n_topics")), config=config,
                           corpus_source=meta.get("corpus_source", ""), timings={})
+
+
+def _numeric_of(models: Mapping[str, Any]) -> dict[str, Any]:
+    """The numeric environment the models were fitted in (this process's when there are none)."""
+    for model in models.values():
+        numeric = getattr(model, "provenance_", {}).get("numeric")
+        if numeric:
+            return numeric
+    from .provenance import numeric_environment
+
+    return numeric_environment()
 
 
 def _did_designs(metadata: pd.DataFrame, by: str) -> list[tuple[str, str, str]]:
@@ -383,6 +408,11 @@ def analyze(corpus, config: AnalysisConfig | None = None, **overrides) -> Analys
 
     config = replace(config or AnalysisConfig(), **overrides).validate()
     _check_by(corpus.metadata, config.by)
+    if config.reproducible and not config.scheduler:
+        from .numeric import in_effect
+
+        if not in_effect():
+            return _analyze_in_reproducible_process(corpus, config)
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
     cached_at = None
@@ -414,6 +444,32 @@ def analyze(corpus, config: AnalysisConfig | None = None, **overrides) -> Analys
             except OSError as exc:
                 logger.warning("could not cache the analysis in %s (%s)", cached_at, exc)
     return res
+
+
+def _analyze_in_reproducible_process(corpus, config: AnalysisConfig) -> AnalysisResult:
+    """Compute the analysis in a fresh process in the reproducible numeric mode; load its cached result.
+
+    Numeric libraries choose their kernels when they load, so the mode cannot
+    be switched on in a process that has loaded them: a fresh process starts
+    with the mode's environment, computes (and caches) the analysis, and this
+    process loads the cached result.
+    """
+    from dataclasses import replace
+
+    from .numeric import call_reproducibly
+
+    if config.cache_dir is None:
+        config = replace(config, cache_dir=str(default_cache_dir()))
+    t0 = time.perf_counter()
+    logger.info("computing in a fresh process in the reproducible numeric mode")
+    call_reproducibly(_analyze_and_cache, corpus, config)
+    res = _load_result(Path(config.cache_dir) / "results" / _result_key(corpus.hash, config), config)
+    res.timings["reproducible_process"] = time.perf_counter() - t0
+    return res
+
+
+def _analyze_and_cache(corpus, config: AnalysisConfig) -> None:
+    analyze(corpus, config)
 
 
 def _fit_models(prepared, config: AnalysisConfig, timings: dict[str, float]) -> dict[str, Any]:

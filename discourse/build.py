@@ -1,9 +1,14 @@
 """``discourse figures``: execute every notebook headless, in order, and rebuild ``figures/``.
 
-Notebooks run in fresh kernels with :mod:`nbclient`.  Figures are written
-into a temporary folder (the notebooks find it through
+Notebooks run in fresh kernels with :mod:`nbclient`, in the reproducible
+numeric mode (:mod:`discourse.numeric`) unless asked otherwise, so the same
+notebooks and seeds give the same bytes on any x86-64 CPU.  Figures are
+written into a temporary folder (the notebooks find it through
 :func:`figures_dir`) that replaces ``figures/`` only once every notebook has
-run, so an interrupted build leaves the previous figures intact.  Fitted
+run, so an interrupted build leaves the previous figures intact.  A notebook
+run by hand (Jupyter, ``jupyter nbconvert --execute``) saves its figures
+under ``.cache/notebook-figures`` instead, so it never overwrites the
+committed figures with files stamped in another way.  Fitted
 models and embeddings are cached (``.cache/`` beside the notebooks unless
 ``$DISCOURSE_CACHE`` is set), so a warm rebuild only loads and draws.
 """
@@ -27,8 +32,18 @@ ENV_CACHE = "DISCOURSE_CACHE"
 
 
 def figures_dir() -> Path:
-    """Where a notebook saves figures: ``$DISCOURSE_FIGURES_DIR`` during a build, else ``../figures``."""
-    return Path(os.environ.get(ENV_FIGURES, Path.cwd().parent / "figures"))
+    """Where a notebook saves figures: ``$DISCOURSE_FIGURES_DIR`` (set by the build), else ``.cache/notebook-figures``.
+
+    Only :func:`build_figures` writes the project's ``figures/``: figures from
+    a notebook run by hand go beside the cache, where they can be looked at
+    without changing what is committed.
+    """
+    env = os.environ.get(ENV_FIGURES)
+    if env:
+        return Path(env)
+    where = cache_dir() / "notebook-figures"
+    logger.info("not run by `discourse figures`: saving figures under %s (figures/ is rebuilt only by the build)", where)
+    return where
 
 
 def cache_dir() -> Path:
@@ -92,7 +107,8 @@ def _execute(path: Path, *, timeout: int, env: dict[str, str]) -> None:
 
 
 def build_figures(*, notebooks: str | os.PathLike = "notebooks", outdir: str | os.PathLike = "figures",
-                  timeout: int = 1800, progress: bool | None = None, only: Iterable[str] | None = None) -> list[Path]:
+                  timeout: int = 1800, progress: bool | None = None, only: Iterable[str] | None = None,
+                  reproducible: bool = True) -> list[Path]:
     """Execute every notebook in order and replace ``outdir`` with the figures they save.
 
     Parameters
@@ -107,6 +123,10 @@ def build_figures(*, notebooks: str | os.PathLike = "notebooks", outdir: str | o
         Show a progress bar over notebooks.
     only : iterable of str, optional
         Run only these notebook names (for tests); the folder is still replaced.
+    reproducible : bool, default True
+        Run the kernels in the reproducible numeric mode (the same bytes on
+        any x86-64 CPU, whatever the calling environment sets); ``False``
+        lets each library choose this CPU's kernels.
 
     Returns
     -------
@@ -131,6 +151,10 @@ def build_figures(*, notebooks: str | os.PathLike = "notebooks", outdir: str | o
         env = {ENV_FIGURES: str(tmp.resolve()), ENV_CACHE: str(cache.resolve()), "HF_HUB_OFFLINE": "1",
                "TRANSFORMERS_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false", "MPLBACKEND": "Agg",
                "DISCOURSE_PROGRESS": "0", "DISCOURSE_INPUTS_SHA256": inputs_hash(notebooks)}
+        if reproducible:
+            from .numeric import pinned_env
+
+            env.update(pinned_env())
         import sys
 
         disable = (progress is False or os.environ.get("DISCOURSE_PROGRESS") == "0"

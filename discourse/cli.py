@@ -1,4 +1,4 @@
-"""The ``discourse`` command line: ``corpus``, ``analyze`` and ``figures``.
+"""The ``discourse`` command line: ``corpus``, ``analyze``, ``figures`` and ``kernel``.
 
 Every error a user can cause is reported as one line on stderr
 (``discourse: error: …``) with a non-zero exit status, never a traceback
@@ -61,6 +61,9 @@ def build_parser() -> argparse.ArgumentParser:
     pa.add_argument("--scheduler", default=None, metavar="ADDRESS",
                     help="run on a Dask cluster: a scheduler address, or 'local' for a local cluster (default: in-process)")
     pa.add_argument("--no-figures", action="store_true", help="write tables only")
+    pa.add_argument("--reproducible", action="store_true",
+                    help="compute in the reproducible numeric mode: the same bytes on any x86-64 CPU "
+                         "(kernels pinned to AVX2; see discourse.numeric)")
 
     pf = sub.add_parser("figures", parents=[common], help="execute every notebook in order and rebuild figures/",
                         description="Execute every notebook in order (fresh kernels, no network) and replace the figure "
@@ -70,6 +73,15 @@ def build_parser() -> argparse.ArgumentParser:
     pf.add_argument("--notebooks", default="notebooks", metavar="DIR", help="folder of notebooks (default: notebooks)")
     pf.add_argument("--out", default="figures", metavar="DIR", help="figure folder (default: figures)")
     pf.add_argument("--timeout", type=int, default=1800, help="seconds allowed per notebook cell (default 1800)")
+    pf.add_argument("--native-numerics", action="store_true",
+                    help="let numeric libraries use this CPU's own kernels (faster on some CPUs; the figures then "
+                         "match only builds on the same kind of CPU). Default: the reproducible mode")
+
+    pk = sub.add_parser("kernel", parents=[common], help="register the Jupyter kernel 'discourse' (this environment, reproducible numerics)",
+                        description="Register a Jupyter kernel named 'discourse' that runs this Python environment in the "
+                                    "reproducible numeric mode, so notebooks opened in Jupyter compute what "
+                                    "`discourse figures` computes.")
+    pk.add_argument("--user", action="store_true", help="register for this user (default: inside this environment)")
     return parser
 
 
@@ -147,7 +159,7 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     config = AnalysisConfig(
         by=tuple(args.by), models=models, k=k, random_state=args.seed,
         cache_dir=args.cache, progress=_progress(args), figures=not args.no_figures,
-        scheduler=args.scheduler,
+        scheduler=args.scheduler, reproducible=args.reproducible,
     ).validate()
     _check_outputs(args)
     result = run_analysis(args.path, config, out=args.out, text_col=args.text_col, id_col=args.id_col)
@@ -171,8 +183,17 @@ def cmd_figures(args: argparse.Namespace) -> int:
     from .build import build_figures
 
     _check_outputs(args)
-    written = build_figures(notebooks=args.notebooks, outdir=args.out, timeout=args.timeout, progress=_progress(args))
+    written = build_figures(notebooks=args.notebooks, outdir=args.out, timeout=args.timeout, progress=_progress(args),
+                            reproducible=not args.native_numerics)
     sys.stdout.write(f"built {len(written)} figures into {args.out}\n")
+    return 0
+
+
+def cmd_kernel(args: argparse.Namespace) -> int:
+    from .numeric import install_kernel
+
+    where = install_kernel(user=args.user)
+    sys.stdout.write(f"registered Jupyter kernel 'discourse' in {where}\n")
     return 0
 
 
@@ -245,6 +266,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     if args.quiet:
         os.environ["DISCOURSE_PROGRESS"] = "0"
+    if getattr(args, "reproducible", False):
+        from .numeric import pin_before_import
+
+        pin_before_import()  # in place when no numeric library has loaded yet; else analyze starts a process
     with _interrupt_handling():
         try:
             return _run(args, printed)
@@ -304,7 +329,7 @@ def _interrupt_handling():
 
 
 def _run(args: argparse.Namespace, printed: _Printed) -> int:
-    handlers = {"corpus": cmd_corpus, "analyze": cmd_analyze, "figures": cmd_figures}
+    handlers = {"corpus": cmd_corpus, "analyze": cmd_analyze, "figures": cmd_figures, "kernel": cmd_kernel}
     from .errors import DiscourseError
 
     with warnings.catch_warnings():

@@ -338,10 +338,20 @@ class Corpus:
 
         return Corpus(self.metadata.loc[wanted], sub_reader, source=self.source)
 
+    def __reduce__(self):
+        # Pickled as its documents (read once) and metadata, so that a corpus
+        # read lazily from files can be handed to another process.
+        return (_materialized, (self.metadata, list(self._reader()), self.source))
+
     def summary(self) -> pd.DataFrame:
         """Documents and characters per document as a tidy table."""
         rows = [{"doc_id": d, "chars": len(t)} for d, t, _ in self._reader()]
         return pd.DataFrame(rows).set_index("doc_id").join(self.metadata)
+
+
+def _materialized(metadata: pd.DataFrame, rows: list[tuple[str, str, str]], source: str) -> Corpus:
+    """A corpus over documents held in memory (what an unpickled corpus is)."""
+    return Corpus(metadata, lambda: iter(rows), source=source)
 
 
 def _finish_meta(meta: pd.DataFrame, ids: list[str], *, source: str, where: Callable[[int], str]) -> pd.DataFrame:

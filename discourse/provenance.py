@@ -15,7 +15,7 @@ from importlib import metadata as _md
 from pathlib import Path
 from typing import Any, Mapping
 
-__all__ = ["package_versions", "git_commit", "provenance", "to_json"]
+__all__ = ["package_versions", "git_commit", "provenance", "to_json", "numeric_environment"]
 
 #: Packages whose versions change results; recorded in every provenance record.
 TRACKED_PACKAGES = (
@@ -91,6 +91,13 @@ def _jsonable(value: Any) -> Any:
     return repr(value)
 
 
+def numeric_environment() -> dict[str, Any]:
+    """The numeric environment of this process (see :func:`discourse.numeric.environment`)."""
+    from .numeric import environment
+
+    return environment()
+
+
 def provenance(
     *,
     params: Mapping[str, Any] | None = None,
@@ -117,7 +124,9 @@ def provenance(
     Returns
     -------
     dict
-        JSON-serialisable, with sorted keys and no timestamps.
+        JSON-serialisable, with sorted keys and no timestamps; ``numeric``
+        records the numeric environment (instruction-set level, BLAS and its
+        core type, thread counts, whether the reproducible mode was on).
 
     Examples
     --------
@@ -130,6 +139,7 @@ def provenance(
         "random_state": random_state,
         "corpus_hash": corpus_hash,
         "versions": package_versions(),
+        "numeric": numeric_environment(),
     }
     if commit is not None:
         rec["git_commit"] = commit

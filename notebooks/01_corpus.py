@@ -8,9 +8,9 @@
 #       format_version: '1.3'
 #       jupytext_version: 1.19.6
 #   kernelspec:
-#     display_name: Python 3
+#     display_name: discourse (reproducible numerics)
 #     language: python
-#     name: python3
+#     name: discourse
 # ---
 
 # %% [markdown]
@@ -58,6 +58,7 @@ corpus.metadata[["outlet", "outlet_country", "published", "published_precision",
 
 # %%
 result = discourse.analyze(corpus, CONFIG, cache_dir=str(cache_dir()))
+result.write(figures_dir() / "tables")  # the numbers behind every figure, kept beside the figures
 print(result.describe().splitlines()[0])
 result.tables["documents"][["doc_id", "outlet_country", "period", "chars_raw", "chars_removed", "passages", "tokens"]]
 

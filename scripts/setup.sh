@@ -13,6 +13,8 @@ fi
 .venv/bin/python -m pip install --quiet "torch==2.13.0"
 # Exact versions of everything (constraints.txt) so that figures rebuild byte for byte.
 .venv/bin/python -m pip install --quiet -c constraints.txt -e ".[test]"
+# The Jupyter kernel "discourse" (this environment, reproducible numerics) that the notebooks name.
+.venv/bin/discourse kernel --quiet
 .venv/bin/python - <<'PY'
 import torch, discourse
 assert "+cpu" in torch.__version__ or not torch.cuda.is_available(), torch.__version__

@@ -41,6 +41,7 @@ import numpy as np
 
 from .._io import atomic_write_bytes
 from ..errors import InputError, check_param
+from ..numeric import fingerprint
 from ._base import as_texts, positive_int, progress_enabled
 
 __all__ = ["SentenceTransformerEmbedder", "default_embedding_model", "default_cache_dir", "text_key"]
@@ -210,6 +211,7 @@ class SentenceTransformerEmbedder:
             else:
                 ident = {"weights": _module_digest(self._st)}
             ident["normalize"] = self.normalize
+            ident["numeric"] = fingerprint()  # vectors differ in the last bits between kernel choices
             blob = json.dumps(ident, sort_keys=True).encode()
             self._key = hashlib.sha256(blob).hexdigest()[:32]
         return self._key

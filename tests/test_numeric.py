@@ -1,0 +1,120 @@
+"""The reproducible numeric mode: pinned kernels, where it is on, and that it is what makes builds agree."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from discourse import numeric
+
+#: Two other "CPUs", emulated by the settings the libraries read when they load.  Both stay at or
+#: below x86-64-v3, so they run on any machine of this kind.
+EMULATED = {
+    "A": {"OPENBLAS_CORETYPE": "Sandybridge", "ONEDNN_MAX_CPU_ISA": "SSE41", "ATEN_CPU_CAPABILITY": "default",
+          "NUMBA_CPU_NAME": "sandybridge", "NPY_DISABLE_CPU_FEATURES": "X86_V3 X86_V4 AVX512_ICL AVX512_SPR",
+          "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"},
+    "B": {"OPENBLAS_CORETYPE": "Nehalem", "ONEDNN_MAX_CPU_ISA": "AVX", "NUMBA_CPU_NAME": "nehalem",
+          "MKL_CBWR": "AUTO", "OMP_NUM_THREADS": "3", "OPENBLAS_NUM_THREADS": "3", "MKL_NUM_THREADS": "3"},
+}
+
+# Embeds the seeds' first passages and fits a small LDA; prints hashes of both and the recorded environment.
+PROBE = """
+import hashlib, json
+import numpy as np
+import discourse
+from discourse import numeric
+from discourse.models import LDA
+from discourse.models.embed import SentenceTransformerEmbedder
+prepared = discourse.prepare(discourse.load_seeds(), progress=False)
+emb = SentenceTransformerEmbedder(cache_dir=False, progress=False).encode(list(prepared.passages.text[:12]))
+lda = LDA(k=3, random_state=0, progress=False).fit(prepared)
+h = lambda a: hashlib.sha256(np.ascontiguousarray(a).tobytes()).hexdigest()
+print(json.dumps({"emb": h(emb), "lda": h(lda.doc_topic_), "env": numeric.environment()}))
+"""
+
+
+def run_probe(env_changes: dict[str, str]) -> dict:
+    env = {k: v for k, v in os.environ.items() if k not in numeric.pinned_env()}
+    env.update(env_changes)
+    out = subprocess.run([sys.executable, "-c", PROBE], env=env, capture_output=True, text=True, timeout=600)
+    assert out.returncode == 0, out.stderr[-2000:]
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def test_pinned_env_sets_every_kernel_choice_found_to_matter():
+    env = numeric.pinned_env()
+    for var in ("OPENBLAS_CORETYPE", "ONEDNN_MAX_CPU_ISA", "ATEN_CPU_CAPABILITY", "MKL_CBWR", "NPY_DISABLE_CPU_FEATURES",
+                "NUMBA_CPU_NAME", "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
+        assert env.get(var), var
+    assert env["OMP_NUM_THREADS"] == str(numeric.THREADS)
+
+
+def test_this_process_reports_its_own_numeric_environment():
+    env = numeric.environment()
+    assert set(env) >= {"reproducible", "isa", "blas", "numpy_simd", "torch_cpu_capability", "threads"}
+    assert env["reproducible"] is numeric.in_effect()
+    assert numeric.fingerprint(reproducible=True) == "reproducible-1"
+    if not env["reproducible"]:
+        assert numeric.fingerprint().startswith("native:")
+
+
+def test_provenance_records_the_numeric_environment():
+    import discourse
+
+    rec = discourse.provenance(params={"k": 3})
+    assert rec["numeric"]["reproducible"] is numeric.in_effect() and "isa" in rec["numeric"]
+
+
+def test_call_reproducibly_computes_in_the_mode_and_raises_its_errors(tmp_path):
+    assert numeric.call_reproducibly(numeric.in_effect) is True
+    from discourse.errors import InputError
+
+    with pytest.raises(InputError, match="no_such_corpus"):
+        numeric.call_reproducibly(__import__("discourse").load_corpus, str(tmp_path / "no_such_corpus"))
+
+
+def test_analyze_reproducible_computes_in_the_mode_and_caches(tmp_path):
+    import discourse
+
+    kw = dict(by=("period",), models=("lda",), k=3, n_resamples=200, n_permutations=200, figures=False,
+              progress=False, reproducible=True, cache_dir=str(tmp_path))
+    first = discourse.analyze(discourse.load_seeds(), **kw)
+    assert "reproducible_process" in first.timings or numeric.in_effect()
+    assert first.models["lda"].provenance_["numeric"]["reproducible"] is True
+    again = discourse.analyze(discourse.load_seeds(), **kw)
+    assert again.tables["prevalence"].equals(first.tables["prevalence"])
+    assert not discourse.analyze(discourse.load_seeds(), **(kw | {"reproducible": False})).models["lda"].provenance_[
+        "numeric"]["reproducible"] or numeric.in_effect()
+
+
+def test_kernel_spec_runs_this_python_in_the_mode(tmp_path):
+    where = numeric.install_kernel(prefix=str(tmp_path))
+    spec = json.loads((os.path.join(where, "kernel.json") and open(os.path.join(where, "kernel.json")).read()))
+    assert spec["argv"][0] == sys.executable
+    for k, v in numeric.pinned_env().items():
+        assert spec["env"][k] == v
+
+
+def test_cli_analyze_reproducible_writes_the_environment_into_the_manifest(tmp_path):
+    from discourse.cli import main
+
+    out = tmp_path / "out"
+    assert main(["--quiet", "analyze", "seeds", "--by", "period", "--models", "lda", "--k", "3", "--no-figures",
+                 "--reproducible", "--cache", str(tmp_path / "cache"), "--out", str(out)]) == 0
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["numeric"]["reproducible"] is True and manifest["numeric"]["isa"] == numeric.ISA_LEVEL
+
+
+@pytest.mark.slow
+def test_emulated_cpus_change_results_unless_the_mode_pins_them():
+    """Without the mode the emulated CPUs compute other bits (so the build test can fail); with it, the same."""
+    native = {name: run_probe(env) for name, env in EMULATED.items()}
+    assert native["A"]["emb"] != native["B"]["emb"], "the emulation does not reach torch's kernels"
+    assert native["A"]["lda"] != native["B"]["lda"], "the emulation does not reach OpenBLAS"
+    pinned = {name: run_probe(env | numeric.pinned_env()) for name, env in EMULATED.items()}
+    assert pinned["A"] == pinned["B"]
+    assert pinned["A"]["env"]["reproducible"] is True
