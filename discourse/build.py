@@ -23,7 +23,7 @@ from typing import Iterable
 from ._io import atomic_dir, check_writable_dir
 from .errors import DiscourseError, InputError
 
-__all__ = ["build_figures", "figures_dir", "cache_dir", "list_notebooks"]
+__all__ = ["build_figures", "compare_builds", "figures_dir", "cache_dir", "list_notebooks"]
 
 logger = logging.getLogger(__name__)
 
@@ -166,3 +166,74 @@ def build_figures(*, notebooks: str | os.PathLike = "notebooks", outdir: str | o
         if not written:
             raise DiscourseError(f"{notebooks}: the notebooks saved no figures")
     return [outdir / p for p in written]
+
+
+def compare_builds(built: str | os.PathLike, committed: str | os.PathLike, *, max_cells: int = 8) -> list[str]:
+    """What differs between two figure folders, and what to do about it (empty when byte-identical).
+
+    Names each figure whose bytes differ, each number that changed in the
+    tables behind the figures (``tables/*.csv``, written by the notebooks),
+    and the numeric environment of both builds where it differs.
+
+    Parameters
+    ----------
+    built, committed : path
+        Two outputs of :func:`build_figures` (e.g. a fresh build and ``figures/``).
+    max_cells : int
+        Changed cells listed per table.
+
+    Returns
+    -------
+    list of str
+        One line per finding; the last says what to do.
+    """
+    import json
+
+    import pandas as pd
+
+    built, committed = Path(built), Path(committed)
+    names = lambda root: {str(p.relative_to(root)) for p in root.rglob("*") if p.is_file()}  # noqa: E731
+    a, b = names(built), names(committed)
+    lines = [f"only in the fresh build: {n}" for n in sorted(a - b)] + [f"only in {committed}: {n}" for n in sorted(b - a)]
+    differing = sorted(n for n in a & b if (built / n).read_bytes() != (committed / n).read_bytes())
+    figures = [n for n in differing if not n.startswith("tables/") and n.endswith((".png", ".svg", ".pdf"))]
+    if figures:
+        lines.append(f"figures whose bytes differ: {', '.join(figures)}")
+    for n in differing:
+        if n.startswith("tables/") and n.endswith(".csv"):
+            lines.extend(_table_changes(pd.read_csv(built / n), pd.read_csv(committed / n), n, max_cells))
+    if not lines and not differing:
+        return []
+
+    def numeric_of(root: Path) -> dict:
+        try:
+            return json.loads((root / "tables" / "manifest.json").read_text(encoding="utf-8")).get("numeric", {})
+        except (OSError, ValueError):
+            return {}
+
+    env_a, env_b = numeric_of(built), numeric_of(committed)
+    env_diff = sorted(k for k in set(env_a) | set(env_b) if env_a.get(k) != env_b.get(k))
+    for k in env_diff:
+        lines.append(f"numeric environment {k}: fresh build {env_a.get(k)!r}, {committed} {env_b.get(k)!r}")
+    if env_diff:
+        lines.append("what to do: the builds ran in different numeric environments; rebuild both with "
+                     "`discourse figures` (reproducible mode, the default) before comparing")
+    else:
+        lines.append("what to do: same numeric environment, so the inputs or the code changed the results; "
+                     "check the changes above, then run `discourse figures` and commit figures/")
+    return lines
+
+
+def _table_changes(new, old, name: str, max_cells: int) -> list[str]:
+    """Lines naming the cells of one table that changed (or that its shape or columns did)."""
+    if list(new.columns) != list(old.columns) or len(new) != len(old):
+        return [f"{name}: shape or columns changed ({len(old)}x{len(old.columns)} -> {len(new)}x{len(new.columns)})"]
+    changed = []
+    for col in new.columns:
+        for i in new.index[(new[col] != old[col]) & ~(new[col].isna() & old[col].isna())]:
+            was, now = (v.item() if hasattr(v, "item") else v for v in (old.at[i, col], new.at[i, col]))
+            changed.append(f"{name} row {i} {col}: {was!r} -> {now!r}")
+    head = changed[:max_cells]
+    if len(changed) > max_cells:
+        head.append(f"{name}: {len(changed) - max_cells} more changed cells")
+    return head

@@ -37,19 +37,57 @@ def test_notebooks_say_what_five_documents_cannot_show():
 
 
 @pytest.mark.slow
-def test_figure_build_executes_every_notebook_and_matches_committed(tmp_path, monkeypatch):
-    """Cold build (empty cache) of every notebook; each figure byte-identical to the committed one."""
-    from discourse.build import build_figures
+def test_figure_builds_on_two_emulated_cpus_equal_the_committed_figures(tmp_path, monkeypatch, emulated_cpus):
+    """Cold builds (empty caches) under two emulated CPUs: byte-identical to each other and to figures/.
+
+    The emulations are set in the calling environment, as another machine's CPU would be; the build's
+    reproducible mode pins the kernels inside the notebook kernels.  ``test_numeric`` shows the same
+    emulations change the numbers when nothing pins them.
+    """
+    from discourse.build import build_figures, compare_builds
     from discourse.figures import read_provenance
 
-    monkeypatch.setenv("DISCOURSE_CACHE", str(tmp_path / "cache"))
-    out = tmp_path / "figures"
-    written = build_figures(notebooks=NOTEBOOKS, outdir=out, progress=False)
-    built = sorted(p.name for p in written)
-    committed = sorted(p.name for p in FIGURES.iterdir() if p.is_file())
-    assert built == committed, "figures/ is stale: run `discourse figures` and commit"
-    differing = [n for n in built if (out / n).read_bytes() != (FIGURES / n).read_bytes()]
-    assert not differing, f"figures differ from a fresh build: {differing}; run `discourse figures` and commit"
-    prov = read_provenance(out / "lda_prevalence_period.png")
-    assert prov["random_state"] == 0 and len(prov["corpus_hash"]) == 64
+    builds = {}
+    for name, env in emulated_cpus.items():
+        with monkeypatch.context() as m:
+            for k, v in env.items():
+                m.setenv(k, v)
+            m.setenv("DISCOURSE_CACHE", str(tmp_path / f"cache-{name}"))
+            out = tmp_path / f"figures-{name}"
+            build_figures(notebooks=NOTEBOOKS, outdir=out, progress=False)
+        builds[name] = out
+    between = compare_builds(builds["A"], builds["B"])
+    assert not between, "two emulated CPUs built different figures:\n" + "\n".join(between)
+    report = compare_builds(builds["A"], FIGURES)
+    assert not report, "figures/ differs from a fresh build:\n" + "\n".join(report)
+    prov = read_provenance(builds["A"] / "lda_prevalence_period.png")
+    assert prov["random_state"] == 0 and len(prov["corpus_hash"]) == 64 and prov["numeric"]["reproducible"] is True
     assert "inputs_sha256" in prov["extra"] and "gensim" in prov["versions"]
+
+
+def test_compare_builds_names_figures_numbers_and_environments(tmp_path):
+    from discourse.build import compare_builds
+
+    for name, value, isa in (("new", 0.25, "x86-64-v4 (AVX-512)"), ("old", 0.5, "x86-64-v3 (AVX2, FMA)")):
+        (tmp_path / name / "tables").mkdir(parents=True)
+        (tmp_path / name / "a.png").write_bytes(name.encode())
+        (tmp_path / name / "b.png").write_bytes(b"same")
+        (tmp_path / name / "tables" / "prevalence.csv").write_text(f"topic,share\n0,{value}\n1,0.1\n")
+        (tmp_path / name / "tables" / "manifest.json").write_text(json.dumps({"numeric": {"isa": isa}}))
+    report = compare_builds(tmp_path / "new", tmp_path / "old")
+    assert "figures whose bytes differ: a.png" in report
+    assert any("prevalence.csv row 0 share: 0.5 -> 0.25" in line for line in report)
+    assert any(line.startswith("numeric environment isa") for line in report)
+    assert report[-1].startswith("what to do")
+    assert compare_builds(tmp_path / "old", tmp_path / "old") == []
+
+
+def test_notebooks_name_the_reproducible_kernel_and_hand_runs_do_not_write_figures(tmp_path, monkeypatch):
+    from discourse.build import figures_dir
+
+    for ipynb in NOTEBOOKS.glob("*.ipynb"):
+        assert json.loads(ipynb.read_text())["metadata"]["kernelspec"]["name"] == "discourse", ipynb.name
+    monkeypatch.delenv("DISCOURSE_FIGURES_DIR", raising=False)
+    monkeypatch.setenv("DISCOURSE_CACHE", str(tmp_path / "cache"))
+    monkeypatch.chdir(NOTEBOOKS)
+    assert figures_dir() == tmp_path / "cache" / "notebook-figures"

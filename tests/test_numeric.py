@@ -11,16 +11,6 @@ import pytest
 
 from discourse import numeric
 
-#: Two other "CPUs", emulated by the settings the libraries read when they load.  Both stay at or
-#: below x86-64-v3, so they run on any machine of this kind.
-EMULATED = {
-    "A": {"OPENBLAS_CORETYPE": "Sandybridge", "ONEDNN_MAX_CPU_ISA": "SSE41", "ATEN_CPU_CAPABILITY": "default",
-          "NUMBA_CPU_NAME": "sandybridge", "NPY_DISABLE_CPU_FEATURES": "X86_V3 X86_V4 AVX512_ICL AVX512_SPR",
-          "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"},
-    "B": {"OPENBLAS_CORETYPE": "Nehalem", "ONEDNN_MAX_CPU_ISA": "AVX", "NUMBA_CPU_NAME": "nehalem",
-          "MKL_CBWR": "AUTO", "OMP_NUM_THREADS": "3", "OPENBLAS_NUM_THREADS": "3", "MKL_NUM_THREADS": "3"},
-}
-
 # Embeds the seeds' first passages and fits a small LDA; prints hashes of both and the recorded environment.
 PROBE = """
 import hashlib, json
@@ -110,11 +100,11 @@ def test_cli_analyze_reproducible_writes_the_environment_into_the_manifest(tmp_p
 
 
 @pytest.mark.slow
-def test_emulated_cpus_change_results_unless_the_mode_pins_them():
+def test_emulated_cpus_change_results_unless_the_mode_pins_them(emulated_cpus):
     """Without the mode the emulated CPUs compute other bits (so the build test can fail); with it, the same."""
-    native = {name: run_probe(env) for name, env in EMULATED.items()}
+    native = {name: run_probe(env) for name, env in emulated_cpus.items()}
     assert native["A"]["emb"] != native["B"]["emb"], "the emulation does not reach torch's kernels"
     assert native["A"]["lda"] != native["B"]["lda"], "the emulation does not reach OpenBLAS"
-    pinned = {name: run_probe(env | numeric.pinned_env()) for name, env in EMULATED.items()}
+    pinned = {name: run_probe(env | numeric.pinned_env()) for name, env in emulated_cpus.items()}
     assert pinned["A"] == pinned["B"]
     assert pinned["A"]["env"]["reproducible"] is True
