@@ -46,7 +46,7 @@ import os
 import sys
 from typing import Any, Callable, Mapping
 
-__all__ = ["pinned_env", "in_effect", "environment", "fingerprint", "call_reproducibly", "install_kernel", "THREADS", "ISA_LEVEL"]
+__all__ = ["pinned_env", "in_effect", "environment", "fingerprint", "call_reproducibly", "call_in_fresh_process", "install_kernel", "THREADS", "ISA_LEVEL"]
 
 #: Instruction-set level the reproducible mode computes at (every CPU of this kind has it).
 ISA_LEVEL = "x86-64-v3 (AVX2, FMA)"
@@ -207,13 +207,6 @@ def fingerprint(*, reproducible: bool = False) -> str:
     return "native:" + "|".join(str(env[k]) for k in keys)
 
 
-def child_env(base: Mapping[str, str] | None = None) -> dict[str, str]:
-    """``base`` (default: this process's environment) with the reproducible mode's variables set."""
-    env = dict(os.environ if base is None else base)
-    env.update(pinned_env())
-    return env
-
-
 def pin_before_import() -> bool:
     """Switch the mode on in this process if no numeric library has loaded yet.
 
@@ -253,10 +246,20 @@ def install_kernel(*, user: bool = False, prefix: str | None = None, name: str =
 def call_reproducibly(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
     """``fn(*args, **kwargs)`` computed in a fresh Python process in the reproducible mode.
 
-    ``fn`` must be importable by name (a module-level function) and its
-    arguments and result picklable.  The process runs ``python -m
-    discourse.numeric`` (so it never re-imports the caller's script); an
-    exception it raises is raised here.
+    See :func:`call_in_fresh_process`, which this calls with :func:`pinned_env`.
+    """
+    return call_in_fresh_process(fn, *args, env=pinned_env(), **kwargs)
+
+
+def call_in_fresh_process(fn: Callable[..., Any], *args: Any, env: Mapping[str, str] | None = None, **kwargs: Any) -> Any:
+    """``fn(*args, **kwargs)`` computed in a fresh Python process whose environment adds ``env``.
+
+    Numeric libraries read their settings when they load, so a setting can
+    only be changed for a process that has not loaded them yet.  ``fn`` must
+    be importable by name (a module-level function) and its arguments and
+    result picklable.  The process runs ``python -m discourse.numeric`` (so
+    it never re-imports the caller's script); an exception it raises is
+    raised here.
 
     Raises
     ------
@@ -273,9 +276,10 @@ def call_reproducibly(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
     with tempfile.TemporaryDirectory(prefix="discourse-numeric-") as tmp:
         task, answer = Path(tmp) / "task.pkl", Path(tmp) / "answer.pkl"
         task.write_bytes(pickle.dumps((fn, args, kwargs), protocol=pickle.HIGHEST_PROTOCOL))
-        proc = subprocess.run([sys.executable, "-m", "discourse.numeric", str(task), str(answer)], env=child_env(), check=False)
+        proc = subprocess.run([sys.executable, "-m", "discourse.numeric", str(task), str(answer)],
+                              env={**os.environ, **dict(env or {})}, check=False)
         if not answer.exists():
-            raise DiscourseError(f"the reproducible-mode process ended without a result (exit status {proc.returncode})")
+            raise DiscourseError(f"the fresh process ended without a result (exit status {proc.returncode})")
         status, value = pickle.loads(answer.read_bytes())
     if status == "error":
         raise value
