@@ -84,6 +84,8 @@ def list_notebooks(folder: str | os.PathLike) -> list[Path]:
 
 
 def _execute(path: Path, *, timeout: int, env: dict[str, str]) -> None:
+    import tempfile
+
     import nbformat
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError
@@ -91,14 +93,21 @@ def _execute(path: Path, *, timeout: int, env: dict[str, str]) -> None:
     nb = nbformat.read(path, as_version=4)
     old = {k: os.environ.get(k) for k in env}
     os.environ.update(env)
+    sockets = tempfile.TemporaryDirectory(prefix="discourse-kernel-")
     try:
         client = NotebookClient(nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}})
+        # Local IPC sockets (files in a private folder) instead of TCP: nothing listens on a network
+        # port, and the kernel has no reason to warn that its TCP traffic is unencrypted.
+        client.km = client.create_kernel_manager()
+        client.km.transport = "ipc"
+        client.km.ip = str(Path(sockets.name) / "kernel")
         client.execute()
     except CellExecutionError as exc:
         msg = str(exc).strip().splitlines()
         last = next((line for line in reversed(msg) if line.strip()), "cell failed")
         raise DiscourseError(f"{path}: a cell failed: {last}") from None
     finally:
+        sockets.cleanup()
         for k, v in old.items():
             if v is None:
                 os.environ.pop(k, None)

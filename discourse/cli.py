@@ -185,7 +185,9 @@ def cmd_figures(args: argparse.Namespace) -> int:
     _check_outputs(args)
     written = build_figures(notebooks=args.notebooks, outdir=args.out, timeout=args.timeout, progress=_progress(args),
                             reproducible=not args.native_numerics)
-    sys.stdout.write(f"built {len(written)} figures into {args.out}\n")
+    figures = [p for p in written if p.suffix in (".png", ".svg", ".pdf")]
+    sys.stdout.write(f"built {len(figures)} figures and {len(written) - len(figures)} other files "
+                     f"(manifests, the tables behind the figures) into {args.out}\n")
     return 0
 
 
