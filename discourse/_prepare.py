@@ -436,7 +436,7 @@ def prepare(
             logger.warning("document %r has no tokens: every word is a stop word, too short or not a word; "
                            "the topic models have nothing to go on for it", doc_id)
     params = {
-        "cleaner": cleaner.get_params(),
+        "cleaner": cleaner.resolved_params(),
         "passage_options": {"max_chars": popts.get("max_chars", 1200), "min_chars": popts.get("min_chars", 200)},
         "tokenizer": _jsonable_params(tokenizer.get_params()),
         "tokenizer_prefitted": fitted,

@@ -400,3 +400,16 @@ def test_removal_is_a_value():
     assert r == Removal("d", 0, 5, "share_widget", "Share")
     with pytest.raises(AttributeError):
         r.start = 1  # type: ignore[misc]
+
+
+def test_cleaner_follows_the_estimator_contract_so_sklearn_clone_works():
+    from sklearn.base import clone
+
+    from discourse.clean import Cleaner
+
+    original = Cleaner()
+    copy = clone(original)
+    assert copy is not original and copy.get_params() == original.get_params()
+    assert copy.resolved_params() == original.resolved_params()
+    assert copy("Hello  world.") == original("Hello  world.")
+    assert Cleaner().set_params(steps=None).steps is None

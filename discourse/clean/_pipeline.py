@@ -265,8 +265,20 @@ class Cleaner:
         self.__dict__["_resolved"] = (key, resolved)
         return resolved
 
-    def get_params(self) -> dict[str, Any]:
-        """Parameters as JSON-friendly values (step names and options)."""
+    def get_params(self, deep: bool = True) -> dict[str, Any]:  # noqa: ARG002 - no nested estimators
+        """The constructor's parameters, as given (scikit-learn's contract, so ``sklearn.clone`` works)."""
+        return {"steps": self.steps, "options": self.options}
+
+    def set_params(self, **params: Any) -> "Cleaner":
+        """Set constructor parameters (scikit-learn's contract); returns ``self``."""
+        for key, value in params.items():
+            if key not in ("steps", "options"):
+                raise ParameterError(f"{key}= is not a Cleaner parameter: use steps= or options=")
+            setattr(self, key, value)
+        return self
+
+    def resolved_params(self) -> dict[str, Any]:
+        """The steps that run (by name) and their options, as JSON-friendly values (for provenance)."""
         return {
             "steps": [name for name, _f, _e in self._pipeline()],
             "options": {k: dict(v) for k, v in (self.options or {}).items()},

@@ -427,7 +427,7 @@ def prepare_distributed(
     store = store if isinstance(store, ParquetStore) else ParquetStore(store)
     source = corpus if isinstance(corpus, Source) else open_source(corpus, text_col=text_col, id_col=id_col, partition_size=partition_size)
     params = {
-        "cleaner": cleaner.get_params(),
+        "cleaner": cleaner.resolved_params(),
         "passage_options": {"max_chars": popts.get("max_chars", 1200), "min_chars": popts.get("min_chars", 200)},
         "tokenizer": _jsonable_params(tokenizer.get_params()),
         "tokenizer_prefitted": fitted,
