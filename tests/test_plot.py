@@ -68,7 +68,7 @@ def keyness_table() -> pd.DataFrame:
     z = [4.0, 2.5, 1.0, 0.5, -0.7, -3.5, -2.2, -1.1, 0.0]
     return pd.DataFrame(dict(
         grouping="period", group="2015", reference="2024", term=terms, count=[1, 2, 3, 4, 9, 8, 7, 6, 5],
-        count_reference=[9, 8, 7, 6, 1, 2, 3, 4, 5], log_odds=np.array(z) / 2, z=z, g2=np.square(z),
+        count_reference=[9, 8, 7, 6, 1, 2, 3, 4, 5], log_odds=np.array(z) / 2, z=z,
         p_adj=[0.001, 0.04, 0.5, 0.8, 0.7, 0.002, 0.06, 0.4, 1.0],
     ))
 
@@ -342,6 +342,13 @@ def test_keyness_top_terms_each_side():
     alphas = [b.get_alpha() for b in bars]
     assert alphas[0] == 1.0 and alphas[2] < 1.0
     assert _texts(ax, "count-text") == ["1:9", "2:8", "7:3", "8:2"]
+
+
+def test_keyness_marks_terms_resting_on_one_document():
+    table = keyness_table().assign(one_doc=lambda d: d["term"] == "ttp")
+    ax = plot_keyness(table, group="2015", reference="2024", n=2)
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["ttp †", "attack", "agreement", "cooperation"]
+    assert "†: mostly one document" in _legend_texts(ax)
 
 
 def test_keyness_reversed_pair_and_n_docs():

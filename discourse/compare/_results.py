@@ -78,8 +78,10 @@ class KeynessResult(_Result):
     ----------
     table : pandas.DataFrame
         ``grouping, group, reference, term, count, count_reference, log_odds, z,
-        g2, p_adj, p_value, g2_p_value, n_docs, n_docs_reference, n_tokens,
-        n_tokens_reference`` (one row per term and comparison).
+        p_adj, p_value, docs_using, docs_using_reference, dp, dp_reference,
+        top_doc_share, top_doc_share_reference, one_doc, n_docs,
+        n_docs_reference, n_tokens, n_tokens_reference, exact, p_min, note``
+        (one row per term and comparison).
     params, counts : dict
     """
 
@@ -100,8 +102,9 @@ class KeynessResult(_Result):
         if self.table.empty:
             return lines + ["  (no terms passed the minimum count)"]
         for (g, grp, ref), t in self.table.groupby(["grouping", "group", "reference"], sort=False):
-            terms = ", ".join(f"{r.term} ({r.z:.1f})" for r in t.head(n).itertuples())
+            terms = ", ".join(f"{r.term} ({r.z:.1f}{', one doc' if r.one_doc else ''})" for r in t.head(n).itertuples())
             lines.append(f"  {g}: {grp} vs {ref}: {terms}")
+            lines.append(f"    {t['note'].iloc[0]}")
         return lines
 
 
