@@ -35,7 +35,7 @@ MODEL_NAMES = ("lda", "bertopic")
 TABLE_COLUMNS = {
     "keyness": ["grouping", "group", "reference", "term", "count", "count_reference", "log_odds", "z", "p_adj", "p_value",
                 "docs_using", "docs_using_reference", "dp", "one_doc"],
-    "topics": ["model", "topic", "rank", "term", "weight"],
+    "topics": ["model", "topic", "rank", "term", "weight", "ranking", "score", "label"],
     "prevalence": ["model", "topic", "label", "grouping", "group", "share", "ci_low", "ci_high", "n_docs"],
     "contrasts": ["model", "topic", "grouping", "group_a", "group_b", "difference", "ci_low", "ci_high", "p_value", "p_adj"],
     "alignment": ["lda_topic", "bertopic_topic", "similarity"],
@@ -356,6 +356,15 @@ def _pairs(groups: Sequence[str]) -> list[tuple[str, str]]:
     return [(b, a) for a, b in itertools.combinations(sorted(groups), 2)]
 
 
+def _topic_terms_table(model, n: int = 10) -> pd.DataFrame:
+    """Top terms of every topic by each ranking (FREX, probability, relevance) with the topic's label."""
+    from .models._labels import RANKINGS
+
+    table = pd.concat([model.topic_terms(n=n, ranking=r) for r in RANKINGS], ignore_index=True)
+    labels = getattr(model, "labels_", {}) or {}
+    return table.assign(label=[str(labels.get(int(t), "")) for t in table["topic"]])
+
+
 def _config_pairs(metadata: pd.DataFrame, config: AnalysisConfig) -> dict[str, list[tuple[str, str]] | None]:
     """The pairs compared in each grouping: the configured ones it has, or every pair (2-8 groups)."""
     from .compare import group_labels
@@ -504,7 +513,7 @@ def _compare(prepared, models, config: AnalysisConfig, timings) -> tuple[dict[st
     timings["compare"] = time.perf_counter() - t
     t = time.perf_counter()
     for name, model in models.items():
-        tables["topics"].append(model.topic_terms(n=10))
+        tables["topics"].append(_topic_terms_table(model))
         tables["representative"].append(model.representative_passages(prepared, n=2))
     if "lda" in models and "bertopic" in models:
         ar = C.align_models(models["lda"], models["bertopic"], prepared=prepared)

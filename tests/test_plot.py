@@ -226,6 +226,19 @@ def test_topic_terms_small_multiples():
     assert axes[0].get_xlabel() == ""
 
 
+def test_topic_terms_draw_one_ranking_titled_with_the_label():
+    rows = [dict(model="lda", topic=t, rank=r + 1, term=f"{rk[0]}{t}_{r}", weight=0.3 / (r + 1), ranking=rk,
+                 score=1.0 / (r + 1), label=f"f{t}_0, f{t}_1")
+            for rk in ("frex", "probability") for t in range(2) for r in range(3)]
+    axes = plot_topic_terms(pd.DataFrame(rows), n_terms=3)
+    assert [t.get_text() for t in axes[0].get_yticklabels()] == ["p0 0", "p0 1", "p0 2"]
+    assert "f0 0, f0 1" in axes[0].get_title(loc="left").replace("\n", " ")
+    axes = plot_topic_terms(pd.DataFrame(rows), n_terms=3, ranking="frex")
+    assert [t.get_text() for t in axes[1].get_yticklabels()] == ["f1 0", "f1 1", "f1 2"]
+    with pytest.raises(ParameterError, match="ranking"):
+        plot_topic_terms(pd.DataFrame(rows), ranking="relevance")
+
+
 def test_topic_terms_accepts_axes_and_rejects_too_few():
     rows = [dict(model="bertopic", topic=t, rank=r + 1, term=f"w{r}", weight=1.0 / (r + 1))
             for t in (-1, 0) for r in range(3)]

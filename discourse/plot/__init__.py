@@ -17,7 +17,7 @@ function               table (columns)
 =====================  ==========================================================
 plot_prevalence        prevalence.csv: model, topic, label, grouping, group,
                        share, ci_low, ci_high, n_docs [, too_few]
-plot_topic_terms       topics.csv: model, topic, rank, term, weight
+plot_topic_terms       topics.csv: model, topic, rank, term, weight [, ranking, label]
 plot_contrasts         contrasts.csv: model, topic, grouping, group_a, group_b,
                        difference, ci_low, ci_high, p_value, p_adj [, label,
                        n_a, n_b]
