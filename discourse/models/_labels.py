@@ -69,9 +69,11 @@ def frex(weights: np.ndarray, *, weight: float = DEFAULT_FREX_WEIGHT) -> np.ndar
     Examples
     --------
     >>> import numpy as np
-    >>> phi = np.array([[0.5, 0.3, 0.2], [0.5, 0.1, 0.4]])  # term 0 is shared, 1 and 2 are not
-    >>> frex(phi).argmax(axis=1).tolist()
-    [1, 2]
+    >>> phi = np.full((3, 8), 0.05)
+    >>> phi[:, 0] = 0.35                    # a word every topic uses most
+    >>> phi[[0, 1, 2], [1, 3, 5]] = 0.25    # a word of each topic's own
+    >>> phi.argmax(axis=1).tolist(), frex(phi).argmax(axis=1).tolist()
+    ([0, 0, 0], [1, 3, 5])
     """
     phi = _rows(weights)
     n_terms = phi.shape[1]
