@@ -232,3 +232,20 @@ def test_keyness_is_deterministic_and_seeded():
     assert a.to_csv() == b.to_csv()
     assert not a["exact"].any() and a["p_min"].iloc[0] == pytest.approx(2 / 201)
     assert not np.allclose(a["p_value"], c["p_value"])
+
+
+def test_sequential_monte_carlo_resolves_strong_terms_only():
+    rng = np.random.default_rng(11)
+    filler = [f"f{j}" for j in range(30)]
+    docs = {f"d{i:02d}": ({"g": "x" if i < 12 else "y"},
+                          [list(rng.choice(filler, size=80)) + (["planted"] * 4 if i < 12 else [])])
+            for i in range(24)}
+    t = keyness(make_prepared(docs), "g", pairs=[("x", "y")], min_count=5, n_permutations=100,
+                random_state=2).to_frame().set_index("term")
+    assert not t["exact"].any()
+    # the planted term got more random splits than the 100 every term gets, and a p-value below 2 / 101
+    assert t.loc["planted", "p_min"] < 2 / 101 and t.loc["planted", "p_value"] < 2 / 101
+    assert t.loc["planted", "p_adj"] < 0.05
+    # terms with many splits as extreme stop at 100
+    null = t.drop(index="planted")
+    assert np.isclose(null["p_min"], 2 / 101).mean() > 0.5

@@ -168,8 +168,10 @@ def _note(n_a: int, n_b: int, n_permutations: int) -> str:
     if n_a < 2 or n_b < 2:
         return "no p-value: a side has one document, and permuting documents needs two on each side"
     splits = n_splits(n_a, n_b)
-    how = f"exact over {splits:,} splits" if n_permutations >= splits else f"{n_permutations:,} random splits"
-    return f"document permutation, {how}; smallest attainable p {smallest_p(n_a, n_b, n_permutations):.3g}"
+    if n_permutations >= splits:
+        return f"document permutation, exact over {splits:,} splits; smallest attainable p {smallest_p(n_a, n_b, n_permutations):.3g}"
+    return (f"document permutation, {n_permutations:,} random splits, more for terms with few as extreme "
+            "(sequential Monte Carlo); smallest attainable p per row in p_min")
 
 
 def _comparison_frame(
@@ -181,7 +183,7 @@ def _comparison_frame(
     keep = (y_i + y_j) >= min_count
     delta, z = log_odds_z(y_i[keep], y_j[keep], n_i, n_j, alpha[keep], a0)
     da, db = a.docs[:, keep], b.docs[:, keep]
-    p, exact = permutation_log_odds(da, db, a.sizes, b.sizes, alpha[keep], a0, n_permutations=n_permutations, rng=rng)
+    p, exact, used = permutation_log_odds(da, db, a.sizes, b.sizes, alpha[keep], a0, n_permutations=n_permutations, rng=rng)
     share_i, share_j = top_doc_share(da), top_doc_share(db)
     integral = np.allclose(y_i, np.round(y_i)) and np.allclose(y_j, np.round(y_j))
     cast = (lambda v: np.round(v).astype(np.int64)) if integral else (lambda v: v)
@@ -209,7 +211,8 @@ def _comparison_frame(
         "n_tokens": cast(np.array(n_i)).item() if integral else n_i,
         "n_tokens_reference": cast(np.array(n_j)).item() if integral else n_j,
         "exact": exact,
-        "p_min": smallest_p(n_a, n_b, n_permutations),
+        "p_min": (np.full(len(p), smallest_p(n_a, n_b, n_permutations)) if exact or not len(p) or np.isnan(p).all()
+                  else 2.0 / (used + 1.0)),
         "note": _note(n_a, n_b, n_permutations),
     }, columns=KEYNESS_COLUMNS)
     order = np.lexsort((frame["term"].to_numpy(), -frame["z"].to_numpy()))
@@ -343,11 +346,16 @@ def keyness(
       their test;
     * ``p_value``: two-sided permutation p-value of ``z`` with whole documents
       permuted between ``group`` and ``reference``
-      (:func:`scipy.stats.permutation_test`; every split enumerated, ``exact``,
-      when there are at most ``n_permutations``); NaN when a side has one
-      document.  ``p_min`` is the smallest value it can take (with 2 against 3
-      documents, 0.2), ``note`` says how it was obtained; ``p_adj``: the
-      Benjamini–Hochberg adjustment over the terms of the comparison;
+      (:func:`scipy.stats.permutation_test`): every split enumerated
+      (``exact``) when there are at most ``n_permutations``; otherwise
+      ``n_permutations`` random splits, and more for the terms with fewer
+      than 10 as extreme, up to ``40 x`` the number of terms (sequential Monte
+      Carlo, Besag & Clifford 1991), so that a strongly key term can survive
+      the adjustment over many terms.  NaN when a side has one document.
+      ``p_min`` is the smallest value the row's test could give (with 2
+      against 3 documents, 0.2), ``note`` says how it was obtained;
+      ``p_adj``: the Benjamini–Hochberg adjustment over the terms of the
+      comparison;
     * ``docs_using``/``docs_using_reference``: documents with the term;
       ``dp``/``dp_reference``: Gries's (2008) deviation of proportions over the
       side's documents (0 even, near 1 concentrated; NaN with one document);
@@ -417,6 +425,9 @@ def keyness(
 
     Good, P. I. (2005). *Permutation, Parametric, and Bootstrap Tests of
     Hypotheses* (3rd ed.). Springer.
+
+    Besag, J., & Clifford, P. (1991). Sequential Monte Carlo p-values.
+    *Biometrika*, 78(2), 301-304.
 
     Benjamini, Y., & Hochberg, Y. (1995). Controlling the false discovery rate:
     a practical and powerful approach to multiple testing. *Journal of the
