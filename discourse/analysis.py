@@ -532,8 +532,9 @@ def _compare(prepared, models, config: AnalysisConfig, timings) -> tuple[dict[st
             for topic in model.topic_ids_:
                 if topic == -1:
                     continue
-                dr = C.topic_drift(prepared, model, topic, by=period_col, min_count=config.min_count,
-                                   prior_scale=config.prior_scale, n_permutations=config.n_permutations, random_state=rs)
+                dr = C.topic_drift(prepared, model, topic, by=period_col, pairs=pairs_by.get(period_col),
+                                   against_rest=True, min_count=config.min_count, prior_scale=config.prior_scale,
+                                   n_permutations=config.n_permutations, random_state=rs)
                 df = dr.to_frame()
                 df.insert(0, "topic", topic)
                 df.insert(0, "model", name)
