@@ -429,6 +429,7 @@ def analyze(corpus, config: AnalysisConfig | None = None, **overrides) -> Analys
 
     config = replace(config or AnalysisConfig(), **overrides).validate()
     _check_by(corpus.metadata, config.by)
+    _config_pairs(corpus.metadata, config)
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
     cached_at = None
@@ -576,6 +577,7 @@ def run_analysis(path, config: AnalysisConfig, *, out, text_col: str = "text", i
     corpus = load_corpus(path, text_col=text_col, id_col=id_col)
     config = config.validate()
     _check_by(corpus.metadata, config.by)
+    _config_pairs(corpus.metadata, config)
     if config.scheduler:
         from .distributed import analyze_distributed
 
