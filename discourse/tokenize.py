@@ -52,6 +52,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Iterable, List, Mapping, Optional, Sequence, Union
 
+from ._names import _in_dictionary, _is_capitalised, _openers, default_names
 from .errors import InputError, NotFittedError, ParameterError, check_param
 
 __all__ = ["Tokenizer", "load_aliases", "default_stopwords", "default_names"]
@@ -133,17 +134,6 @@ def default_stopwords() -> frozenset[str]:
     return frozenset(ENGLISH_STOP_WORDS) | frozenset(domain)
 
 
-def default_names() -> frozenset[str]:
-    """Known names the tokenizer never lemmatises (``discourse/data/names.txt``).
-
-    Examples
-    --------
-    >>> "laden" in default_names(), "peace" in default_names()
-    (True, False)
-    """
-    return frozenset(w.strip().lower() for w in _data_text("names.txt").splitlines() if w.strip() and not w.startswith("#"))
-
-
 _SEP = "\x00"  # stands for a run of spaces/hyphens inside a variant
 
 
@@ -201,47 +191,6 @@ def _lemma(word: str) -> str:
 
     # simplemma restores capitals of proper nouns ("kabul" -> "Kabul"): tokens stay lowercase
     return simplemma.lemmatize(word, lang="en").lower()
-
-
-@lru_cache(maxsize=1 << 16)
-def _in_dictionary(word: str) -> bool:
-    import simplemma
-
-    return bool(simplemma.is_known(word, lang="en"))
-
-
-def _is_capitalised(tok: str) -> bool:
-    """First letter upper case and not written all in capitals ("Karzai", "McChrystal"; not "ISI")."""
-    return tok[:1].isupper() and not tok.isupper()
-
-
-def _openers(text: str, matches: Sequence["re.Match[str]"]) -> list[bool]:
-    """For each word match: does it open a sentence or a line, or stand in a title-case line?
-
-    A line is in title case ("Kabul-Islamabad Expanding Security Cooperation")
-    when it has at least two words longer than three letters and all of them
-    are capitalised; there capitals say nothing about names.
-    """
-    out = [False] * len(matches)
-    line: list[int] = []
-    prev_end = 0
-
-    def close(idx: list[int]) -> None:
-        long = [matches[j].group(0) for j in idx if len(matches[j].group(0)) > 3]
-        if len(long) >= 2 and all(_is_capitalised(w) or w.isupper() for w in long):
-            for j in idx:
-                out[j] = True
-
-    for i, m in enumerate(matches):
-        gap = text[prev_end:m.start()]
-        if "\n" in gap:
-            close(line)
-            line = []
-        out[i] = i == 0 or any(ch in gap for ch in ".!?\n")
-        line.append(i)
-        prev_end = m.end()
-    close(line)
-    return out
 
 
 class Tokenizer:
