@@ -64,6 +64,10 @@ def agreement(sample: pd.DataFrame, tokenizer) -> dict:
     return out
 
 
+def _num(x: float) -> float | None:
+    return None if pd.isna(x) else round(float(x), 3)
+
+
 def coverage(prepared, by: str) -> dict:
     logging.getLogger("discourse.compare._frames").setLevel(logging.ERROR)
     res = frame_balance(prepared, by, n_resamples=2000)
@@ -74,7 +78,7 @@ def coverage(prepared, by: str) -> dict:
         "coverage_docs": round(res.counts["coverage_docs"], 4),
         "stance_per_1k": round(res.counts["stance_per_1k"], 3),
         "balance_given": bool(res.counts["covered"]),
-        "balance_without_the_rule": {r.group: {"balance": round(r.frame_balance, 3), "ci": [round(r.ci_low, 3), round(r.ci_high, 3)],
+        "balance_without_the_rule": {r.group: {"balance": _num(r.frame_balance), "ci": [_num(r.ci_low), _num(r.ci_high)],
                                                "n_docs": int(r.n_docs), "n_docs_total": int(r.n_docs_total)}
                                      for r in rows.itertuples()},
     }

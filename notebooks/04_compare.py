@@ -125,7 +125,8 @@ sel.assign(abs_z=sel["z"].abs()).sort_values(["topic", "abs_z"], ascending=[True
 # lexicon's stance terms (`discourse/data/frames.csv`, user-extendable): +1 is all cooperation stance
 # words (trust, rapprochement), −1 all confrontation ones (mistrust, accusation). Topic words such as
 # "terrorism" or "agreement" say what is discussed, not how, and are left out. Group values are means
-# over documents with bootstrap intervals; `coverage_docs` and `stance_per_1k` say how much of the text
+# over documents, with bootstrap intervals only from 10 documents (below that they were not shown to
+# cover: none here); `coverage_docs` and `stance_per_1k` say how much of the text
 # the lexicon reaches (a corpus it barely reaches gets no balance). On 80 hand-coded seed sentences the
 # stance words are fairly precise (0.60 for cooperation, 0.75 for confrontation) but find only 15% and
 # 33% of the framed sentences: the balance is that of explicit stance words.

@@ -52,7 +52,7 @@ def test_per_document_counts_balance_and_rates_by_hand():
         "c": ("2015", [["nothing", "here", "terrorism"]]),              # no stance term: NaN, left out of the mean
         "d": ("2024", [["blame", "tension", "hostility", "trust"]]),    # (1-3)/4 = -0.5
     })
-    res = frame_balance(prep, "period", n_resamples=200, min_docs=2)
+    res = frame_balance(prep, "period", n_resamples=200, min_docs=2, min_docs_interval=2)
     doc = res.documents.set_index("doc_id")
     assert doc.loc["a", ["cooperation", "confrontation", "n_tokens"]].tolist() == [2, 1, 8]
     assert doc.loc["a", "frame_balance"] == pytest.approx(1 / 3)
@@ -69,7 +69,12 @@ def test_per_document_counts_balance_and_rates_by_hand():
     assert t.loc["2015", "coverage_docs"] == pytest.approx(2 / 3)
     assert t.loc["2015", "stance_per_1k"] == pytest.approx(1000 * 5 / 14)
     assert res.counts["coverage_docs"] == pytest.approx(3 / 4) and res.counts["covered"]
-    assert (t["note"] == "").all() and "Afghanistan" in t.loc["2015", "domain"]
+    assert t.loc["2015", "note"] == "" and "Afghanistan" in t.loc["2015", "domain"]
+    assert t.loc["2024", "note"].startswith("no interval: 1 document")
+    # by default an interval needs 10 documents, where the bootstrap was shown to cover
+    default = frame_balance(prep, "period", n_resamples=200).to_frame().set_index("group")
+    assert np.isnan(default.loc["2015", "ci_low"]) and default.loc["2015", "note"].startswith("no interval: 2 document")
+    assert default.loc["2015", "frame_balance"] == pytest.approx((1 / 3 + 1) / 2)
     assert not t.loc["2015", "too_few"] and t.loc["2024", "too_few"]
     assert np.isnan(t.loc["2024", "ci_low"])  # a single document: no interval
     assert t.loc["2015", "ci_low"] <= t.loc["2015", "frame_balance"] <= t.loc["2015", "ci_high"]
