@@ -33,8 +33,9 @@ MODEL_NAMES = ("lda", "bertopic")
 
 #: Column order of each table ``discourse analyze`` writes (issue-fixed prefixes).
 TABLE_COLUMNS = {
-    "keyness": ["grouping", "group", "reference", "term", "count", "count_reference", "log_odds", "z", "g2", "p_adj"],
-    "topics": ["model", "topic", "rank", "term", "weight"],
+    "keyness": ["grouping", "group", "reference", "term", "count", "count_reference", "log_odds", "z", "p_adj", "p_value",
+                "docs_using", "docs_using_reference", "dp", "one_doc"],
+    "topics": ["model", "topic", "rank", "term", "weight", "ranking", "score", "label"],
     "prevalence": ["model", "topic", "label", "grouping", "group", "share", "ci_low", "ci_high", "n_docs"],
     "contrasts": ["model", "topic", "grouping", "group_a", "group_b", "difference", "ci_low", "ci_high", "p_value", "p_adj"],
     "alignment": ["lda_topic", "bertopic_topic", "similarity"],
@@ -68,6 +69,15 @@ class AnalysisConfig:
         The one seed every stochastic step derives from.
     min_count : int
         Minimum term count for keyness.
+    prior_scale : float
+        Keyness prior's total relative to the corpus (``alpha_w = prior_scale * y_w``).
+    pairs : tuple of (str, str) or None
+        ``(group, reference)`` pairs for keyness and contrasts, each used in the
+        groupings that have both groups; ``None``: every pair of groups (later
+        against earlier) of groupings with 2-8 groups.
+    against_rest : bool or None
+        Keyness of each group against the rest; ``None``: only when ``pairs``
+        is None.
     min_docs : int
         Cells with fewer documents are flagged ``too_few``.
     n_resamples : int
@@ -99,6 +109,9 @@ class AnalysisConfig:
     k_seeds: tuple[int, ...] = (0, 1, 2)
     random_state: int = 0
     min_count: int = 3
+    prior_scale: float = 0.1
+    pairs: tuple[tuple[str, str], ...] | None = None
+    against_rest: bool | None = None
     min_docs: int = 3
     n_resamples: int = 2000
     n_permutations: int = 2000
@@ -122,6 +135,10 @@ class AnalysisConfig:
             raise ParameterError(f"confidence_level={self.confidence_level!r} is not allowed: between 0 and 1")
         if self.n_resamples < 100 or self.n_permutations < 100:
             raise ParameterError("n_resamples and n_permutations must be >= 100")
+        if not (isinstance(self.prior_scale, (int, float)) and 0 < self.prior_scale < float("inf")):
+            raise ParameterError(f"prior_scale={self.prior_scale!r} is not allowed: a number > 0 (--prior-scale)")
+        if self.pairs is not None and any(len(p) != 2 or str(p[0]) == str(p[1]) for p in self.pairs):
+            raise ParameterError(f"pairs={self.pairs!r} is not allowed: pairs of two different groups (--pair GROUP,REFERENCE)")
         return self
 
 
@@ -364,6 +381,35 @@ def _pairs(groups: Sequence[str]) -> list[tuple[str, str]]:
     return [(b, a) for a, b in itertools.combinations(sorted(groups), 2)]
 
 
+def _topic_terms_table(model, n: int = 10) -> pd.DataFrame:
+    """Top terms of every topic by each ranking (FREX, probability, relevance) with the topic's label."""
+    from .models._labels import RANKINGS
+
+    table = pd.concat([model.topic_terms(n=n, ranking=r) for r in RANKINGS], ignore_index=True)
+    labels = getattr(model, "labels_", {}) or {}
+    return table.assign(label=[str(labels.get(int(t), "")) for t in table["topic"]])
+
+
+def _config_pairs(metadata: pd.DataFrame, config: AnalysisConfig) -> dict[str, list[tuple[str, str]] | None]:
+    """The pairs compared in each grouping: the configured ones it has, or every pair (2-8 groups)."""
+    from .compare import group_labels
+
+    out: dict[str, list[tuple[str, str]] | None] = {}
+    used: set[tuple[str, str]] = set()
+    for by in config.by:
+        groups = [str(g) for g in group_labels(metadata, by).dropna().unique()]
+        if config.pairs is None:
+            out[by] = _pairs(groups) if 2 <= len(groups) <= 8 else None
+            continue
+        have = [(str(a), str(b)) for a, b in config.pairs if str(a) in groups and str(b) in groups]
+        used.update(have)
+        out[by] = have
+    missing = [tuple(map(str, p)) for p in (config.pairs or []) if tuple(map(str, p)) not in used]
+    if missing:
+        raise ParameterError(f"--pair {','.join(missing[0])}: these groups are not both in any --by grouping")
+    return out
+
+
 def _check_by(metadata: pd.DataFrame, by: Sequence[str]) -> None:
     cols = list(map(str, metadata.columns))
     for spec in by:
@@ -408,6 +454,7 @@ def analyze(corpus, config: AnalysisConfig | None = None, **overrides) -> Analys
 
     config = replace(config or AnalysisConfig(), **overrides).validate()
     _check_by(corpus.metadata, config.by)
+    _config_pairs(corpus.metadata, config)
     if config.reproducible and not config.scheduler:
         from .numeric import in_effect
 
@@ -500,10 +547,12 @@ def _compare(prepared, models, config: AnalysisConfig, timings) -> tuple[dict[st
     tables: dict[str, list[pd.DataFrame]] = {k: [] for k in ("keyness", "topics", "prevalence", "contrasts", "frames", "did", "drift", "alignment_similarity", "representative")}
     results: dict[str, Any] = {}
     simple_by = [b for b in config.by if ":" not in b]
+    pairs_by = _config_pairs(prepared.metadata, config)
     for by in config.by:
-        groups = C.group_labels(prepared.metadata, by).dropna().unique()
-        pairs = _pairs(groups) if 2 <= len(groups) <= 8 else None
-        kr = C.keyness(prepared, by, pairs=pairs, min_count=config.min_count)
+        pairs = pairs_by[by]
+        rest = (config.pairs is None) if config.against_rest is None else config.against_rest
+        kr = C.keyness(prepared, by, pairs=pairs, against_rest=rest, min_count=config.min_count,
+                       prior_scale=config.prior_scale, n_permutations=config.n_permutations, random_state=rs)
         results[f"keyness:{by}"] = kr
         tables["keyness"].append(kr.to_frame())
         fr = C.frame_balance(prepared, by, min_docs=config.min_docs, **boot)
@@ -521,7 +570,7 @@ def _compare(prepared, models, config: AnalysisConfig, timings) -> tuple[dict[st
     timings["compare"] = time.perf_counter() - t
     t = time.perf_counter()
     for name, model in models.items():
-        tables["topics"].append(model.topic_terms(n=10))
+        tables["topics"].append(_topic_terms_table(model))
         tables["representative"].append(model.representative_passages(prepared, n=2))
     if "lda" in models and "bertopic" in models:
         ar = C.align_models(models["lda"], models["bertopic"], prepared=prepared)
@@ -540,7 +589,9 @@ def _compare(prepared, models, config: AnalysisConfig, timings) -> tuple[dict[st
             for topic in model.topic_ids_:
                 if topic == -1:
                     continue
-                dr = C.topic_drift(prepared, model, topic, by=period_col, min_count=config.min_count)
+                dr = C.topic_drift(prepared, model, topic, by=period_col, pairs=pairs_by.get(period_col),
+                                   against_rest=True, min_count=config.min_count, prior_scale=config.prior_scale,
+                                   n_permutations=config.n_permutations, random_state=rs)
                 df = dr.to_frame()
                 df.insert(0, "topic", topic)
                 df.insert(0, "model", name)
@@ -582,6 +633,7 @@ def run_analysis(path, config: AnalysisConfig, *, out, text_col: str = "text", i
     corpus = load_corpus(path, text_col=text_col, id_col=id_col)
     config = config.validate()
     _check_by(corpus.metadata, config.by)
+    _config_pairs(corpus.metadata, config)
     if config.scheduler:
         from .distributed import analyze_distributed
 

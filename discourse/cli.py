@@ -60,6 +60,13 @@ def build_parser() -> argparse.ArgumentParser:
     pa.add_argument("--cache", metavar="DIR", default=None, help="cache folder for embeddings and fitted models (default $DISCOURSE_CACHE or ~/.cache/discourse)")
     pa.add_argument("--scheduler", default=None, metavar="ADDRESS",
                     help="run on a Dask cluster: a scheduler address, or 'local' for a local cluster (default: in-process)")
+    pa.add_argument("--pair", action="append", metavar="GROUP,REFERENCE", default=None,
+                    help="compare exactly this pair of groups in keyness and contrasts (repeatable), e.g. 2024,2015; "
+                         "default: every pair, later against earlier")
+    pa.add_argument("--against-rest", action=argparse.BooleanOptionalAction, default=None,
+                    help="keyness of each group against the rest of its grouping (default: only without --pair)")
+    pa.add_argument("--prior-scale", type=float, default=0.1, metavar="S",
+                    help="keyness prior's total as a share of the corpus's tokens (default 0.1)")
     pa.add_argument("--no-figures", action="store_true", help="write tables only")
     pa.add_argument("--reproducible", action="store_true",
                     help="compute in the reproducible numeric mode: the same bytes on any x86-64 CPU "
@@ -159,12 +166,27 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     config = AnalysisConfig(
         by=tuple(args.by), models=models, k=k, random_state=args.seed,
         cache_dir=args.cache, progress=_progress(args), figures=not args.no_figures,
-        scheduler=args.scheduler, reproducible=args.reproducible,
+        scheduler=args.scheduler, prior_scale=args.prior_scale, pairs=_parse_pairs(args.pair),
+        against_rest=args.against_rest, reproducible=args.reproducible,
     ).validate()
     _check_outputs(args)
     result = run_analysis(args.path, config, out=args.out, text_col=args.text_col, id_col=args.id_col)
     sys.stdout.write(result.describe() + "\n")
     return 0
+
+
+def _parse_pairs(values: Sequence[str] | None) -> tuple[tuple[str, str], ...] | None:
+    from .errors import ParameterError
+
+    if not values:
+        return None
+    out = []
+    for v in values:
+        parts = [p.strip() for p in v.split(",")]
+        if len(parts) != 2 or not all(parts):
+            raise ParameterError(f"--pair {v!r} is not allowed: write two groups separated by a comma, e.g. --pair 2024,2015")
+        out.append((parts[0], parts[1]))
+    return tuple(out)
 
 
 def _parse_k(value: str) -> int:

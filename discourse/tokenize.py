@@ -16,7 +16,13 @@ For each text a :class:`Tokenizer`:
 4. drops stop words: scikit-learn's ``ENGLISH_STOP_WORDS`` (the Glasgow
    Information Retrieval Group's list) plus a small domain list
    (``discourse/data/stopwords_domain.txt``), before and after lemmatising;
-5. lemmatises with ``simplemma`` (ships its dictionaries; cached);
+5. lemmatises with ``simplemma`` (ships its dictionaries; cached), except
+   names: a capitalised word inside a sentence ("bin Laden", "Davos"), a
+   capitalised word opening a sentence or in a title-case line that the
+   lemmatiser's dictionary does not know, and the known names of
+   ``discourse/data/names.txt`` keep their form (lower-cased; a plural "s"
+   still goes: "Afghans" -> ``afghan``), so "Laden" stays ``laden`` rather
+   than becoming ``lade``;
 6. drops tokens shorter than ``min_length``;
 7. joins learnt multi-word phrases with gensim's ``Phrases`` (fitted in
    :meth:`Tokenizer.fit`), e.g. ``security_cooperation``.
@@ -46,9 +52,10 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Iterable, List, Mapping, Optional, Sequence, Union
 
+from ._names import _in_dictionary, _is_capitalised, _openers, default_names
 from .errors import InputError, NotFittedError, ParameterError, check_param
 
-__all__ = ["Tokenizer", "load_aliases", "default_stopwords"]
+__all__ = ["Tokenizer", "load_aliases", "default_stopwords", "default_names"]
 
 logger = logging.getLogger(__name__)
 
@@ -169,7 +176,8 @@ def _alias_regexes(variants: Iterable[str]) -> tuple[Optional["re.Pattern[str]"]
     low_re = None
     if other:
         start = r"\b" if all(re.match(r"\w", v.strip()) for v in other) else r"(?<!\w)"
-        low_re = re.compile(start + r"(?P<v>" + _trie_pattern(other, lower=True) + r")(?!\w)(?:[ \t]*\([ \t]*(?P<b>[^\W\d]+)[ \t]*\))?")
+        low_re = re.compile(start + r"(?P<v>" + _trie_pattern(other, lower=True) + r")(?!\w)(?:[ \t]*\([ \t]*(?P<b>[^\W\d]+)[ \t]*\))?",
+                            re.IGNORECASE)
     return acr_re, low_re
 
 
@@ -205,6 +213,10 @@ class Tokenizer:
         Added to ``stopwords``.
     lemmatize : bool, keyword-only
         Lemmatise with simplemma.
+    names : bool, keyword-only
+        Keep names unlemmatised: capitalised words inside a sentence,
+        capitalised sentence openers the lemmatiser's dictionary does not
+        know, and :func:`default_names`.
     min_length : int, keyword-only
         Shortest token kept (characters).
     phrases : bool, keyword-only
@@ -244,6 +256,7 @@ class Tokenizer:
         stopwords: Optional[Iterable[str]] = None,
         extra_stopwords: Iterable[str] = (),
         lemmatize: bool = True,
+        names: bool = True,
         min_length: int = 2,
         phrases: bool = True,
         phrase_min_count: int = 3,
@@ -255,6 +268,7 @@ class Tokenizer:
         self.stopwords = stopwords
         self.extra_stopwords = extra_stopwords
         self.lemmatize = lemmatize
+        self.names = names
         self.min_length = min_length
         self.phrases = phrases
         self.phrase_min_count = phrase_min_count
@@ -268,6 +282,7 @@ class Tokenizer:
         "stopwords",
         "extra_stopwords",
         "lemmatize",
+        "names",
         "min_length",
         "phrases",
         "phrase_min_count",
@@ -295,6 +310,7 @@ class Tokenizer:
     def _check_params(self) -> None:
         check_param("min_length", self.min_length, "an integer >= 1", isinstance(self.min_length, int) and self.min_length >= 1)
         check_param("lemmatize", self.lemmatize, "True or False", isinstance(self.lemmatize, bool))
+        check_param("names", self.names, "True or False", isinstance(self.names, bool))
         check_param("phrases", self.phrases, "True or False", isinstance(self.phrases, bool))
         check_param(
             "phrase_min_count", self.phrase_min_count, "an integer >= 1", isinstance(self.phrase_min_count, int) and self.phrase_min_count >= 1
@@ -344,6 +360,7 @@ class Tokenizer:
         table = self.aliases_
         self._canon = {_alias_key(v): c.lower() for v, c in table.items()}
         self._canonicals = frozenset(self._canon.values())
+        self._names = default_names() if getattr(self, "names", True) else frozenset()
         self._acr_re, self._low_re = _alias_regexes(table) if table else (None, None)
         self._cache: dict[str, Optional[str]] = {}
 
@@ -364,11 +381,14 @@ class Tokenizer:
         >>> Tokenizer().fit([]).apply_aliases("The National Directorate of Security (NDS), ISI and what is it?")
         'the nds, isi and what is it?'
         """
+        return self._aliased(text).lower()
+
+    def _aliased(self, text: str) -> str:
+        """``text`` with every alias variant replaced by its (lower-case) canonical token, other letters as written."""
         self._fitted()
         canon = self._canon
         if self._acr_re is not None:
             text = self._acr_re.sub(lambda m: canon.get(_alias_key(m.group(0)), m.group(0)), text)
-        text = text.lower()
         if self._low_re is not None:
             text = self._low_re.sub(self._replace_low, text)
         return text
@@ -378,11 +398,12 @@ class Tokenizer:
         if c is None:
             return m.group(0)
         b = m.group("b")
-        if b is None or b == c:
+        if b is None or b.lower() == c:
             return c
         return c + m.group(0)[m.end("v") - m.start() :]
 
-    def _norm_word(self, tok: str) -> Optional[str]:
+    def _norm_word(self, tok: str, *, name: bool = False) -> Optional[str]:
+        """The token of one word (lower case), or None; ``name`` keeps it unlemmatised."""
         if not tok.replace("'", "").replace("_", "").isalpha():
             # \w also matches numeric symbols such as superscripts ("a\u00b2"): keep letters only
             tok = "".join(ch for ch in tok if ch.isalpha() or ch in "'_").strip("'_")
@@ -395,8 +416,12 @@ class Tokenizer:
         sw = self.stopwords_
         if tok in sw or len(tok) < self.min_length:
             return None
-        if tok in self._canonicals or "_" in tok:
+        if tok in self._canonicals or "_" in tok or tok in self._names:
             return tok
+        if name:
+            # a name keeps its form; only a plural "s" goes ("Afghans" -> afghan), as for any noun
+            lemma = _lemma(tok) if self.lemmatize else tok
+            return lemma if lemma + "s" == tok or lemma + "es" == tok else tok
         if self.lemmatize:
             tok = _lemma(tok)
             if tok in sw or len(tok) < self.min_length:
@@ -411,20 +436,29 @@ class Tokenizer:
         >>> Tokenizer().fit([]).words("The agencies' talks were held in Islamabad.")
         ['agency', 'talk', 'hold', 'islamabad']
         """
-        text = self.apply_aliases(text)
+        text = self._aliased(text)
         if "\u2019" in text:
             text = text.replace("\u2019", "'")
         cache = self._cache
         get = cache.get
         out: list[str] = []
         append = out.append
-        for tok in _WORD.findall(text):
-            w = get(tok, _MISSING)
+        matches = list(_WORD.finditer(text))
+        openers = _openers(text, matches) if self.names and self.lemmatize else None
+        for i, m in enumerate(matches):
+            tok = m.group(0)
+            key = tok
+            if openers is not None and _is_capitalised(tok):
+                # a capitalised word is a name inside a sentence; opening one (or in a title), only if no dictionary word
+                key = tok + ("\x01" if openers[i] else "\x02")
+            w = get(key, _MISSING)
             if w is _MISSING:
-                w = self._norm_word(tok)
+                low = tok.lower()
+                name = key.endswith("\x02") or (key.endswith("\x01") and not _in_dictionary(low.split("'")[0]))
+                w = self._norm_word(low, name=name)
                 if len(cache) > 500_000:
                     cache.clear()
-                cache[tok] = w
+                cache[key] = w
             if w is not None:
                 append(w)
         return out

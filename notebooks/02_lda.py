@@ -41,7 +41,10 @@ discourse.save_figure(axes.flat[0].figure, "lda_k_selection", outdir=figures_dir
 # %% [markdown]
 # ## The topics
 #
-# Top terms per topic with their probability in the topic. Terms are lemmatised; name variants are
+# Top terms per topic with their probability in the topic; each panel is titled with the topic's label,
+# its three best terms by FREX (frequent in the topic and exclusive to it: Bischof & Airoldi 2012), so
+# that words every topic shares ("country", "security") do not name topics. Terms are lemmatised
+# (names keep their form: "bin Laden", "Karzai"); name variants are
 # merged by the alias table (`ttp` for Tehrik-i-Taliban Pakistan / Tehrik-e-Taliban Pakistan / TTP,
 # `isi`, `nds`, …) and multi-word phrases learnt from the corpus are joined with `_`.
 

@@ -67,6 +67,31 @@ def test_analyze_is_deterministic(tmp_path):
         assert f.read_bytes() == (tmp_path / "b" / f.name).read_bytes(), f.name
 
 
+def test_analyze_pair_means_that_pair_and_prior_scale_is_recorded(tmp_path):
+    out = tmp_path / "out"
+    assert main(["--quiet", "analyze", "seeds", "--by", "period", "--models", "lda", "--k", "2", "--no-figures",
+                 "--pair", "2024,2015", "--prior-scale", "0.5", "--out", str(out), "--cache", str(tmp_path / "c")]) == 0
+    key = pd.read_csv(out / "keyness.csv", dtype={"group": str, "reference": str})
+    assert set(zip(key["group"], key["reference"])) == {("2024", "2015")}
+    con = pd.read_csv(out / "contrasts.csv", dtype={"group_a": str, "group_b": str})
+    assert set(zip(con["group_a"], con["group_b"])) == {("2024", "2015")}
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["parameters"]["prior_scale"] == 0.5 and manifest["parameters"]["pairs"] == [["2024", "2015"]]
+    both = tmp_path / "both"
+    assert main(["--quiet", "analyze", "seeds", "--by", "period", "--models", "lda", "--k", "2", "--no-figures",
+                 "--pair", "2024,2015", "--against-rest", "--out", str(both), "--cache", str(tmp_path / "c")]) == 0
+    key = pd.read_csv(both / "keyness.csv", dtype={"group": str, "reference": str})
+    assert set(key["reference"]) == {"rest", "2015"}
+
+
+@pytest.mark.parametrize("pair, message", [("2024", "--pair '2024'"), ("2024,1999", "--pair 2024,1999")])
+def test_bad_pair_is_a_one_line_error(tmp_path, capsys, pair, message):
+    assert main(["analyze", "seeds", "--by", "period", "--models", "lda", "--k", "2", "--no-figures", "--pair", pair,
+                 "--out", str(tmp_path / "o"), "--cache", str(tmp_path / "c")]) == 2
+    err = capsys.readouterr().err
+    assert message in err and len([ln for ln in err.splitlines() if ln.strip()]) == 1
+
+
 @pytest.mark.parametrize("k", ["1", "x"])
 def test_bad_k_is_an_error(tmp_path, capsys, k):
     assert main(["analyze", "seeds", "--by", "period", "--k", k, "--out", str(tmp_path)]) == 2

@@ -98,9 +98,11 @@ def test_on_the_real_seed_corpus():
     prepared = prepare(discourse.load_seeds())
     meta = prepared.metadata
     # keyness: counts are the tokens' own counts, documents per group match the metadata
-    res = keyness(prepared, "period", pairs=[("2015", "2024")], min_count=3)
+    res = keyness(prepared, "period", pairs=[("2015", "2024")], against_rest=True, min_count=3)
     t = res.to_frame()
     assert set(t.group) == {"2015", "2021", "2024"}
+    # 2 documents against 2 (or 1 against 4): no p-value can be small, and the smallest is reported
+    assert (t["p_value"].dropna() >= t.loc[t["p_value"].notna(), "p_min"] - 1e-12).all()
     period_of = meta["period"].to_dict()
     row = t[(t.group == "2024") & (t.reference == "rest")].iloc[0]
     direct = sum(toks.count(row.term) for toks, d in zip(prepared.tokens, prepared.passages.doc_id)

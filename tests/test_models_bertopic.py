@@ -63,11 +63,12 @@ def test_fit_on_seeds_gives_the_common_interface(seeds_bt, seeds_prepared):
     assert m.sizes_ == {k: v for k, v in auto_sizes(n).items() if k != "needed"}
 
     terms = m.topic_terms(8)
-    assert list(terms.columns) == ["model", "topic", "rank", "term", "weight"]
+    assert list(terms.columns) == ["model", "topic", "rank", "term", "weight", "ranking", "score"]
     assert set(terms["topic"]) == set(m.topic_ids_)
     for _, grp in terms.groupby("topic"):
         assert grp["rank"].tolist() == list(range(1, 9)) and grp["weight"].is_monotonic_decreasing
-    assert m.labels_ == terms[terms["rank"] <= 3].groupby("topic")["term"].apply(", ".join).to_dict()
+    frex = m.topic_terms(3, ranking="frex")
+    assert m.labels_ == frex.groupby("topic")["term"].apply(", ".join).to_dict()
 
 
 @slow

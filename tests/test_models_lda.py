@@ -87,16 +87,16 @@ def test_fit_on_seeds_gives_the_common_interface(seeds_lda, seeds_prepared):
     assert set(m.labels_) == {0, 1, 2, 3} and all(isinstance(v, str) and v for v in m.labels_.values())
 
     terms = m.topic_terms(7)
-    assert list(terms.columns) == ["model", "topic", "rank", "term", "weight"]
+    assert list(terms.columns) == ["model", "topic", "rank", "term", "weight", "ranking", "score"]
     assert len(terms) == 4 * 7 and set(terms["model"]) == {"lda"}
     for _, grp in terms.groupby("topic"):
         assert grp["rank"].tolist() == list(range(1, 8))
         assert grp["weight"].is_monotonic_decreasing
     vocab_in_tokens = {t for toks in seeds_prepared.tokens for t in toks}
     assert set(terms["term"]) <= vocab_in_tokens
-    # the label is the top three terms
-    top3 = terms[terms["rank"] <= 3].groupby("topic")["term"].apply(", ".join).to_dict()
-    assert m.labels_ == top3
+    # the label is the three best terms by FREX
+    frex3 = m.topic_terms(3, ranking="frex").groupby("topic")["term"].apply(", ".join).to_dict()
+    assert m.labels_ == frex3
 
 
 def test_term_matrix_rows_are_distributions_over_the_dictionary(seeds_lda):

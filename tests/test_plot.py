@@ -68,7 +68,7 @@ def keyness_table() -> pd.DataFrame:
     z = [4.0, 2.5, 1.0, 0.5, -0.7, -3.5, -2.2, -1.1, 0.0]
     return pd.DataFrame(dict(
         grouping="period", group="2015", reference="2024", term=terms, count=[1, 2, 3, 4, 9, 8, 7, 6, 5],
-        count_reference=[9, 8, 7, 6, 1, 2, 3, 4, 5], log_odds=np.array(z) / 2, z=z, g2=np.square(z),
+        count_reference=[9, 8, 7, 6, 1, 2, 3, 4, 5], log_odds=np.array(z) / 2, z=z,
         p_adj=[0.001, 0.04, 0.5, 0.8, 0.7, 0.002, 0.06, 0.4, 1.0],
     ))
 
@@ -226,6 +226,19 @@ def test_topic_terms_small_multiples():
     assert axes[0].get_xlabel() == ""
 
 
+def test_topic_terms_draw_one_ranking_titled_with_the_label():
+    rows = [dict(model="lda", topic=t, rank=r + 1, term=f"{rk[0]}{t}_{r}", weight=0.3 / (r + 1), ranking=rk,
+                 score=1.0 / (r + 1), label=f"f{t}_0, f{t}_1")
+            for rk in ("frex", "probability") for t in range(2) for r in range(3)]
+    axes = plot_topic_terms(pd.DataFrame(rows), n_terms=3)
+    assert [t.get_text() for t in axes[0].get_yticklabels()] == ["p0 0", "p0 1", "p0 2"]
+    assert "f0 0, f0 1" in axes[0].get_title(loc="left").replace("\n", " ")
+    axes = plot_topic_terms(pd.DataFrame(rows), n_terms=3, ranking="frex")
+    assert [t.get_text() for t in axes[1].get_yticklabels()] == ["f1 0", "f1 1", "f1 2"]
+    with pytest.raises(ParameterError, match="ranking"):
+        plot_topic_terms(pd.DataFrame(rows), ranking="relevance")
+
+
 def test_topic_terms_accepts_axes_and_rejects_too_few():
     rows = [dict(model="bertopic", topic=t, rank=r + 1, term=f"w{r}", weight=1.0 / (r + 1))
             for t in (-1, 0) for r in range(3)]
@@ -342,6 +355,13 @@ def test_keyness_top_terms_each_side():
     alphas = [b.get_alpha() for b in bars]
     assert alphas[0] == 1.0 and alphas[2] < 1.0
     assert _texts(ax, "count-text") == ["1:9", "2:8", "7:3", "8:2"]
+
+
+def test_keyness_marks_terms_resting_on_one_document():
+    table = keyness_table().assign(one_doc=lambda d: d["term"] == "ttp")
+    ax = plot_keyness(table, group="2015", reference="2024", n=2)
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["ttp †", "attack", "agreement", "cooperation"]
+    assert "†: mostly one document" in _legend_texts(ax)
 
 
 def test_keyness_reversed_pair_and_n_docs():

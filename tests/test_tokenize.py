@@ -215,3 +215,35 @@ def test_get_set_params():
     with pytest.raises(ParameterError, match="nope"):
         t.set_params(nope=1)
     assert "min_length=3" in repr(t)
+
+
+# --------------------------------------------------------------------- names
+
+
+NEWS_NAMES = ["bin Laden", "Hamid Karzai", "Imran Khan", "Sharif", "Davos", "Kabul", "Haqqani", "Abbottabad",
+              "Bajwa"]
+
+
+@pytest.mark.parametrize("aliases", [None, False])
+@pytest.mark.parametrize("name", NEWS_NAMES)
+def test_names_from_news_survive_lemmatising(name, aliases):
+    tok = Tokenizer(phrases=False, aliases=aliases).fit([])
+    parts = [p.lower() for p in name.split()]
+    expected = ["_".join(parts)] if tok.aliases_.get(name) == "_".join(parts) else parts
+    inside = tok.words(f"Officials said {name} was discussed in talks.")
+    assert inside[1:1 + len(expected)] == expected, inside
+    if name.split()[0][0].isupper():  # opening a sentence: a name unknown to the dictionary or a known name stays
+        opening = tok.words(f"The talks ended. {name} was discussed.")
+        assert opening[2:2 + len(expected)] == expected, opening
+
+
+def test_names_keep_their_form_but_plurals_and_titles_are_still_lemmatised():
+    tok = Tokenizer(phrases=False, aliases=False).fit([])
+    assert tok.words("Many Afghans attended.") == ["afghan", "attend"]
+    assert tok.words("He met Laden there. Laden with cargo, trucks left.")[:2] == ["meet", "laden"]
+    assert "lade" not in tok.words("Osama bin Laden. bin Laden's network. LADEN")
+    # a title-case line says nothing about names: its dictionary words are lemmatised
+    assert tok.words("Kabul-Islamabad Expanding Security Cooperation\nText follows.")[:3] == ["kabul", "islamabad", "expand"]
+    assert Tokenizer(phrases=False, names=False).fit([]).words("He met Laden there.") == ["meet", "lade"]
+    with pytest.raises(ParameterError, match="names"):
+        Tokenizer(names="yes").fit([])

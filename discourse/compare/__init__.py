@@ -7,13 +7,15 @@ them.  Documents whose group is unknown are left out of that grouping and
 counted.  Each returns an immutable results object with ``.to_frame()``.
 
 * :func:`keyness` — vocabulary keyness (Monroe et al. 2008 log-odds with an
-  informative Dirichlet prior, Dunning's G², Benjamini–Hochberg);
+  informative Dirichlet prior, p-values from permuting documents,
+  Benjamini–Hochberg, Gries's DP and a one-document flag);
 * :func:`prevalence` — topic weight per group with document-bootstrap intervals;
 * :func:`contrasts` — differences in topic weight between groups (bootstrap
   interval, permutation p-value, BH); :func:`diff_in_diff`;
 * :func:`topic_drift` — keyness between periods within one topic;
 * :func:`align_models` — Hungarian matching of LDA and BERTopic topics, ARI/NMI;
-* :func:`frame_balance` — cooperation against confrontation terms per group.
+* :func:`frame_balance` — cooperation against confrontation stance terms per
+  group, with the lexicon's domain and coverage.
 
 Statistical resampling is always over documents, never passages.
 """

@@ -11,9 +11,9 @@ from scipy import sparse
 
 from ..errors import ParameterError, check_param
 from ._groups import as_groupings
-from ._keyness import KEYNESS_COLUMNS, _check_keyness_params, keyness_from_counts, term_counts
+from ._keyness import DEFAULT_PRIOR_SCALE, KEYNESS_COLUMNS, _check_keyness_params, keyness_from_counts, term_counts
 from ._results import KeynessResult
-from ._stats import check_model, check_prepared, model_name
+from ._stats import check_model, check_prepared, model_name, normalize_seed
 
 __all__ = ["topic_drift"]
 
@@ -27,14 +27,18 @@ def topic_drift(
     by: str = "period",
     *,
     pairs: Sequence[tuple[str, str]] | None = None,
+    against_rest: bool | None = None,
     min_count: float = 3,
     assignment: str = "argmax",
     prior: str = "corpus",
-    prior_scale: float = 1.0,
+    prior_scale: float = DEFAULT_PRIOR_SCALE,
+    n_permutations: int = 2000,
+    random_state: Any = 0,
 ) -> KeynessResult:
     """How one topic is worded differently across groups (usually periods).
 
-    Keyness (:func:`keyness`: informative-Dirichlet log-odds z, G², BH) computed
+    Keyness (:func:`keyness`: informative-Dirichlet log-odds z, document
+    permutation p-values, BH, dispersion) computed
     only on the passages of one topic, so the words that distinguish, say, 2015
     from 2024 *within* the security-cooperation topic are shown apart from the
     shift in what is talked about.
@@ -58,9 +62,10 @@ def topic_drift(
         A topic id in ``model.topic_ids_``.
     by : str, default "period"
         Metadata column(s) or crossings to compare within the topic.
-    pairs, min_count, prior, prior_scale
+    pairs, against_rest, min_count, prior, prior_scale, n_permutations, random_state
         As in :func:`keyness` (``min_count`` defaults to 3 here: one topic's
-        passages are fewer).
+        passages are fewer).  With ``"share"`` documents are permuted with
+        their weighted counts.
     assignment : {"argmax", "share"}, default "argmax"
 
     Returns
@@ -80,9 +85,6 @@ def topic_drift(
     Monroe, B. L., Colaresi, M. P., & Quinn, K. M. (2008). Fightin' words.
     *Political Analysis*, 16(4), 372-403.
 
-    Dunning, T. (1993). Accurate methods for the statistics of surprise and
-    coincidence. *Computational Linguistics*, 19(1), 61-74.
-
     Examples
     --------
     >>> import discourse
@@ -95,7 +97,9 @@ def topic_drift(
     """
     check_prepared(prepared, need_tokens=True)
     groupings = as_groupings(by)
-    _check_keyness_params(min_count, prior, prior_scale)
+    _check_keyness_params(min_count, prior, prior_scale, n_permutations)
+    check_param("against_rest", against_rest, "True, False or None", against_rest in (None, True, False))
+    seed = normalize_seed(random_state)
     check_param("assignment", assignment, "'argmax' or 'share'", assignment in ("argmax", "share"))
     theta = check_model(model, len(prepared.passages))
     topics = list(model.topic_ids_)
@@ -118,11 +122,13 @@ def topic_drift(
         logger.warning("topic_drift: no passage is assigned to topic %r", topic)
     frames, counts_out = keyness_from_counts(
         weighted, vocab, passage_docs, prepared.metadata, groupings,
-        pairs=pairs, min_count=min_count, prior=prior, prior_scale=float(prior_scale),
+        pairs=pairs, against_rest=against_rest, min_count=min_count, prior=prior, prior_scale=float(prior_scale),
+        n_permutations=int(n_permutations), seed=seed,
     )
     table = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=KEYNESS_COLUMNS)
     counts_out["n_passages_in_topic"] = int(selected.sum())
     params = {"model": model_name(model), "topic": topic, "by": groupings,
               "pairs": [tuple(p) for p in (pairs or [])], "min_count": min_count, "assignment": assignment,
-              "prior": prior, "prior_scale": float(prior_scale)}
+              "prior": prior, "prior_scale": float(prior_scale), "n_permutations": int(n_permutations),
+              "random_state": seed}
     return KeynessResult(table=table, params=params, counts=counts_out)

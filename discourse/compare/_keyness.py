@@ -1,11 +1,15 @@
 """Vocabulary keyness between groups of documents.
 
-For every term, each group is compared with the rest of the documents of its
-grouping (``reference="rest"``) and with any chosen other group.  The main
-statistic is the log-odds ratio with an informative Dirichlet prior of Monroe,
-Colaresi & Quinn (2008) with its z-score; Dunning's (1993) G² is reported
-beside it.  Terms are the tokens of :attr:`Prepared.tokens`, so learnt phrases
-(``peace_talks``) are terms like any other.
+Each comparison sets the documents of a group against a reference: another
+group (``pairs``) or the rest of the documents of the grouping
+(``against_rest``).  The statistic is the log-odds ratio with an informative
+Dirichlet prior of Monroe, Colaresi & Quinn (2008) and its z-score; its
+p-value comes from permuting whole **documents** between the two sides, so a
+word that one article repeats is not mistaken for a word of the group.  Beside
+it stand how many documents use the term, Gries's (2008) dispersion DP and the
+share of the count held by one document.  Terms are the tokens of
+:attr:`Prepared.tokens`, so learnt phrases (``peace_talks``) are terms like
+any other.
 """
 
 from __future__ import annotations
@@ -13,26 +17,36 @@ from __future__ import annotations
 import itertools
 import logging
 from collections import Counter
+from dataclasses import dataclass
 from typing import Any, Sequence
 
 import numpy as np
 import pandas as pd
-from scipy import sparse, stats
+from scipy import sparse
 from scipy.special import xlogy
 
 from ..errors import ParameterError, check_param
+from ._dispersion import docs_using, gries_dp, top_doc_share
+from ._docperm import log_odds_z, n_splits, permutation_log_odds, smallest_p
 from ._groups import as_groupings, doc_groups, sorted_groups
 from ._results import KeynessResult
-from ._stats import bh_adjust, check_prepared
+from ._stats import bh_adjust, check_prepared, normalize_seed, rng_for
 
-__all__ = ["keyness", "log_odds_dirichlet", "g_squared", "term_counts"]
+__all__ = ["keyness", "log_odds_dirichlet", "g_squared", "term_counts", "DEFAULT_PRIOR_SCALE"]
 
 logger = logging.getLogger(__name__)
 
 KEYNESS_COLUMNS = [
-    "grouping", "group", "reference", "term", "count", "count_reference", "log_odds", "z", "g2", "p_adj",
-    "p_value", "g2_p_value", "n_docs", "n_docs_reference", "n_tokens", "n_tokens_reference",
+    "grouping", "group", "reference", "term", "count", "count_reference", "log_odds", "z", "p_adj", "p_value",
+    "docs_using", "docs_using_reference", "dp", "dp_reference", "top_doc_share", "top_doc_share_reference",
+    "one_doc", "n_docs", "n_docs_reference", "n_tokens", "n_tokens_reference", "exact", "p_min", "note",
 ]
+
+#: Default ``prior_scale``: the prior's total ``a0`` is a tenth of the corpus's tokens (see :func:`keyness`).
+DEFAULT_PRIOR_SCALE = 0.1
+
+#: ``one_doc`` flags a term when one document holds more than this share of the count it leans on.
+ONE_DOC_SHARE = 0.5
 
 
 def term_counts(tokens: Sequence[Sequence[str]]) -> tuple[sparse.csr_matrix, np.ndarray]:
@@ -91,10 +105,8 @@ def log_odds_dirichlet(
     y_i = np.asarray(y_i, dtype=float)
     y_j = np.asarray(y_j, dtype=float)
     alpha = np.asarray(alpha, dtype=float)
-    n_i, n_j, a0 = y_i.sum(), y_j.sum(), alpha.sum()
-    delta = np.log((y_i + alpha) / (n_i + a0 - y_i - alpha)) - np.log((y_j + alpha) / (n_j + a0 - y_j - alpha))
-    var = 1.0 / (y_i + alpha) + 1.0 / (y_j + alpha)
-    return delta, var, delta / np.sqrt(var)
+    delta, z = log_odds_z(y_i, y_j, y_i.sum(), y_j.sum(), alpha, alpha.sum())
+    return delta, 1.0 / (y_i + alpha) + 1.0 / (y_j + alpha), z
 
 
 def g_squared(a: np.ndarray, b: np.ndarray, n_a: float, n_b: float) -> np.ndarray:
@@ -125,37 +137,98 @@ def g_squared(a: np.ndarray, b: np.ndarray, n_a: float, n_b: float) -> np.ndarra
     return np.maximum(2.0 * g2, 0.0)
 
 
+def _doc_term_matrix(counts: sparse.csr_matrix, passage_docs: np.ndarray) -> tuple[np.ndarray, sparse.csr_matrix]:
+    """Documents (in order of first appearance) x terms counts, summed over each document's passages."""
+    codes, doc_ids = pd.factorize(np.asarray(passage_docs, dtype=object), sort=False)
+    n = len(codes)
+    agg = sparse.csr_matrix((np.ones(n), (codes, np.arange(n))), shape=(len(doc_ids), n))
+    return np.asarray(doc_ids, dtype=object), sparse.csr_matrix(agg @ counts)
+
+
+@dataclass(frozen=True)
+class _Side:
+    """The documents of one side of a comparison."""
+
+    name: str
+    docs: sparse.csr_matrix  # documents x terms
+    sizes: np.ndarray  # tokens per document, all terms
+
+    @property
+    def counts(self) -> np.ndarray:
+        return np.asarray(self.docs.sum(axis=0)).ravel()
+
+
+def _leaning_flag(z: np.ndarray, share_i: np.ndarray, share_j: np.ndarray) -> np.ndarray:
+    """True where the side the term leans to (z > 0: group, z < 0: reference) owes most of its count to one document."""
+    lean = np.where(z >= 0, share_i, share_j)
+    return np.nan_to_num(lean, nan=0.0) > ONE_DOC_SHARE
+
+
+def _note(n_a: int, n_b: int, n_permutations: int) -> str:
+    if n_a < 2 or n_b < 2:
+        return "no p-value: a side has one document, and permuting documents needs two on each side"
+    splits = n_splits(n_a, n_b)
+    if n_permutations >= splits:
+        return f"document permutation, exact over {splits:,} splits; smallest attainable p {smallest_p(n_a, n_b, n_permutations):.3g}"
+    return (f"document permutation, {n_permutations:,} random splits, more for terms with few as extreme "
+            "(sequential Monte Carlo); smallest attainable p per row in p_min")
+
+
 def _comparison_frame(
-    grouping: str, group: str, reference: str, y_i: np.ndarray, y_j: np.ndarray, alpha: np.ndarray,
-    vocab: np.ndarray, min_count: float, n_docs_i: int, n_docs_j: int,
+    grouping: str, a: _Side, b: _Side, alpha: np.ndarray, a0: float, vocab: np.ndarray, min_count: float,
+    n_permutations: int, rng: np.random.Generator,
 ) -> pd.DataFrame:
-    delta, _, z = log_odds_dirichlet(y_i, y_j, alpha)
-    n_i, n_j = float(y_i.sum()), float(y_j.sum())
-    g2 = g_squared(y_i, y_j, n_i, n_j)
+    y_i, y_j = a.counts, b.counts
+    n_i, n_j = float(a.sizes.sum()), float(b.sizes.sum())
     keep = (y_i + y_j) >= min_count
-    p = 2.0 * stats.norm.sf(np.abs(z[keep]))
+    delta, z = log_odds_z(y_i[keep], y_j[keep], n_i, n_j, alpha[keep], a0)
+    da, db = a.docs[:, keep], b.docs[:, keep]
+    p, exact, used = permutation_log_odds(da, db, a.sizes, b.sizes, alpha[keep], a0, n_permutations=n_permutations, rng=rng)
+    share_i, share_j = top_doc_share(da), top_doc_share(db)
     integral = np.allclose(y_i, np.round(y_i)) and np.allclose(y_j, np.round(y_j))
     cast = (lambda v: np.round(v).astype(np.int64)) if integral else (lambda v: v)
+    n_a, n_b = da.shape[0], db.shape[0]
     frame = pd.DataFrame({
         "grouping": grouping,
-        "group": group,
-        "reference": reference,
+        "group": a.name,
+        "reference": b.name,
         "term": vocab[keep].astype(str) if keep.any() else np.array([], dtype=str),
         "count": cast(y_i[keep]),
         "count_reference": cast(y_j[keep]),
-        "log_odds": delta[keep],
-        "z": z[keep],
-        "g2": g2[keep],
+        "log_odds": delta,
+        "z": z,
         "p_adj": bh_adjust(p),
         "p_value": p,
-        "g2_p_value": stats.chi2.sf(g2[keep], 1),
-        "n_docs": n_docs_i,
-        "n_docs_reference": n_docs_j,
+        "docs_using": docs_using(da),
+        "docs_using_reference": docs_using(db),
+        "dp": gries_dp(da, a.sizes),
+        "dp_reference": gries_dp(db, b.sizes),
+        "top_doc_share": share_i,
+        "top_doc_share_reference": share_j,
+        "one_doc": _leaning_flag(z, share_i, share_j),
+        "n_docs": n_a,
+        "n_docs_reference": n_b,
         "n_tokens": cast(np.array(n_i)).item() if integral else n_i,
         "n_tokens_reference": cast(np.array(n_j)).item() if integral else n_j,
+        "exact": exact,
+        "p_min": (np.full(len(p), smallest_p(n_a, n_b, n_permutations)) if exact or not len(p) or np.isnan(p).all()
+                  else 2.0 / (used + 1.0)),
+        "note": _note(n_a, n_b, n_permutations),
     }, columns=KEYNESS_COLUMNS)
     order = np.lexsort((frame["term"].to_numpy(), -frame["z"].to_numpy()))
     return frame.iloc[order].reset_index(drop=True)
+
+
+def _pair_list(pairs: Any) -> list[tuple[str, str]]:
+    if pairs is None:
+        return []
+    try:
+        out = [tuple(map(str, p)) for p in pairs]
+    except TypeError:
+        raise ParameterError(f"pairs={pairs!r} is not allowed: expected a list of (group, reference) pairs") from None
+    if any(len(p) != 2 or p[0] == p[1] for p in out):
+        raise ParameterError(f"pairs={pairs!r} is not allowed: expected pairs of two different groups")
+    return out
 
 
 def keyness_from_counts(
@@ -166,51 +239,52 @@ def keyness_from_counts(
     groupings: list[str],
     *,
     pairs: Sequence[tuple[str, str]] | None,
+    against_rest: bool | None,
     min_count: float,
     prior: str,
     prior_scale: float,
+    n_permutations: int,
+    seed: int,
 ) -> tuple[list[pd.DataFrame], dict]:
     """Core of :func:`keyness` on a (possibly weighted) passage x term matrix."""
     counts = sparse.csr_matrix(counts, dtype=float)
     corpus = np.asarray(counts.sum(axis=0)).ravel()
     alpha = prior_scale * corpus
-    pair_list = [tuple(map(str, p)) for p in (pairs or [])]
+    a0 = float(alpha.sum())
+    pair_list = _pair_list(pairs)
+    rest = (pairs is None) if against_rest is None else bool(against_rest)
+    doc_ids, doc_counts = _doc_term_matrix(counts, passage_docs)
+    doc_sizes = np.asarray(doc_counts.sum(axis=1)).ravel()
     used_pairs: set[tuple[str, str]] = set()
     frames: list[pd.DataFrame] = []
     n_unknown: dict[str, int] = {}
     per_group: dict[str, dict[str, int]] = {}
-    doc_ids_unique = pd.unique(passage_docs)
     for grouping in groupings:
-        doc_lab = doc_groups(metadata, grouping, doc_ids_unique)
-        lab_of = dict(zip(doc_ids_unique, doc_lab))
-        passage_lab = np.array([lab_of[d] for d in passage_docs], dtype=object)
+        doc_lab = doc_groups(metadata, grouping, doc_ids)
         groups = sorted_groups(doc_lab)
         tally = Counter(doc_lab.tolist())
         n_unknown[grouping] = int(tally.get(None, 0))
-        n_docs = {g: int(tally[g]) for g in groups}
-        per_group[grouping] = n_docs
+        per_group[grouping] = {g: int(tally[g]) for g in groups}
         if not groups:
             logger.warning("keyness: grouping %r has no document with a known group", grouping)
             continue
-        code = {g: k for k, g in enumerate(groups)}
-        known = np.array([v is not None for v in passage_lab])
-        rows = np.array([code[v] for v in passage_lab[known]], dtype=np.intp)
-        indicator = sparse.csr_matrix(
-            (np.ones(rows.size), (rows, np.flatnonzero(known))), shape=(len(groups), counts.shape[0])
-        )
-        by_group = np.asarray((indicator @ counts).todense())
-        total = by_group.sum(axis=0)
-        n_known = sum(n_docs.values())
-        if len(groups) >= 2:
+
+        def side(name: str, mask: np.ndarray) -> _Side:
+            return _Side(name, doc_counts[mask], doc_sizes[mask])
+
+        known = np.array([v is not None for v in doc_lab])
+        if rest and len(groups) >= 2:
             for g in groups:
-                y_i = by_group[code[g]]
-                frames.append(_comparison_frame(grouping, g, "rest", y_i, total - y_i, alpha, vocab,
-                                                min_count, n_docs[g], n_known - n_docs[g]))
+                in_g = doc_lab == g
+                frames.append(_comparison_frame(
+                    grouping, side(g, in_g), side("rest", known & ~in_g), alpha, a0, vocab, min_count,
+                    n_permutations, rng_for(seed, "keyness", grouping, g, "rest")))
         for a, b in pair_list:
-            if a in code and b in code:
+            if a in per_group[grouping] and b in per_group[grouping]:
                 used_pairs.add((a, b))
-                frames.append(_comparison_frame(grouping, a, b, by_group[code[a]], by_group[code[b]], alpha,
-                                                vocab, min_count, n_docs[a], n_docs[b]))
+                frames.append(_comparison_frame(
+                    grouping, side(a, doc_lab == a), side(b, doc_lab == b), alpha, a0, vocab, min_count,
+                    n_permutations, rng_for(seed, "keyness", grouping, a, b)))
     missing = [p for p in pair_list if p not in used_pairs]
     if missing:
         avail = "; ".join(f"{g}: {', '.join(per_group[g])}" for g in groupings)
@@ -219,19 +293,23 @@ def keyness_from_counts(
         "n_passages": int(counts.shape[0]),
         "n_terms": int(counts.shape[1]),
         "n_tokens": float(corpus.sum()),
+        "prior_total": a0,
         "n_docs_per_group": per_group,
         "n_docs_unknown": n_unknown,
     }
     return frames, counts_out
 
 
-def _check_keyness_params(min_count: Any, prior: Any, prior_scale: Any) -> None:
+def _check_keyness_params(min_count: Any, prior: Any, prior_scale: Any, n_permutations: Any = 1) -> None:
     check_param("min_count", min_count, "a number >= 0", isinstance(min_count, (int, float, np.number)) and min_count >= 0)
     check_param("prior", prior, "'corpus'", prior == "corpus")
     check_param(
         "prior_scale", prior_scale, "a number > 0",
-        isinstance(prior_scale, (int, float, np.number)) and np.isfinite(prior_scale) and prior_scale > 0,
+        isinstance(prior_scale, (int, float, np.number)) and not isinstance(prior_scale, bool)
+        and np.isfinite(prior_scale) and prior_scale > 0,
     )
+    check_param("n_permutations", n_permutations, "an integer >= 1",
+                isinstance(n_permutations, (int, np.integer)) and not isinstance(n_permutations, bool) and n_permutations >= 1)
 
 
 def keyness(
@@ -239,35 +317,61 @@ def keyness(
     by: str | Sequence[str],
     *,
     pairs: Sequence[tuple[str, str]] | None = None,
+    against_rest: bool | None = None,
     min_count: int = 5,
     prior: str = "corpus",
-    prior_scale: float = 1.0,
+    prior_scale: float = DEFAULT_PRIOR_SCALE,
+    n_permutations: int = 2000,
+    random_state: Any = 0,
 ) -> KeynessResult:
-    """Key terms of each group against the rest of its grouping, and of chosen pairs.
+    """Key terms of groups of documents: chosen pairs, or each group against the rest.
 
-    For each grouping in ``by`` and each of its groups, the group's term counts
-    (summed over its documents' passages) are compared with those of all other
-    documents with a known group (``reference="rest"``); each pair in ``pairs``
-    (``("2015", "2024")``) is compared directly (``reference`` = the second group).
-    Documents whose group is unknown are left out of the groups (and counted
-    in ``counts["n_docs_unknown"]``) but are part of the prior.
+    Comparisons: each pair in ``pairs`` (``("2024", "2015")``: ``reference`` =
+    the second group) and, with ``against_rest``, each group of each grouping
+    against all other documents with a known group (``reference="rest"``).
+    ``against_rest=None`` (default) means "only when no ``pairs`` are given":
+    ``pairs=`` gives exactly those pairs.  Documents whose group is unknown are
+    left out of the groups (counted in ``counts["n_docs_unknown"]``) but are
+    part of the prior.
 
     Statistics per term and comparison:
 
     * ``log_odds``: the log-odds ratio ``delta_w`` with an informative Dirichlet
-      prior (Monroe et al. 2008, section 3.5.1); the prior is the whole corpus's
-      term counts ``alpha_w = prior_scale * y_w`` (all passages, all documents);
+      prior (Monroe et al. 2008, section 3.5.1), ``alpha_w = prior_scale * y_w``
+      with ``y_w`` the term's count in the whole corpus, so the prior's total is
+      ``a0 = prior_scale * N`` (``N`` tokens);
     * ``z = delta_w / sqrt(var_w)`` with ``var_w ~= 1/(y_iw + alpha_w) + 1/(y_jw + alpha_w)``;
-      positive z: the term is over-used by ``group`` relative to ``reference``;
-    * ``p_value``: two-sided normal p-value of ``z``; ``p_adj``: its
-      Benjamini–Hochberg adjustment over the terms of the comparison (one family
-      per grouping, group and reference);
-    * ``g2``: Dunning's (1993) log-likelihood G² of the term's 2x2 table, with
-      ``g2_p_value`` from chi²(1) (reported beside z, not adjusted).
+      positive z: the term is over-used by ``group`` relative to ``reference``.
+      ``z`` treats tokens as independent draws: it ranks terms, it is not
+      their test;
+    * ``p_value``: two-sided permutation p-value of ``z`` with whole documents
+      permuted between ``group`` and ``reference``
+      (:func:`scipy.stats.permutation_test`): every split enumerated
+      (``exact``) when there are at most ``n_permutations``; otherwise
+      ``n_permutations`` random splits, and more for the terms with fewer
+      than 10 as extreme, up to ``40 x`` the number of terms (sequential Monte
+      Carlo, Besag & Clifford 1991), so that a strongly key term can survive
+      the adjustment over many terms.  NaN when a side has one document.
+      ``p_min`` is the smallest value the row's test could give (with 2
+      against 3 documents, 0.2), ``note`` says how it was obtained;
+      ``p_adj``: the Benjamini–Hochberg adjustment over the terms of the
+      comparison;
+    * ``docs_using``/``docs_using_reference``: documents with the term;
+      ``dp``/``dp_reference``: Gries's (2008) deviation of proportions over the
+      side's documents (0 even, near 1 concentrated; NaN with one document);
+      ``top_doc_share``/``top_doc_share_reference``: share of the count held
+      by the one document using the term most; ``one_doc``: that share
+      exceeds one half on the side the term leans to (z >= 0: group).
 
-    Only terms with ``count + count_reference >= min_count`` are tested and shown.
-    Rows come in blocks: all "vs rest" comparisons (groupings in the order
-    given, groups sorted), then the pairs; within a block by ``-z`` then ``term``.
+    No interval is given for ``log_odds``: none has been shown by simulation
+    to cover at its nominal rate with few documents (README, statistics).
+    Dunning's G² (:func:`g_squared`) treats tokens as independent, as z does,
+    and has no document-aware test here, so it is not in the table.
+
+    Only terms with ``count + count_reference >= min_count`` are tested and
+    shown.  Rows come in blocks: the "vs rest" comparisons (groupings in the
+    order given, groups sorted), then the pairs; within a block by ``-z`` then
+    ``term``.
 
     Parameters
     ----------
@@ -276,27 +380,39 @@ def keyness(
     by : str or list of str
         Metadata column(s) or crossings ``"a:b"``.
     pairs : list of (str, str), optional
-        Group pairs to compare directly, e.g. ``[("2015", "2024")]``.
+        ``(group, reference)`` pairs, e.g. ``[("2024", "2015")]``.
+    against_rest : bool or None, default None
+        Also compare every group with the rest; None: only when ``pairs`` is None.
     min_count : int, default 5
         Minimum combined count of a term in the two compared sets.
     prior : {"corpus"}
         Source of the Dirichlet prior (the corpus's own counts).
-    prior_scale : float, default 1.0
-        Multiplies the corpus counts to give the prior pseudo-counts; smaller
-        values shrink less.
+    prior_scale : float, default 0.1
+        ``a0`` relative to the corpus: ``alpha_w = prior_scale * y_w``.  The
+        default follows one rule: the prior may shrink rare terms but must
+        not outweigh the data of a comparison, so its total is a tenth of the
+        corpus (at 1 the prior equals the corpus and, against the rest,
+        doubles every count).  ``prior_scale=1`` reproduces the earlier
+        tables' log-odds and z.
+    n_permutations : int, default 2000
+        Random document splits when there are more distinct splits.
+    random_state : int, Generator or None, default 0
+        Seed of the random splits (each comparison gets its own stream).
 
     Returns
     -------
     KeynessResult
         ``.to_frame()`` columns: ``grouping, group, reference, term, count,
-        count_reference, log_odds, z, g2, p_adj, p_value, g2_p_value, n_docs,
-        n_docs_reference, n_tokens, n_tokens_reference``.
+        count_reference, log_odds, z, p_adj, p_value, docs_using,
+        docs_using_reference, dp, dp_reference, top_doc_share,
+        top_doc_share_reference, one_doc, n_docs, n_docs_reference, n_tokens,
+        n_tokens_reference, exact, p_min, note``.
 
     Raises
     ------
     ParameterError
         Unknown column in ``by``, a pair whose groups do not exist, or a bad
-        ``min_count``/``prior``/``prior_scale``.
+        ``min_count``/``prior``/``prior_scale``/``n_permutations``.
 
     References
     ----------
@@ -304,8 +420,14 @@ def keyness(
     lexical feature selection and evaluation for identifying the content of
     political conflict. *Political Analysis*, 16(4), 372-403.
 
-    Dunning, T. (1993). Accurate methods for the statistics of surprise and
-    coincidence. *Computational Linguistics*, 19(1), 61-74.
+    Gries, S. Th. (2008). Dispersions and adjusted frequencies in corpora.
+    *International Journal of Corpus Linguistics*, 13(4), 403-437.
+
+    Good, P. I. (2005). *Permutation, Parametric, and Bootstrap Tests of
+    Hypotheses* (3rd ed.). Springer.
+
+    Besag, J., & Clifford, P. (1991). Sequential Monte Carlo p-values.
+    *Biometrika*, 78(2), 301-304.
 
     Benjamini, Y., & Hochberg, Y. (1995). Controlling the false discovery rate:
     a practical and powerful approach to multiple testing. *Journal of the
@@ -315,23 +437,30 @@ def keyness(
     --------
     >>> import discourse
     >>> prepared = discourse.prepare(discourse.load_seeds())
-    >>> res = discourse.keyness(prepared, "period", pairs=[("2015", "2024")], min_count=3)
-    >>> res.to_frame().columns[:10].tolist()
-    ['grouping', 'group', 'reference', 'term', 'count', 'count_reference', 'log_odds', 'z', 'g2', 'p_adj']
+    >>> res = discourse.keyness(prepared, "period", pairs=[("2024", "2015")], min_count=3)
     >>> sorted(res.to_frame()["reference"].unique())
-    ['2024', 'rest']
-    >>> top = res.top(5, group="2015", reference="2024")  # 2015's most distinctive terms against 2024
+    ['2015']
+    >>> float(res.to_frame()["p_min"].iloc[0])  # 2 against 2 documents: 6 splits
+    0.3333333333333333
+    >>> res.top(5, group="2024", reference="2015")["term"].size
+    5
     """
     check_prepared(prepared, need_tokens=True)
     groupings = as_groupings(by)
-    _check_keyness_params(min_count, prior, prior_scale)
+    _check_keyness_params(min_count, prior, prior_scale, n_permutations)
+    check_param("against_rest", against_rest, "True, False or None", against_rest in (None, True, False))
+    seed = normalize_seed(random_state)
     counts, vocab = term_counts(prepared.tokens)
     passage_docs = prepared.passages["doc_id"].astype(str).to_numpy()
     frames, counts_out = keyness_from_counts(
-        counts, vocab, passage_docs, prepared.metadata, groupings,
-        pairs=pairs, min_count=min_count, prior=prior, prior_scale=float(prior_scale),
+        counts, vocab, passage_docs, prepared.metadata, groupings, pairs=pairs, against_rest=against_rest,
+        min_count=min_count, prior=prior, prior_scale=float(prior_scale), n_permutations=int(n_permutations), seed=seed,
     )
     table = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=KEYNESS_COLUMNS)
-    params = {"by": groupings, "pairs": [tuple(p) for p in (pairs or [])], "min_count": min_count,
-              "prior": prior, "prior_scale": float(prior_scale), "p_adj": "Benjamini-Hochberg of the z two-sided p-values"}
+    params = {"by": groupings, "pairs": [tuple(p) for p in _pair_list(pairs)],
+              "against_rest": (pairs is None) if against_rest is None else bool(against_rest),
+              "min_count": min_count, "prior": prior, "prior_scale": float(prior_scale),
+              "n_permutations": int(n_permutations), "random_state": seed,
+              "p_value": "documents permuted between group and reference (z as the statistic)",
+              "p_adj": "Benjamini-Hochberg over the terms of each comparison"}
     return KeynessResult(table=table, params=params, counts=counts_out)

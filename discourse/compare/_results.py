@@ -78,8 +78,10 @@ class KeynessResult(_Result):
     ----------
     table : pandas.DataFrame
         ``grouping, group, reference, term, count, count_reference, log_odds, z,
-        g2, p_adj, p_value, g2_p_value, n_docs, n_docs_reference, n_tokens,
-        n_tokens_reference`` (one row per term and comparison).
+        p_adj, p_value, docs_using, docs_using_reference, dp, dp_reference,
+        top_doc_share, top_doc_share_reference, one_doc, n_docs,
+        n_docs_reference, n_tokens, n_tokens_reference, exact, p_min, note``
+        (one row per term and comparison).
     params, counts : dict
     """
 
@@ -100,8 +102,9 @@ class KeynessResult(_Result):
         if self.table.empty:
             return lines + ["  (no terms passed the minimum count)"]
         for (g, grp, ref), t in self.table.groupby(["grouping", "group", "reference"], sort=False):
-            terms = ", ".join(f"{r.term} ({r.z:.1f})" for r in t.head(n).itertuples())
+            terms = ", ".join(f"{r.term} ({r.z:.1f}{', one doc' if r.one_doc else ''})" for r in t.head(n).itertuples())
             lines.append(f"  {g}: {grp} vs {ref}: {terms}")
+            lines.append(f"    {t['note'].iloc[0]}")
         return lines
 
 
@@ -226,13 +229,15 @@ class FrameResult(_Result):
     ----------
     table : pandas.DataFrame
         ``grouping, group, frame_balance, ci_low, ci_high, n_docs,
-        cooperation_per_1k, confrontation_per_1k, too_few, n_docs_total``.
+        coverage_docs, stance_per_1k, cooperation_per_1k,
+        confrontation_per_1k, too_few, n_docs_total, domain, note``.
     documents : pandas.DataFrame
         One row per document: ``doc_id, n_tokens, cooperation, confrontation,
         frame_balance, cooperation_per_1k, confrontation_per_1k`` and one
         column per grouping with the document's group.
     terms : pandas.DataFrame
-        ``term, frame, count, n_docs``: how often each lexicon term occurred.
+        ``term, frame, kind, count, n_docs``: how often each lexicon term
+        occurred (topic terms too, though only stance terms enter the balance).
     """
 
     documents: pd.DataFrame = field(default_factory=pd.DataFrame)
@@ -240,8 +245,13 @@ class FrameResult(_Result):
     _title = "Frame balance (cooperation - confrontation) / (cooperation + confrontation)"
 
     def _lines(self, n: int) -> list[str]:
-        lines = [f"  lexicon: {self.counts.get('n_lexicon_terms')} terms; documents with no frame term: "
+        lines = [f"  lexicon: {self.counts.get('n_lexicon_terms')} terms ({self.counts.get('n_stance_terms')} stance); "
+                 f"domain: {self.params.get('domain')}",
+                 f"  coverage: {_fmt(self.counts.get('coverage_docs'))} of documents with a stance term, "
+                 f"{_fmt(self.counts.get('stance_per_1k'), 2)} per 1,000 tokens; documents with none: "
                  f"{self.counts.get('n_docs_no_frame_terms')}"]
+        if not self.counts.get("covered", True):
+            lines.append(f"  {self.table['note'].iloc[0] if len(self.table) else 'no balance: coverage too low'}")
         for r in self.table.itertuples():
             flag = "  (too few documents)" if r.too_few else ""
             lines.append(f"  {r.grouping}={r.group}: {_interval(r._asdict(), 'frame_balance')} "

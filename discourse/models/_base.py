@@ -28,6 +28,7 @@ from sklearn.base import BaseEstimator
 from .._io import atomic_write_bytes, atomic_write_text
 from ..errors import CorpusError, InputError, NotFittedError, ParameterError, check_param
 from ..provenance import to_json
+from ._labels import DEFAULT_FREX_WEIGHT, DEFAULT_LAMBDA, RANKINGS, frex, relevance
 
 __all__ = [
     "TopicModel",
@@ -41,7 +42,7 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 #: Columns of :meth:`TopicModel.topic_terms`.
-TOPIC_TERMS_COLUMNS = ["model", "topic", "rank", "term", "weight"]
+TOPIC_TERMS_COLUMNS = ["model", "topic", "rank", "term", "weight", "ranking", "score"]
 #: Columns of :meth:`TopicModel.representative_passages`.
 REPRESENTATIVE_COLUMNS = ["model", "topic", "rank", "passage_id", "doc_id", "weight", "text"]
 #: Marker written in ``model.json`` by :meth:`TopicModel.save`.
@@ -195,39 +196,86 @@ class TopicModel(BaseEstimator):
         self._check_fitted()
         return len(self.topic_ids_)
 
-    def topic_terms(self, n: int = 10) -> pd.DataFrame:
-        """The top ``n`` terms of every topic, as a tidy table.
+    def topic_terms(
+        self,
+        n: int = 10,
+        *,
+        ranking: str = "probability",
+        frex_weight: float = DEFAULT_FREX_WEIGHT,
+        lam: float = DEFAULT_LAMBDA,
+    ) -> pd.DataFrame:
+        """The top ``n`` terms of every topic by one ranking, as a tidy table.
 
         Parameters
         ----------
         n : int, default 10
             Terms per topic.
+        ranking : {"probability", "frex", "relevance"}, default "probability"
+            ``"probability"``: by ``weight``; ``"frex"``: FREX (Bischof &
+            Airoldi 2012), frequent *and* exclusive to the topic, the ranking
+            of the default label; ``"relevance"``: Sievert & Shirley's (2014)
+            relevance with ``lam``, the terms' marginal probability being the
+            topics' term distributions weighted by their mean share of passages.
+            See :mod:`discourse.models._labels`.
+        frex_weight : float, default 0.5
+            FREX's weight on exclusivity (stm's default).
+        lam : float, default 0.6
+            Relevance's lambda (the value Sievert & Shirley found best).
 
         Returns
         -------
         pandas.DataFrame
-            Columns ``model, topic, rank, term, weight``; ``rank`` starts at 1;
-            ties in weight are broken alphabetically by vocabulary order, so
-            the table is deterministic.  ``weight`` is the topic-term
-            probability for LDA and the c-TF-IDF score for BERTopic.
+            Columns ``model, topic, rank, term, weight, ranking, score``;
+            ``rank`` starts at 1 within the ranking; ``score`` is the ranking's
+            score (``weight`` itself for ``"probability"``); ties are broken
+            alphabetically by vocabulary order, so the table is deterministic.
+            ``weight`` is the topic-term probability for LDA and the c-TF-IDF
+            score for BERTopic.
 
         Raises
         ------
         NotFittedError
         ParameterError
-            If ``n`` is not a positive integer.
+            If ``n`` is not a positive integer or ``ranking``, ``frex_weight``
+            or ``lam`` is not allowed.
+
+        References
+        ----------
+        Bischof, J. M., & Airoldi, E. M. (2012). Summarizing topical content
+        with word frequency and exclusivity. *ICML 2012*, 201-208.
+
+        Sievert, C., & Shirley, K. (2014). LDAvis: A method for visualizing
+        and interpreting topics. *Workshop on Interactive Language Learning,
+        Visualization, and Interfaces*, 63-70.
         """
         self._check_fitted()
         check_param("n", n, "a positive integer", isinstance(n, (int, np.integer)) and not isinstance(n, bool) and n >= 1)
+        check_param("ranking", ranking, "one of " + ", ".join(map(repr, RANKINGS)), ranking in RANKINGS)
+        check_param("frex_weight", frex_weight, "a number in [0, 1]",
+                    isinstance(frex_weight, (int, float)) and 0 <= frex_weight <= 1)
+        check_param("lam", lam, "a number in [0, 1]", isinstance(lam, (int, float)) and 0 <= lam <= 1)
         topic_ids, vocab, weights = self._term_weights()
+        weights = np.asarray(weights, dtype=np.float64)
+        scores = self._ranking_scores(weights, ranking, frex_weight=frex_weight, lam=lam)
         rows = []
         for i, topic in enumerate(topic_ids):
-            row = np.asarray(weights[i], dtype=np.float64)
+            row = scores[i]
             for rank, j in enumerate(_top_indices(row, int(n)), start=1):
-                rows.append((self.name, int(topic), rank, vocab[j], float(row[j])))
+                rows.append((self.name, int(topic), rank, vocab[j], float(weights[i, j]), ranking, float(row[j])))
         return pd.DataFrame(rows, columns=TOPIC_TERMS_COLUMNS).astype(
-            {"model": str, "topic": "int64", "rank": "int64", "term": str, "weight": "float64"}
+            {"model": str, "topic": "int64", "rank": "int64", "term": str, "weight": "float64", "ranking": str,
+             "score": "float64"}
         )
+
+    def _ranking_scores(self, weights: np.ndarray, ranking: str, *, frex_weight: float, lam: float) -> np.ndarray:
+        if ranking == "probability":
+            return weights
+        if ranking == "frex":
+            return frex(weights, weight=frex_weight)
+        sums = weights.sum(axis=1, keepdims=True)
+        phi = np.divide(weights, sums, out=np.zeros_like(weights), where=sums > 0)
+        shares = np.asarray(self.doc_topic_, dtype=np.float64).mean(axis=0)
+        return relevance(weights, shares @ phi, lam=lam)
 
     def term_matrix(self) -> tuple[list[int], list[str], np.ndarray]:
         """Each topic as a distribution over the vocabulary (for cross-model alignment).
@@ -249,7 +297,8 @@ class TopicModel(BaseEstimator):
         return list(topic_ids), list(vocab), mat
 
     def _make_labels(self, n_terms: int = 3) -> dict[int, str]:
-        table = self.topic_terms(n_terms)
+        """Each topic's label: its ``n_terms`` best terms by FREX (frequent and exclusive)."""
+        table = self.topic_terms(n_terms, ranking="frex")
         labels = {}
         for topic in self.topic_ids_:
             terms = table.loc[table["topic"] == topic, "term"].tolist()

@@ -176,6 +176,8 @@ class BERTopicModel(TopicModel):
     topic_ids_ : list of int
         Column order: ``0..T-1``, preceded by ``-1`` when ``outliers="keep"``.
     labels_ : dict of int -> str
+        The three best terms of each topic by FREX over the c-TF-IDF rows
+        (see :meth:`topic_terms`).
     assignments_ : ndarray of int, shape (n_passages,)
         Topic of each passage (after outlier reduction).
     outlier_mask_ : ndarray of bool, shape (n_passages,)

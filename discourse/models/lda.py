@@ -201,7 +201,8 @@ class LDA(TopicModel):
     topic_ids_ : list of int
         ``[0, ..., k-1]``.
     labels_ : dict of int -> str
-        The three top terms of each topic.
+        The three best terms of each topic by FREX (frequent and exclusive;
+        see :meth:`topic_terms`).
     model_ : gensim.models.LdaModel
     dictionary_ : gensim.corpora.Dictionary
     selection_ : KSelection or None
@@ -221,7 +222,7 @@ class LDA(TopicModel):
     >>> bool(np.allclose(lda.doc_topic_.sum(axis=1), 1))
     True
     >>> list(lda.topic_terms(5).columns)
-    ['model', 'topic', 'rank', 'term', 'weight']
+    ['model', 'topic', 'rank', 'term', 'weight', 'ranking', 'score']
     """
 
     name = "lda"

@@ -17,14 +17,14 @@ function               table (columns)
 =====================  ==========================================================
 plot_prevalence        prevalence.csv: model, topic, label, grouping, group,
                        share, ci_low, ci_high, n_docs [, too_few]
-plot_topic_terms       topics.csv: model, topic, rank, term, weight
+plot_topic_terms       topics.csv: model, topic, rank, term, weight [, ranking, label]
 plot_contrasts         contrasts.csv: model, topic, grouping, group_a, group_b,
                        difference, ci_low, ci_high, p_value, p_adj [, label,
                        n_a, n_b]
 plot_diff_in_diff      model, topic, difference, ci_low, ci_high [, label,
                        p_adj, description, n_*]
 plot_keyness           keyness.csv: grouping, group, reference, term, count,
-                       count_reference, log_odds, z, g2, p_adj
+                       count_reference, log_odds, z, p_adj
 plot_k_selection       KSelection.summary: k, c_v_mean, c_v_sd, npmi_mean,
                        npmi_sd, stability_mean, stability_sd, n_seeds, chosen
 plot_alignment         alignment.csv: lda_topic, bertopic_topic, similarity

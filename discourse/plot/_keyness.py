@@ -25,7 +25,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = ["plot_keyness"]
 
-KEYNESS_COLUMNS = ("grouping", "group", "reference", "term", "count", "count_reference", "log_odds", "z", "g2", "p_adj")
+KEYNESS_COLUMNS = ("grouping", "group", "reference", "term", "count", "count_reference", "log_odds", "z", "p_adj")
 
 _UP = OKABE_ITO["vermillion"]
 _DOWN = OKABE_ITO["blue"]
@@ -55,7 +55,9 @@ def _pick(df: pd.DataFrame, group: Any, reference: Any) -> tuple[pd.DataFrame, A
     # the log-odds ratio and its z-score are antisymmetric in the pair
     sel["z"] = -pd.to_numeric(sel["z"], errors="coerce")
     sel["log_odds"] = -pd.to_numeric(sel["log_odds"], errors="coerce")
-    for a, b in (("count", "count_reference"), ("n_docs", "n_docs_reference"), ("n_tokens", "n_tokens_reference")):
+    for a, b in (("count", "count_reference"), ("n_docs", "n_docs_reference"), ("n_tokens", "n_tokens_reference"),
+                 ("docs_using", "docs_using_reference"), ("dp", "dp_reference"),
+                 ("top_doc_share", "top_doc_share_reference")):
         if a in sel.columns and b in sel.columns:
             sel[a], sel[b] = sel[b].copy(), sel[a].copy()
     return sel, reference
@@ -79,16 +81,18 @@ def plot_keyness(
     The ``n`` terms most over-represented in ``group`` (right, vermillion)
     and the ``n`` most over-represented in ``reference`` (left, blue), by
     the z-score of the log-odds ratio with an informative Dirichlet prior
-    (Monroe, Colaresi & Quinn 2008).  Dotted lines mark z = ±1.96; bars
-    whose Benjamini–Hochberg adjusted p-value is not below ``alpha`` are
-    drawn pale.  With ``show_counts`` each bar ends in the term's counts,
-    ``"group count : reference count"``.
+    (Monroe, Colaresi & Quinn 2008).  Dotted lines mark z = ±1.96, which
+    treats tokens as independent; bars whose adjusted p-value (``p_adj``:
+    documents permuted between the groups, Benjamini–Hochberg) is not below
+    ``alpha`` are drawn pale.  A term flagged ``one_doc`` (its count rests
+    mostly on one document) is marked with a dagger.  With ``show_counts``
+    each bar ends in the term's counts, ``"group count : reference count"``.
 
     Parameters
     ----------
     keyness : DataFrame
         Columns ``grouping, group, reference, term, count, count_reference,
-        log_odds, z, g2, p_adj`` (``keyness.csv``).
+        log_odds, z, p_adj`` (``keyness.csv``); ``one_doc`` is used when present.
     group : scalar
         The group on the right (positive z: "rose" when it is the later
         period).
@@ -137,7 +141,7 @@ def plot_keyness(
     >>> df = pd.DataFrame({"grouping": "period", "group": "2024", "reference": "2015",
     ...     "term": ["ttp", "attack", "trade", "cooperation"], "count": [9, 6, 1, 0],
     ...     "count_reference": [0, 1, 7, 9], "log_odds": [2.0, 1.1, -1.4, -2.2],
-    ...     "z": [3.1, 1.5, -2.0, -3.3], "g2": [12.0, 3.0, 5.0, 13.0], "p_adj": [0.01, 0.2, 0.09, 0.01]})
+    ...     "z": [3.1, 1.5, -2.0, -3.3], "p_adj": [0.01, 0.2, 0.09, 0.01]})
     >>> ax = plot_keyness(df, group="2024", reference="2015", n=2)
     >>> [t.get_text() for t in ax.get_yticklabels()]
     ['ttp', 'attack', 'trade', 'cooperation']
@@ -185,7 +189,8 @@ def plot_keyness(
         ax.axvline(0, color="#333333", lw=0.6)
         for v in (-1.96, 1.96):
             ax.axvline(v, color="#777777", lw=0.6, ls=":", zorder=0)
-        ax.set_yticks(y, [str(t).replace("_", " ") for t in rows["term"]])
+        one_doc = rows["one_doc"].fillna(False).astype(bool).to_numpy() if "one_doc" in rows.columns else np.zeros(len(rows), bool)
+        ax.set_yticks(y, [str(t).replace("_", " ") + (" †" if od else "") for t, od in zip(rows["term"], one_doc)])
         ax.set_ylim(len(rows) - 0.5, -0.5)
         zmax = float(np.nanmax(np.abs(z)))
         ax.set_xlim(-zmax * 1.3 - 0.3, zmax * 1.3 + 0.3)
@@ -200,6 +205,8 @@ def plot_keyness(
         ]
         if (~sig).any():
             handles.append(Patch(facecolor="#BBBBBB", edgecolor="#999999", alpha=0.6, label=f"pale: adj. p ≥ {alpha:g}"))
+        if one_doc.any():
+            handles.append(Patch(facecolor="none", edgecolor="none", label="†: mostly one document"))
         place_legend(ax, owned, handles=handles, handlelength=0.9, columnspacing=0.8)
         xlabel = "Keyness z (log-odds, Dirichlet prior)"
         if show_counts:

@@ -192,6 +192,7 @@ def plot_topic_terms(
     n_terms: int = 8,
     ncols: int = 2,
     labels: Mapping[Any, str] | None = None,
+    ranking: str = "probability",
     xlabel: str | None = None,
     ax: Any = None,
 ) -> np.ndarray:
@@ -200,7 +201,9 @@ def plot_topic_terms(
     Parameters
     ----------
     topics : DataFrame
-        Columns ``model, topic, rank, term, weight`` (``topics.csv``).
+        Columns ``model, topic, rank, term, weight`` (``topics.csv``); with a
+        ``ranking`` column, the rows of ``ranking`` are drawn; with a
+        ``label`` column, each panel is titled with the topic's label.
     model : str, optional
         Which model to draw; needed only when the table holds several.
     topic_ids : sequence, optional
@@ -210,7 +213,11 @@ def plot_topic_terms(
     ncols : int
         Panels per row when a new figure is made (7 in wide for 2 or more).
     labels : mapping, optional
-        ``{topic: label}`` added to each panel's title.
+        ``{topic: label}`` added to each panel's title (default: the table's
+        ``label`` column, i.e. the model's FREX label, when present).
+    ranking : str, default "probability"
+        Which ranking's terms to draw when the table has a ``ranking`` column
+        (bars always show ``weight``).
     xlabel : str, optional
         Axis label; default names the weight for LDA (word probability) and
         BERTopic (c-TF-IDF).
@@ -243,13 +250,17 @@ def plot_topic_terms(
     check_param("n_terms", n_terms, "an integer >= 1", isinstance(n_terms, (int, np.integer)) and n_terms >= 1)
     check_param("ncols", ncols, "an integer >= 1", isinstance(ncols, (int, np.integer)) and ncols >= 1)
     df, model = select_one(topics, "model", model, "topics")
+    if "ranking" in df.columns:
+        have = sorted(set(df["ranking"].astype(str)))
+        check_param("ranking", ranking, "one of " + ", ".join(map(repr, have)), ranking in have)
+        df = df[df["ranking"].astype(str) == ranking]
     ids = _topic_order(df["topic"], topic_ids)
     n = len(ids)
     ncols = min(ncols, n)
     nrows = -(-n // ncols)
     if xlabel is None:
         xlabel = {"lda": "Word probability in topic", "bertopic": "Term weight (c-TF-IDF)"}.get(str(model).lower(), "Term weight")
-    labels = dict(labels or {})
+    labels = dict(labels or {}) or (dict(labels_from(df, "topic", "label")) if "label" in df.columns else {})
     with paper_style():
         width = DOUBLE_COLUMN if ncols >= 2 else SINGLE_COLUMN
         figsize = (width, nrows * (0.35 + 0.13 * n_terms) + 0.3)
