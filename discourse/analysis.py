@@ -23,7 +23,7 @@ import pandas as pd
 
 from ._io import atomic_dir, check_writable_dir, sha256_file
 from .errors import ParameterError
-from .provenance import package_versions, to_json
+from .provenance import code_fingerprint, package_versions, to_json
 
 __all__ = ["AnalysisConfig", "AnalysisResult", "analyze", "run_analysis", "default_cache_dir", "fit_cached"]
 
@@ -146,7 +146,7 @@ def _model_key(name: str, params: Mapping[str, Any], corpus_hash: str) -> str:
     from .numeric import fingerprint
 
     blob = json.dumps({"name": name, "params": params, "corpus": corpus_hash, "versions": package_versions(),
-                       "numeric": fingerprint()}, sort_keys=True, default=str)
+                       "code": code_fingerprint(), "numeric": fingerprint()}, sort_keys=True, default=str)
     return hashlib.sha256(blob.encode()).hexdigest()[:24]
 
 
@@ -311,7 +311,8 @@ def _result_key(corpus_hash: str, config: AnalysisConfig) -> str:
 
     params = asdict(config) | {"cache_dir": None, "progress": None, "figures": None, "scheduler": None, "reproducible": None}
     blob = json.dumps({"corpus": corpus_hash, "config": params, "versions": package_versions(),
-                       "numeric": fingerprint(reproducible=config.reproducible)}, sort_keys=True, default=str)
+                       "code": code_fingerprint(), "numeric": fingerprint(reproducible=config.reproducible)},
+                      sort_keys=True, default=str)
     return hashlib.sha256(blob.encode()).hexdigest()[:24]
 
 

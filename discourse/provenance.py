@@ -15,7 +15,7 @@ from importlib import metadata as _md
 from pathlib import Path
 from typing import Any, Mapping
 
-__all__ = ["package_versions", "git_commit", "provenance", "to_json", "numeric_environment"]
+__all__ = ["package_versions", "code_fingerprint", "git_commit", "provenance", "to_json", "numeric_environment"]
 
 #: Packages whose versions change results; recorded in every provenance record.
 TRACKED_PACKAGES = (
@@ -55,6 +55,25 @@ def package_versions() -> dict[str, str]:
         except _md.PackageNotFoundError:
             out[name] = "not installed"
     return out
+
+
+@lru_cache(maxsize=1)
+def code_fingerprint() -> str:
+    """sha256 over the installed package's own files (code and data), for cache keys.
+
+    The package's version number does not change with every edit, so cached
+    models and analyses are keyed by this instead: a changed line of code or
+    data never serves a result computed by other code.  It is not stamped
+    into artefacts (their provenance carries the version).
+    """
+    import hashlib
+
+    root = Path(__file__).resolve().parent
+    h = hashlib.sha256()
+    for p in sorted(root.rglob("*")):
+        if p.is_file() and "__pycache__" not in p.parts and p.suffix not in (".pyc", ".pyo"):
+            h.update(str(p.relative_to(root)).encode() + b"\0" + p.read_bytes() + b"\0")
+    return h.hexdigest()
 
 
 def git_commit(path: str | Path = ".") -> str | None:

@@ -257,3 +257,14 @@ def test_load_entry_reports_a_loader_failure(entry, caplog):
     with caplog.at_level(logging.WARNING, logger="discourse._cache"):
         assert load_entry(entry, failing, what="m") is None
     assert "cannot parse" in caplog.records[0].getMessage()
+
+
+def test_cache_keys_change_with_the_package_code(monkeypatch):
+    """A cached model or analysis computed by other code is never served (the version number alone may not change)."""
+    from discourse import analysis
+
+    config = analysis.AnalysisConfig()
+    before = analysis._model_key("lda", {"k": 3}, "abc"), analysis._result_key("abc", config)
+    monkeypatch.setattr(analysis, "code_fingerprint", lambda: "0" * 64)
+    after = analysis._model_key("lda", {"k": 3}, "abc"), analysis._result_key("abc", config)
+    assert before[0] != after[0] and before[1] != after[1]
