@@ -6,8 +6,8 @@ kernels, and reports passages moved, adjusted Rand index, top-term overlap of ma
 the largest change in a document's and a group's topic share.
 
 Corpora: the five seeds (75 passages) and gensim's ``lee_background.cor`` (Lee, Pincombe & Welsh
-2005: 300 Australian news articles), one document per article, each sentence of 5+ words its own
-paragraph, so each becomes a passage.
+2005: 300 Australian news articles), each distinct sentence of 5+ words a document of one passage,
+grouped by the half of the corpus its article is in.
 
 Usage: python benchmarks/noise_sensitivity.py [--out benchmarks/results/noise_sensitivity.json]
 """
@@ -29,12 +29,13 @@ def lee_corpus() -> discourse.Corpus:
     from discourse.passages import sentence_spans
 
     path = Path(gensim.__file__).parent / "test" / "test_data" / "lee_background.cor"
-    records = []
+    records, seen = [], set()
     for i, doc in enumerate(path.read_text(encoding="utf-8").splitlines()):
-        sents = [doc[a:b].strip() for a, b in sentence_spans(doc)]
-        sents = [s for s in sents if len(s.split()) >= 5]
-        if sents:
-            records.append({"id": f"lee{i:03d}", "text": "\n\n".join(sents), "half": "first" if i < 150 else "second"})
+        for j, (a, b) in enumerate(sentence_spans(doc)):
+            sent = doc[a:b].strip()
+            if len(sent.split()) >= 5 and sent not in seen:
+                seen.add(sent)
+                records.append({"id": f"lee{i:03d}s{j:02d}", "text": sent, "half": "first" if i < 150 else "second"})
     return discourse.Corpus.from_records(records, source=str(path))
 
 

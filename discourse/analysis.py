@@ -31,7 +31,7 @@ logger = logging.getLogger(__name__)
 
 MODEL_NAMES = ("lda", "bertopic")
 
-#: Column order of each table ``discourse analyze`` writes (issue-fixed prefixes).
+#: Column order of each table ``discourse analyze`` writes (the documented leading columns).
 TABLE_COLUMNS = {
     "keyness": ["grouping", "group", "reference", "term", "count", "count_reference", "log_odds", "z", "p_adj", "p_value",
                 "docs_using", "docs_using_reference", "dp", "one_doc"],

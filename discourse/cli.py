@@ -310,8 +310,8 @@ def _interrupt_handling():
 
     * pyarrow's own SIGINT handling is switched off: during Arrow calls it
       routes the signal through a self-pipe and stop token, and a Ctrl-C
-      while a warm ``analyze`` wrote its tables was lost in 2 of 12 tries
-      (the run went on and published its results; 0 of 20 with this);
+      arriving as that handling is torn down can be lost (the run would go
+      on and publish its results);
     * the SIGINT handler records the interrupt before raising
       ``KeyboardInterrupt``, and :func:`discourse._io.atomic_dir` checks the
       record before swapping an output folder in, so an interrupt swallowed by

@@ -99,8 +99,7 @@ def log_odds_dirichlet(
     Monroe, B. L., Colaresi, M. P., & Quinn, K. M. (2008). Fightin' words:
     lexical feature selection and evaluation for identifying the content of
     political conflict. *Political Analysis*, 16(4), 372-403, section 3.5.1
-    (eqs. 22 and 24 in the issue's numbering: the point estimate, and its
-    approximate variance and z-score).
+    (the point estimate, and its approximate variance and z-score).
     """
     y_i = np.asarray(y_i, dtype=float)
     y_j = np.asarray(y_j, dtype=float)
