@@ -18,6 +18,7 @@ source_from_fitted       a Prepared and fitted models
 export_tasks             tasks, pages, key, quote sheets -> folder
 quote_sheets             the quote-sheet table alone
 score_answers            answers files -> ValidationScores
+write_scores             ValidationScores -> tables, figure, manifest
 simulate_answers         answers of simulated coders with known accuracy
 =======================  ===================================================
 """
@@ -29,6 +30,7 @@ from ._score import ValidationScores, clopper_pearson, judgments, krippendorff_a
 from ._simulate import expected_log_odds, simulate_answers, write_answers
 from ._source import ModelTopics, ValidationSource, load_source, read_labels, source_from_fitted, source_from_result
 from ._tasks import TASK_KINDS
+from ._write import draw_scores, write_scores
 
 __all__ = [
     "TASK_KINDS",
@@ -58,4 +60,6 @@ __all__ = [
     "simulate_answers",
     "write_answers",
     "expected_log_odds",
+    "write_scores",
+    "draw_scores",
 ]

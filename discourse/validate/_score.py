@@ -53,7 +53,7 @@ __all__ = ["ValidationScores", "score_answers", "score_judgments", "judgments", 
 logger = logging.getLogger(__name__)
 
 SCORE_COLUMNS = ["measure", "model", "topic", "label", "estimate", "ci_low", "ci_high", "n_judgments", "n_tasks",
-                 "n_coders", "n_skipped", "interval"]
+                 "n_coders", "n_skipped", "interval", "chance"]
 AGREEMENT_COLUMNS = ["task", "model", "alpha", "n_units", "n_coders", "n_judgments", "note"]
 #: measure name -> task kind it scores
 MEASURES = {
@@ -80,7 +80,7 @@ def topic_log_odds(chosen_share: np.ndarray, intruder_share: np.ndarray) -> np.n
 
 
 def judgments(answers: pd.DataFrame, export: ExportRecord) -> pd.DataFrame:
-    """One row per answered task: ``coder, task_id, task, model, topic, answer, correct, log_odds``.
+    """One row per coder and task: ``coder, task_id, answer, skipped, task, model, topic, n_options, correct, log_odds``.
 
     Skipped tasks are kept with ``skipped=True`` and no score.
     """
@@ -95,6 +95,7 @@ def judgments(answers: pd.DataFrame, export: ExportRecord) -> pd.DataFrame:
     df["topic"] = df["task_id"].map(first["topic"]).astype("int64")
     pairs = list(zip(df["task_id"], df["answer"]))
     answered = ~df["skipped"].to_numpy()
+    df["n_options"] = df["task_id"].map(key.groupby("task_id").size()).astype("int64")
     df["correct"] = [bool(is_intruder[p]) if a else np.nan for p, a in zip(pairs, answered)]
     chosen = np.array([value[p] if a else np.nan for p, a in zip(pairs, answered)], dtype=np.float64)
     lo = topic_log_odds(chosen, df["task_id"].map(intruder).to_numpy(dtype=np.float64))
@@ -108,7 +109,8 @@ def _proportion_row(measure: str, model: str, topic, label: str, g: pd.DataFrame
     lo, hi = clopper_pearson(k, n, level)
     return {"measure": measure, "model": model, "topic": topic, "label": label, "estimate": k / n if n else np.nan,
             "ci_low": lo, "ci_high": hi, "n_judgments": n, "n_tasks": ok["task_id"].nunique(), "n_coders": ok["coder"].nunique(),
-            "n_skipped": int(g["skipped"].sum()), "interval": "clopper-pearson" if n else "none: no judgments"}
+            "n_skipped": int(g["skipped"].sum()), "interval": "clopper-pearson" if n else "none: no judgments",
+            "chance": float((1.0 / g["n_options"]).mean())}
 
 
 def _log_odds_row(model: str, topic, label: str, g: pd.DataFrame, level: float, n_resamples: int, seed: int) -> dict:
@@ -128,7 +130,7 @@ def _log_odds_row(model: str, topic, label: str, g: pd.DataFrame, level: float, 
         interval = "none: fewer than 2 tasks to resample"
     return {"measure": "topic_log_odds", "model": model, "topic": topic, "label": label, "estimate": est, "ci_low": lo,
             "ci_high": hi, "n_judgments": n, "n_tasks": len(per_task), "n_coders": ok["coder"].nunique(),
-            "n_skipped": int(g["skipped"].sum()), "interval": interval}
+            "n_skipped": int(g["skipped"].sum()), "interval": interval, "chance": float("nan")}
 
 
 def krippendorff_alpha(j: pd.DataFrame) -> tuple[float, int, str]:
@@ -159,7 +161,8 @@ class ValidationScores:
     Attributes
     ----------
     scores : DataFrame
-        Columns :data:`SCORE_COLUMNS`; ``topic == "all"`` for a model's overall row.
+        Columns :data:`SCORE_COLUMNS`; ``topic == "all"`` for a model's overall row;
+        ``chance`` is what guessing scores (1 / number of options; NaN for log odds).
     agreement : DataFrame
         Columns :data:`AGREEMENT_COLUMNS`.
     judgments : DataFrame
