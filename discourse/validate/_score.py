@@ -13,9 +13,12 @@ Statistics (per model and topic, and per model over all topics):
   Stewart 2022): the share of judgments that found the intruder.
 
 Proportions get exact binomial (Clopper–Pearson) intervals
-(:meth:`scipy.stats.binomtest`).  Topic log odds gets a percentile
-bootstrap interval that resamples tasks (each passage with all its
-judgments; :func:`scipy.stats.bootstrap`), none with fewer than two tasks.
+(:meth:`scipy.stats.binomtest`), which treat judgments as independent.
+Topic log odds gets a BCa bootstrap interval that resamples tasks (each
+passage with all its judgments; :func:`scipy.stats.bootstrap`) when there
+are at least :data:`MIN_TASKS` tasks; with fewer, a simulation showed the
+bootstrap to undercover badly (about 0.65–0.75 for 95% with 5 tasks of 3
+coders), so none is given, and the row says why.
 Each row carries its number of judgments, tasks and coders.  Agreement is
 Krippendorff's alpha for nominal data over tasks (the ``krippendorff``
 package), the value of a unit being the option chosen; it comes without an
@@ -64,6 +67,9 @@ MEASURES = {
     "label_accuracy": "label_intrusion",
 }
 EPS = 1e-6
+#: Fewest topic-intrusion tasks behind a topic-log-odds interval: the bootstrap's coverage was checked by
+#: simulation from this size on (tests/test_validate_coverage.py); with fewer it undercovers, so none is given.
+MIN_TASKS = 20
 
 
 def clopper_pearson(k: int, n: int, confidence_level: float = 0.95) -> tuple[float, float]:
@@ -113,24 +119,31 @@ def _proportion_row(measure: str, model: str, topic, label: str, g: pd.DataFrame
             "chance": float((1.0 / g["n_options"]).mean())}
 
 
-def _log_odds_row(model: str, topic, label: str, g: pd.DataFrame, level: float, n_resamples: int, seed: int) -> dict:
+def _log_odds_row(model: str, topic, label: str, g: pd.DataFrame, level: float, n_resamples: int, seed: int,
+                  min_tasks: int) -> dict:
     ok = g[~g["skipped"]]
     per_task = ok.groupby("task_id")["log_odds"].agg(["sum", "count"])
     n = int(per_task["count"].sum())
     est = float(per_task["sum"].sum() / n) if n else np.nan
     lo = hi = np.nan
-    if len(per_task) >= 2:
-        res = stats.bootstrap((per_task["sum"].to_numpy(), per_task["count"].to_numpy(dtype=np.float64)),
-                              lambda s, c, axis=-1: s.sum(axis=axis) / c.sum(axis=axis), paired=True, vectorized=True,
-                              n_resamples=n_resamples, confidence_level=level, method="percentile",
+    means = per_task["sum"] / per_task["count"]
+    if len(per_task) < min_tasks:
+        interval = f"none: {len(per_task)} tasks, fewer than the {min_tasks} at which the bootstrap's coverage was checked"
+    elif means.nunique() < 2:
+        interval = "none: every task has the same mean log odds, nothing varies to resample"
+    else:
+        res = stats.bootstrap((per_task["sum"].to_numpy(), per_task["count"].to_numpy(dtype=np.float64)), _ratio,
+                              paired=True, vectorized=True, n_resamples=n_resamples, confidence_level=level, method="BCa",
                               random_state=np.random.default_rng(seed))
         lo, hi = float(res.confidence_interval.low), float(res.confidence_interval.high)
-        interval = "bootstrap over tasks"
-    else:
-        interval = "none: fewer than 2 tasks to resample"
+        interval = "bootstrap over tasks (BCa)"
     return {"measure": "topic_log_odds", "model": model, "topic": topic, "label": label, "estimate": est, "ci_low": lo,
             "ci_high": hi, "n_judgments": n, "n_tasks": len(per_task), "n_coders": ok["coder"].nunique(),
             "n_skipped": int(g["skipped"].sum()), "interval": interval, "chance": float("nan")}
+
+
+def _ratio(sums: np.ndarray, counts: np.ndarray, axis: int = -1) -> np.ndarray:
+    return sums.sum(axis=axis) / counts.sum(axis=axis)
 
 
 def krippendorff_alpha(j: pd.DataFrame) -> tuple[float, int, str]:
@@ -196,8 +209,11 @@ class ValidationScores:
 
 
 def score_judgments(j: pd.DataFrame, *, export_id: str = "", labels: dict | None = None, confidence_level: float = 0.95,
-                    n_resamples: int = 2000, random_state: int = 0) -> ValidationScores:
-    """Scores from a judgments table (see :func:`judgments`); the work behind :func:`score_answers`."""
+                    n_resamples: int = 2000, random_state: int = 0, min_tasks: int = MIN_TASKS) -> ValidationScores:
+    """Scores from a judgments table (see :func:`judgments`); the work behind :func:`score_answers`.
+
+    ``min_tasks``: topic log odds gets an interval only from this many tasks on.
+    """
     check_param("confidence_level", confidence_level, "between 0 and 1", 0 < confidence_level < 1)
     labels = labels or {}
     rows = []
@@ -209,7 +225,7 @@ def score_judgments(j: pd.DataFrame, *, export_id: str = "", labels: dict | None
                 label = labels.get((model, topic), "") if topic != "all" else ""
                 if measure == "topic_log_odds":
                     seed = random_state + len(rows)
-                    rows.append(_log_odds_row(model, topic, label, g, confidence_level, n_resamples, seed))
+                    rows.append(_log_odds_row(model, topic, label, g, confidence_level, n_resamples, seed, min_tasks))
                 else:
                     rows.append(_proportion_row(measure, model, topic, label, g, confidence_level))
     scores = pd.DataFrame(rows, columns=SCORE_COLUMNS)
