@@ -162,9 +162,11 @@ def krippendorff_alpha(j: pd.DataFrame) -> tuple[float, int, str]:
         return float("nan"), units, "needs two coders answering the same task"
     codes = table.apply(lambda col: col.str.slice(1).astype(float))
     try:
-        return float(krippendorff.alpha(reliability_data=codes.to_numpy(dtype=np.float64), level_of_measurement="nominal")), units, ""
+        with np.errstate(invalid="ignore", divide="ignore"):
+            alpha = float(krippendorff.alpha(reliability_data=codes.to_numpy(dtype=np.float64), level_of_measurement="nominal"))
     except ValueError as exc:
         return float("nan"), units, str(exc)
+    return alpha, units, "" if np.isfinite(alpha) else "every judgment chose the same option position: no variation"
 
 
 @dataclass(frozen=True)
