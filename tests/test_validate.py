@@ -142,3 +142,32 @@ def test_read_labels(tmp_path):
     p.write_text("model,topic,label\nlda,x,Trade\n", encoding="utf-8")
     with pytest.raises(InputError, match="line 2: topic must be an integer"):
         read_labels(p)
+
+
+def test_cli_export_from_an_analyze_folder(tmp_path):
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    env = dict(os.environ, PYTHONPATH=str(root) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+
+    def cli(*args):
+        return subprocess.run([sys.executable, "-m", "discourse", *map(str, args)], capture_output=True, text=True, env=env,
+                              cwd=root, timeout=600)
+
+    res, cache = tmp_path / "analysis", tmp_path / "cache"
+    proc = cli("analyze", "seeds", "--by", "period", "--models", "lda", "--k", "3", "--no-figures", "--quiet",
+               "--out", res, "--cache", cache)
+    assert proc.returncode == 0, proc.stderr
+    proc = cli("validate", "export", res, "--out", tmp_path / "v", "--coders", "2", "--seed", "4", "--cache", cache)
+    assert proc.returncode == 0, proc.stderr
+    assert "tasks for each of 2 coders" in proc.stdout
+    rec = read_export(tmp_path / "v")
+    assert rec.manifest["parameters"]["random_state"] == 4 and rec.manifest["source"]["corpus_hash"]
+    q = pd.read_csv(tmp_path / "v" / "quotes.csv")
+    q = pd.read_csv(tmp_path / "v" / "quotes.csv", keep_default_na=False)
+    assert {"all", "period"} == set(q["grouping"]) and not q["outlet"].isin(["nan", "None"]).any()
+    proc = cli("validate", "export", res, "--out", tmp_path / "w", "--cache", tmp_path / "empty")
+    assert proc.returncode == 2 and "are not in the cache" in proc.stderr and "Traceback" not in proc.stderr

@@ -52,8 +52,8 @@ def quote_sheets(source: ValidationSource, *, n: int = 3, outlet_col: str = "out
     passages = source.passages
     meta = source.metadata
     doc = passages["doc_id"].astype(str)
-    outlet = doc.map(meta[outlet_col].astype(str).to_dict()) if outlet_col in meta.columns else pd.Series("", index=doc.index)
-    date = doc.map(meta[date_col].astype(str).to_dict()) if date_col in meta.columns else pd.Series("", index=doc.index)
+    outlet = doc.map(meta[outlet_col].fillna("").astype(str).to_dict()) if outlet_col in meta.columns else pd.Series("", index=doc.index)
+    date = doc.map(meta[date_col].fillna("").astype(str).to_dict()) if date_col in meta.columns else pd.Series("", index=doc.index)
     blocks: list[tuple[str, str, np.ndarray]] = [("all", "all", np.arange(len(passages)))]
     for by in (source.groupings if groupings is None else groupings):
         labels = doc.map(group_labels(meta, by).to_dict())
