@@ -176,7 +176,7 @@ def read_answers(path: str | os.PathLike, export: ExportRecord) -> pd.DataFrame:
     df.insert(0, "file", str(path))
     n_open = len(options) - int((~df["skipped"]).sum())
     if n_open:
-        logger.warning("answers file %s: %d of %d tasks not answered", path, n_open, len(options))
+        logger.info("answers file %s: %d of %d tasks without an answer (can't tell, or left open)", path, n_open, len(options))
     return df[["file", "coder", "task_id", "task", "answer", "skipped"]]
 
 
