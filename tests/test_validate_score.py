@@ -189,3 +189,26 @@ def test_cli_score_and_its_one_line_errors(exported, tmp_path):
     assert proc.returncode == 2 and "answer 'zz' is not one of" in proc.stderr and "Traceback" not in proc.stderr
     proc = _cli("validate", "export", tmp_path, "--out", tmp_path / "x")
     assert proc.returncode == 2 and "no manifest.json" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_plot_validation_draws_on_the_given_axes(exported, tmp_path):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from discourse.errors import ParameterError
+    from discourse.plot import plot_validation
+
+    out, ex = exported
+    res = score_answers(out, write_answers(simulate_answers(ex.key, ex.export_id, [0.9, 0.6], random_state=1), tmp_path / "a"))
+    before = dict(matplotlib.rcParams)
+    fig, ax = plt.subplots()
+    got = plot_validation(res.to_frame(), measure="topic_log_odds", ax=ax)
+    assert got is ax
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    assert labels[-1].startswith("all topics (n=") and len(labels) == 5
+    assert dict(matplotlib.rcParams) == before
+    with pytest.raises(ParameterError, match="measure"):
+        plot_validation(res.to_frame(), measure="nonsense")
+    plt.close("all")
