@@ -171,3 +171,26 @@ def test_cli_export_from_an_analyze_folder(tmp_path):
     assert {"all", "period"} == set(q["grouping"]) and not q["outlet"].isin(["nan", "None"]).any()
     proc = cli("validate", "export", res, "--out", tmp_path / "w", "--cache", tmp_path / "empty")
     assert proc.returncode == 2 and "are not in the cache" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_source_from_fitted_leaves_out_outliers_and_takes_the_researchers_labels():
+    from types import SimpleNamespace
+
+    from discourse.validate import source_from_fitted
+
+    rng = np.random.default_rng(0)
+    passages = pd.DataFrame({"doc_id": ["a"] * 4, "passage_id": [f"a#{i:04d}" for i in range(4)], "start": [0, 5, 10, 15],
+                             "end": [4, 9, 14, 19], "text": ["one.", "two.", "thr.", "fou."], "n_tokens": 1})
+    theta = rng.dirichlet(np.ones(3), size=4)
+    model = SimpleNamespace(doc_topic_=theta, topic_ids_=[-1, 0, 1], labels_={-1: "outliers", 0: "zero", 1: "one"},
+                            _term_weights=lambda: ([-1, 0, 1], ["x", "y", "z"], rng.random((3, 3))))
+    prepared = SimpleNamespace(passages=passages, metadata=pd.DataFrame(index=pd.Index(["a"], name="doc_id")),
+                               corpus_hash="h")
+    src = source_from_fitted(prepared, {"bertopic": model}, labels={"bertopic": {1: "Border closures"}})
+    mt = src.models["bertopic"]
+    assert mt.topic_ids == (0, 1) and mt.doc_topic.shape == (4, 2)
+    assert np.allclose(mt.doc_topic, theta[:, 1:])
+    assert mt.labels == {0: "zero", 1: "Border closures"}
+    with pytest.raises(InputError, match="fitted on 4 passages but the prepared corpus has 3"):
+        source_from_fitted(SimpleNamespace(passages=passages.iloc[:3], metadata=prepared.metadata, corpus_hash="h"),
+                           {"bertopic": model})
