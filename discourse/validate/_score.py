@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import logging
 import os
+import warnings
 from dataclasses import dataclass
 from typing import Sequence
 
@@ -132,11 +133,16 @@ def _log_odds_row(model: str, topic, label: str, g: pd.DataFrame, level: float, 
     elif means.nunique() < 2:
         interval = "none: every task has the same mean log odds, nothing varies to resample"
     else:
-        res = stats.bootstrap((per_task["sum"].to_numpy(), per_task["count"].to_numpy(dtype=np.float64)), _ratio,
-                              paired=True, vectorized=True, n_resamples=n_resamples, confidence_level=level, method="BCa",
-                              random_state=np.random.default_rng(seed))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", stats.DegenerateDataWarning)
+            res = stats.bootstrap((per_task["sum"].to_numpy(), per_task["count"].to_numpy(dtype=np.float64)), _ratio,
+                                  paired=True, vectorized=True, n_resamples=n_resamples, confidence_level=level,
+                                  method="BCa", random_state=np.random.default_rng(seed))
         lo, hi = float(res.confidence_interval.low), float(res.confidence_interval.high)
         interval = "bootstrap over tasks (BCa)"
+        if not (np.isfinite(lo) and np.isfinite(hi)):
+            lo = hi = np.nan
+            interval = "none: the bootstrap distribution is degenerate (almost nothing varies between tasks)"
     return {"measure": "topic_log_odds", "model": model, "topic": topic, "label": label, "estimate": est, "ci_low": lo,
             "ci_high": hi, "n_judgments": n, "n_tasks": len(per_task), "n_coders": ok["coder"].nunique(),
             "n_skipped": int(g["skipped"].sum()), "interval": interval, "chance": float("nan")}

@@ -220,7 +220,7 @@ def _check_topics(results_dir: Path, result: Any) -> None:
     path = results_dir / "topics.csv"
     if not path.is_file():
         return
-    written = pd.read_csv(path, dtype={"model": str, "term": str})
+    written = pd.read_csv(path, dtype={"model": str, "term": str}, keep_default_na=False)
     cached = result.tables.get("topics")
     if cached is None or written[["model", "topic", "term"]].astype(str).values.tolist() != \
             cached[["model", "topic", "term"]].astype(str).values.tolist():
