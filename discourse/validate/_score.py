@@ -295,5 +295,6 @@ def _labels_of(export: ExportRecord) -> dict:
     quotes = export.path / "quotes.csv"
     if not quotes.is_file():
         return {}
-    q = pd.read_csv(quotes, usecols=["model", "topic", "label"], dtype={"model": str, "label": str}).drop_duplicates()
+    q = pd.read_csv(quotes, usecols=["model", "topic", "label"], dtype={"model": str, "label": str},
+                    keep_default_na=False).drop_duplicates()
     return {(m, int(t)): str(lab) for m, t, lab in zip(q["model"], q["topic"], q["label"])}

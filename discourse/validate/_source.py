@@ -140,7 +140,7 @@ def read_labels(path: str | Path) -> dict[str, dict[int, str]]:
     """
     path = Path(path)
     try:
-        df = pd.read_csv(path, dtype={"model": str, "label": str})
+        df = pd.read_csv(path, dtype={"model": str, "label": str}, keep_default_na=False)
     except FileNotFoundError:
         raise InputError(f"labels file {str(path)!r} does not exist") from None
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
