@@ -32,6 +32,8 @@ plot_alignment         alignment.csv: lda_topic, bertopic_topic, similarity
 plot_frames            frames.csv: grouping, group, frame_balance, ci_low,
                        ci_high, n_docs [, too_few]
 plot_removals          Prepared.removals: doc_id, start, end, rule, text
+plot_validation        validation scores.csv: measure, model, topic, estimate,
+                       ci_low, ci_high, n_judgments [, label, chance]
 =====================  ==========================================================
 """
 
@@ -44,6 +46,7 @@ from ._keyness import plot_keyness
 from ._models import plot_alignment, plot_k_selection
 from ._style import MARKERS, OKABE_ITO, PALETTE, create_mpl_ax, paper_style
 from ._topics import plot_prevalence, plot_topic_terms
+from ._validate import plot_validation
 
 __all__ = [
     "PALETTE",
@@ -60,4 +63,5 @@ __all__ = [
     "plot_alignment",
     "plot_frames",
     "plot_removals",
+    "plot_validation",
 ]
