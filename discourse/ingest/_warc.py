@@ -41,6 +41,24 @@ def _charset(content_type: str | None) -> str | None:
     return None
 
 
+def _check_signature(path: Path) -> None:
+    """Raise ArchiveLoadFailed unless the file starts like a WARC (gzip members or plain)."""
+    import gzip
+
+    from warcio.exceptions import ArchiveLoadFailed
+
+    with path.open("rb") as fh:
+        head = fh.read(2)
+    if head == b"\x1f\x8b":
+        with gzip.open(path, "rb") as fh:
+            head = fh.read(5)
+    else:
+        with path.open("rb") as fh:
+            head = fh.read(5)
+    if head != b"WARC/":
+        raise ArchiveLoadFailed("it does not start with a WARC header")
+
+
 def iter_warc_pages(path: str | Path, *, skipped: dict[str, int] | None = None) -> Iterator[WarcPage]:
     """Yield the HTML pages of one WARC file in record order.
 
@@ -56,7 +74,9 @@ def iter_warc_pages(path: str | Path, *, skipped: dict[str, int] | None = None) 
 
     path = Path(path)
     counts = skipped if skipped is not None else {}
+    n = -1
     try:
+        _check_signature(path)
         with path.open("rb") as fh:
             for n, rec in enumerate(ArchiveIterator(fh)):
                 if rec.rec_type not in ("response", "resource"):
@@ -78,6 +98,8 @@ def iter_warc_pages(path: str | Path, *, skipped: dict[str, int] | None = None) 
                 yield WarcPage(url=rec.rec_headers.get_header("WARC-Target-URI"),
                                captured=(rec.rec_headers.get_header("WARC-Date") or "")[:10] or None,
                                body=body, charset=_charset(ctype), record=n, source=f"{path}#record{n}")
+        if n < 0:
+            raise ArchiveLoadFailed("no WARC records")
     except ArchiveLoadFailed as exc:
         raise CorpusError(f"{path}: not a readable WARC file ({str(exc).splitlines()[0]}); check that it is a .warc or .warc.gz capture") from None
     except OSError as exc:
