@@ -592,7 +592,7 @@ def run_analysis(path, config: AnalysisConfig, *, out, text_col: str = "text", i
 
     out = Path(out)
     check_writable_dir(out.parent if out.parent != Path("") else Path("."), what="output directory")
-    corpus = load_corpus(path, text_col=text_col, id_col=id_col, **dict(load_options or {}))
+    corpus = load_corpus(path, **({"text_col": text_col, "id_col": id_col} | dict(load_options or {})))
     config = config.validate()
     _check_by(corpus.metadata, config.by)
     if config.scheduler:
