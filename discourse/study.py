@@ -120,13 +120,14 @@ class Study:
         return load_corpus(self.corpus, **(self.load_options | overrides))
 
     def resolved(self) -> dict[str, Any]:
-        """Every setting after defaults and overrides (what the manifest records)."""
+        """Every setting after defaults and overrides (what the manifest records; not the output folder, so that
+        the same study written to two places gives the same manifest)."""
         def rel(p: str | None) -> str | None:
             # relative to the study file, so the record does not depend on where the study folder lies
             return os.path.relpath(p, self.path.parent) if p and self.path is not None else p
 
         return {"study_file": self.path.name if self.path else None, "corpus": rel(self.corpus), "load": LOAD_DEFAULTS | self.load_options,
-                "analysis": asdict(self.config) | {"progress": None, "cache_dir": None}, "out": rel(self.out),
+                "analysis": asdict(self.config) | {"progress": None, "cache_dir": None},
                 "vocabulary": {k: rel(v) if k != "stop_words" else v for k, v in self.vocabulary.items()},
                 "not_applied": [k for k in NOT_APPLIED if self.vocabulary.get(k)]}
 

@@ -36,6 +36,9 @@ LISTING_TYPES = {"website", "collectionpage", "itemlist", "searchresultspage", "
 _LISTING_PATH = re.compile(r"(^/?$)|/(tag|tags|category|categories|topic|topics|section|author|authors|archive|page|search)(/|$)", re.I)
 _META_CHARSET = re.compile(rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([A-Za-z0-9._:-]+)""", re.I)
 _WORD = re.compile(r"\w+")
+# advertising slots inside an article body, which trafilatura keeps when they hold a short label ("Advertisement")
+_PRUNE = ["//*[contains(concat(' ', normalize-space(@class), ' '), ' ad ') or contains(@class, 'advert')"
+          " or contains(@class, 'sponsor') or contains(@id, 'advert')]"]
 _SENT_END = re.compile(r"[.!?…][\"'”’)]*\s*$")
 
 
@@ -196,7 +199,7 @@ def extract_page(data: bytes | str, *, url: str | None = None, declared_encoding
         return Page("", {}, "not an HTML page (no markup could be parsed)", encoding=encoding)
     meta_doc = trafilatura.extract_metadata(tree, default_url=url, extensive=False)
     extracted = trafilatura.extract(html, url=url, include_comments=False, include_tables=False,
-                                    favor_precision=False, deduplicate=False) or ""
+                                    favor_precision=False, deduplicate=False, prune_xpath=_PRUNE) or ""
     plain = strip_html(html)
     rules = Cleaner().clean(plain).text
     extractor = "trafilatura"
