@@ -535,7 +535,7 @@ def _compare(prepared, models, config: AnalysisConfig, timings) -> tuple[dict[st
         ar = C.align_models(models["lda"], models["bertopic"], prepared=prepared)
         results["alignment"] = ar
         alignment = ar.to_frame()
-        tables["agreement"] = [pd.DataFrame([{"measure": k, "value": v} for k, v in ar.agreement.items()])]
+        tables["agreement"] = [pd.DataFrame([ar.agreement], columns=["ari", "nmi", "n_passages"])]
         sim = ar.similarity_matrix
         tables["alignment_similarity"] = [
             sim.rename_axis(index="lda_topic", columns="bertopic_topic").stack().rename("similarity").reset_index()]
