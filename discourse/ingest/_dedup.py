@@ -123,7 +123,6 @@ def find_duplicates(ids: Sequence[str], texts: Iterable[str], *, outlets: Sequen
     lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
     exact: dict[str, int] = {}
     parent = list(range(len(ids)))
-    kinds: dict[int, tuple[str, float]] = {}
     sigs: list[MinHash | None] = []
 
     def find(i: int) -> int:
@@ -137,23 +136,21 @@ def find_duplicates(ids: Sequence[str], texts: Iterable[str], *, outlets: Sequen
         if ri != rj:
             parent[max(ri, rj)] = min(ri, rj)
 
-    pairs: list[tuple[int, int, str, float]] = []
+    rep: list[int] = []  # index of the first document with the same word sequence
     for i, text in enumerate(texts):
         words = " ".join(_WORD.findall(text.lower()))
         digest = hashlib.sha256(words.encode("utf-8")).hexdigest()
         if digest in exact:
-            pairs.append((exact[digest], i, "exact", 1.0))
+            rep.append(exact[digest])
             union(exact[digest], i)
             sigs.append(None)
             continue
         exact[digest] = i
-        sh = shingles(text)
+        rep.append(i)
         m = MinHash(num_perm=num_perm, seed=seed)
-        m.update_batch(list(sh))
+        m.update_batch(list(shingles(text)))
         for j in lsh.query(m):
-            sim = float(m.jaccard(sigs[j]))
-            if sim >= threshold:
-                pairs.append((j, i, "near", sim))
+            if float(m.jaccard(sigs[j])) >= threshold:
                 union(j, i)
         lsh.insert(i, m)
         sigs.append(m)
@@ -162,12 +159,6 @@ def find_duplicates(ids: Sequence[str], texts: Iterable[str], *, outlets: Sequen
     groups: dict[int, list[int]] = {}
     for i in range(len(ids)):
         groups.setdefault(find(i), []).append(i)
-    best_sim: dict[int, tuple[str, float]] = {}
-    for a, b, kind, sim in pairs:
-        for x in (a, b):
-            prev = best_sim.get(x)
-            if prev is None or (kind == "exact" and prev[0] != "exact") or (kind == prev[0] and sim > prev[1]):
-                best_sim[x] = (kind, sim)
     rows = []
     for members in groups.values():
         if len(members) < 2:
@@ -177,8 +168,10 @@ def find_duplicates(ids: Sequence[str], texts: Iterable[str], *, outlets: Sequen
         for i in members:
             if i == keep:
                 continue
-            kind, sim = best_sim.get(i, ("near", float("nan")))
-            rows.append({"doc_id": ids[i], "kept_id": ids[keep], "kind": kind, "similarity": round(sim, 4),
+            # kind and similarity against the copy kept (a copy may join its group through another copy)
+            same = rep[i] == rep[keep]
+            sim = 1.0 if same else float(sigs[rep[i]].jaccard(sigs[rep[keep]]))
+            rows.append({"doc_id": ids[i], "kept_id": ids[keep], "kind": "exact" if same else "near", "similarity": round(sim, 4),
                          "outlet": outlets[i] if outlets is not None else None,
                          "kept_outlet": outlets[keep] if outlets is not None else None, "kept": bool(keep_all)})
     table = pd.DataFrame(rows, columns=DUPLICATE_COLUMNS)
