@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import re
 
+import pandas as pd
 import pytest
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
@@ -197,3 +198,22 @@ def test_text_corpus_duplicates_kept_once(tmp_path):
     assert corpus.ids == ["a", "c"] and corpus.metadata.loc["a", "copies"] == "b"
     with pytest.warns(UserWarning, match="all kept as asked"):
         assert load_corpus(tmp_path / "c.csv", duplicates="keep_all").ids == ["a", "b", "c"]
+
+
+def test_cli_corpus_on_pages_reports_and_exports(tmp_path, capsys):
+    from discourse.cli import main
+
+    W.write_pages(tmp_path / "pages")
+    assert main(["--quiet", "corpus", str(tmp_path / "pages"), "--export", str(tmp_path / "x")]) == 0
+    captured = capsys.readouterr()
+    assert "web pages: 7 pages read, 6 articles, 1 skipped as not articles" in captured.out
+    assert "skipped      1  declares itself a listing" in captured.out
+    assert "duplicates: 2 (1 exact, 1 near), each kept once" in captured.out
+    assert "documents: 4 " in captured.out
+    skipped = pd.read_csv(tmp_path / "x" / "skipped_pages.csv")
+    assert skipped["page"].tolist() == ["index.html"]
+    assert set(pd.read_csv(tmp_path / "x" / "duplicates.csv")["doc_id"]) == {"news_again", "wire"}
+    removed = pd.read_csv(tmp_path / "x" / "extracted_removed.csv")
+    assert (removed["rule"] == "extract:trafilatura").all() and removed["text"].str.contains("Recent Posts").any()
+    assert main(["--quiet", "corpus", str(tmp_path / "pages"), "--keep-duplicates"]) == 0
+    assert "documents: 6 " in capsys.readouterr().out
