@@ -87,7 +87,7 @@ class DuplicateResult:
 
 def find_duplicates(ids: Sequence[str], texts: Iterable[str], *, outlets: Sequence[str | None] | None = None,
                     published: Sequence[str | None] | None = None, threshold: float = 0.8, num_perm: int = 128,
-                    keep_all: bool = False, seed: int = 1) -> DuplicateResult:
+                    keep_all: bool = False, min_words: int = 50, seed: int = 1) -> DuplicateResult:
     """Find exact and near-duplicate documents.
 
     Parameters
@@ -104,6 +104,10 @@ def find_duplicates(ids: Sequence[str], texts: Iterable[str], *, outlets: Sequen
         MinHash permutations (more: a finer estimate, slower).
     keep_all : bool
         Report copies but keep them all (``kept`` is then ``True`` throughout).
+    min_words : int
+        Shorter documents are not compared: a few identical words ("No
+        comment.") say nothing about copying, and word 5-grams of a short text
+        are too few for a stable similarity.
 
     Returns
     -------
@@ -112,7 +116,7 @@ def find_duplicates(ids: Sequence[str], texts: Iterable[str], *, outlets: Sequen
     Examples
     --------
     >>> a = "Pakistan and Afghanistan agreed on Monday to reopen the Torkham crossing after a week of closures."
-    >>> r = find_duplicates(["a", "b", "c"], [a, a, "Something else entirely, written for another day."])
+    >>> r = find_duplicates(["a", "b", "c"], [a, a, "Something else entirely."], min_words=5)
     >>> r.to_frame()[["doc_id", "kept_id", "kind"]].values.tolist()
     [['b', 'a', 'exact']]
     """
@@ -138,7 +142,12 @@ def find_duplicates(ids: Sequence[str], texts: Iterable[str], *, outlets: Sequen
 
     rep: list[int] = []  # index of the first document with the same word sequence
     for i, text in enumerate(texts):
-        words = " ".join(_WORD.findall(text.lower()))
+        tokens = _WORD.findall(text.lower())
+        if len(tokens) < min_words:
+            rep.append(i)
+            sigs.append(None)
+            continue
+        words = " ".join(tokens)
         digest = hashlib.sha256(words.encode("utf-8")).hexdigest()
         if digest in exact:
             rep.append(exact[digest])
