@@ -152,3 +152,16 @@ def test_corpus_summary_scales(tmp_path, capsys):
     assert "largest removals:" in out and "documents by share of characters removed:" in out
     assert "d001 " not in out  # no line per document
     assert len(out.splitlines()) < 35
+
+
+def test_example_study_holds_the_notebooks_settings(tmp_path):
+    """The study file `discourse init` writes and notebooks/study.py give the same analysis settings."""
+    import runpy
+    from dataclasses import asdict
+
+    notebooks = runpy.run_path(str(Path(__file__).resolve().parents[1] / "notebooks" / "study.py"))["CONFIG"]
+    write_example(tmp_path)
+    example = load_study(tmp_path / "study.toml").config
+    ignore = {"cache_dir", "progress", "figures", "reproducible", "scheduler"}
+    assert {k: v for k, v in asdict(example).items() if k not in ignore} == \
+           {k: v for k, v in asdict(notebooks).items() if k not in ignore}
