@@ -36,7 +36,7 @@ _LAZY = {
     "load_corpus": "corpus",
     "load_seeds": "corpus",
     "seeds_path": "corpus",
-    "drop_duplicates": "corpus",
+    "drop_duplicates": "ingest",
     # web pages, archives, duplicates
     "load_web": "ingest",
     "find_duplicates": "ingest",

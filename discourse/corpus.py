@@ -38,7 +38,7 @@ import pandas as pd
 
 from .errors import CorpusError, InputError
 
-__all__ = ["Document", "Corpus", "CorpusWarning", "load_corpus", "drop_duplicates", "load_seeds", "seeds_path", "read_text_file"]
+__all__ = ["Document", "Corpus", "CorpusWarning", "load_corpus", "load_seeds", "seeds_path", "read_text_file"]
 
 logger = logging.getLogger(__name__)
 
@@ -549,7 +549,7 @@ def load_corpus(path: str | Path, *, text_col: str = "text", id_col: str = "id",
     ['2015', '2021', '2024']
     """
     from .errors import check_param
-    from .ingest import is_web_source, load_web
+    from .ingest import drop_duplicates, is_web_source, load_web
 
     check_param("duplicates", duplicates, "'keep_once' or 'keep_all'", duplicates in DUPLICATE_MODES)
     p = Path(path)
@@ -571,35 +571,6 @@ def load_corpus(path: str | Path, *, text_col: str = "text", id_col: str = "id",
             raise InputError(f"{p}: unsupported file type {p.suffix!r}; use a folder, .html, .warc, .warc.gz, .csv, .jsonl or .parquet")
         corpus = _load_table(p, kind, text_col=text_col, id_col=id_col)
     return drop_duplicates(corpus, keep_all=duplicates == "keep_all", threshold=near_threshold)
-
-
-def drop_duplicates(corpus: Corpus, *, keep_all: bool = False, threshold: float = 0.8) -> Corpus:
-    """Find duplicate documents; keep one of each unless ``keep_all`` (see :func:`load_corpus`)."""
-    from .ingest import find_duplicates
-
-    meta = corpus.metadata
-    col = lambda name: list(meta[name]) if name in meta.columns else None  # noqa: E731
-    found = find_duplicates(corpus.ids, corpus.texts(), outlets=col("outlet"), published=col("published"),
-                            threshold=threshold, keep_all=keep_all)
-    if not len(found.table):
-        corpus.duplicates = found
-        return corpus
-    t = found.table
-    n_exact = int((t["kind"] == "exact").sum())
-    what = f"{len(t)} duplicate document(s) ({n_exact} exact, {len(t) - n_exact} near, e.g. {t['doc_id'].iloc[0]!r} copies {t['kept_id'].iloc[0]!r})"
-    if keep_all:
-        _warn(f"{corpus.source}: {what}; all kept as asked (each outlet's copies count separately)")
-        corpus.duplicates = found
-        return corpus
-    _warn(f"{corpus.source}: {what}; each kept once, the copies listed in the 'copies' column "
-          "(corpus.duplicates; keep them all with duplicates='keep_all' or --keep-duplicates)")
-    dropped = set(found.dropped)
-    kept = corpus.subset([i for i in corpus.ids if i not in dropped])
-    copies = found.copies_of()
-    kept.metadata = kept.metadata.assign(copies=pd.Series([";".join(copies[i]) if i in copies else None for i in kept.ids],
-                                                          index=kept.metadata.index, dtype=object))
-    kept.ingest, kept.duplicates = corpus.ingest, found
-    return kept
 
 
 def seeds_path() -> Path:

@@ -28,7 +28,7 @@ from ._dedup import DuplicateResult, find_duplicates
 from ._html import Page, decode_html, extract_page
 from ._warc import WarcPage, iter_warc_pages
 
-__all__ = ["load_web", "IngestReport", "extract_page", "decode_html", "find_duplicates", "DuplicateResult",
+__all__ = ["load_web", "drop_duplicates", "IngestReport", "extract_page", "decode_html", "find_duplicates", "DuplicateResult",
            "iter_warc_pages", "is_web_source", "Page", "WarcPage", "WEB_META_COLUMNS"]
 
 logger = logging.getLogger(__name__)
@@ -199,3 +199,32 @@ def load_web(path: str | Path, *, min_words: int = 80, progress: bool | None = N
     corpus.ingest = report
     logger.info("%s: %s", path, report)
     return corpus
+
+
+def drop_duplicates(corpus, *, keep_all: bool = False, threshold: float = 0.8):
+    """Find duplicate documents; keep one of each unless ``keep_all`` (see :func:`discourse.load_corpus`)."""
+    from ..corpus import _warn
+
+    meta = corpus.metadata
+    col = lambda name: list(meta[name]) if name in meta.columns else None  # noqa: E731
+    found = find_duplicates(corpus.ids, corpus.texts(), outlets=col("outlet"), published=col("published"),
+                            threshold=threshold, keep_all=keep_all)
+    if not len(found.table):
+        corpus.duplicates = found
+        return corpus
+    t = found.table
+    n_exact = int((t["kind"] == "exact").sum())
+    what = f"{len(t)} duplicate document(s) ({n_exact} exact, {len(t) - n_exact} near, e.g. {t['doc_id'].iloc[0]!r} copies {t['kept_id'].iloc[0]!r})"
+    if keep_all:
+        _warn(f"{corpus.source}: {what}; all kept as asked (each outlet's copies count separately)")
+        corpus.duplicates = found
+        return corpus
+    _warn(f"{corpus.source}: {what}; each kept once, the copies listed in the 'copies' column "
+          "(corpus.duplicates; keep them all with duplicates='keep_all' or --keep-duplicates)")
+    dropped = set(found.dropped)
+    kept = corpus.subset([i for i in corpus.ids if i not in dropped])
+    copies = found.copies_of()
+    kept.metadata = kept.metadata.assign(copies=pd.Series([";".join(copies[i]) if i in copies else None for i in kept.ids],
+                                                          index=kept.metadata.index, dtype=object))
+    kept.ingest, kept.duplicates = corpus.ingest, found
+    return kept
