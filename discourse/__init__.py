@@ -36,6 +36,13 @@ _LAZY = {
     "load_corpus": "corpus",
     "load_seeds": "corpus",
     "seeds_path": "corpus",
+    "drop_duplicates": "ingest",
+    # web pages, archives, duplicates
+    "load_web": "ingest",
+    "find_duplicates": "ingest",
+    # a study in one file
+    "load_study": "study",
+    "Study": "study",
     # errors
     "DiscourseError": "errors",
     "InputError": "errors",
@@ -73,7 +80,7 @@ _LAZY = {
     "save_figure": "figures",
 }
 
-_SUBMODULES = {"clean", "compare", "corpus", "errors", "figures", "models", "plot", "analysis", "tokenize", "passages"}
+_SUBMODULES = {"clean", "compare", "corpus", "errors", "figures", "models", "plot", "analysis", "tokenize", "passages", "ingest", "study"}
 
 __all__ = sorted([*_LAZY, "provenance"]) + ["__version__"]
 

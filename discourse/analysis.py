@@ -23,6 +23,7 @@ import pandas as pd
 
 from ._io import atomic_dir, check_writable_dir, sha256_file
 from .errors import ParameterError
+from .groupings import check_groupings, empty_reason
 from .provenance import code_fingerprint, package_versions, to_json
 
 __all__ = ["AnalysisConfig", "AnalysisResult", "analyze", "run_analysis", "default_cache_dir", "fit_cached"]
@@ -41,6 +42,10 @@ TABLE_COLUMNS = {
     "alignment": ["lda_topic", "bertopic_topic", "similarity"],
     "frames": ["grouping", "group", "frame_balance", "ci_low", "ci_high", "n_docs"],
 }
+
+
+#: Tables that compare groups (empty when no grouping has two groups).
+_COMPARISONS = {"keyness", "contrasts", "drift", "did"}
 
 
 def default_cache_dir() -> Path:
@@ -218,15 +223,17 @@ class AnalysisResult:
         ]
         for name in self.models:  # counted without loading a lazily cached model
             lines.append(f"{name}: {_n_topics(self.models, name)} topics")
+        why = empty_reason(self.tables.get("groupings"))
         for name, t in self.tables.items():
-            lines.append(f"{name}.csv: {len(t):,} rows")
+            empty = f" (empty: {why}; see groupings.csv)" if why and not len(t) and name in _COMPARISONS else ""
+            lines.append(f"{name}.csv: {len(t):,} rows{empty}")
         total = sum(self.timings.values())
         lines.append("time: " + ", ".join(f"{k} {v:.1f}s" for k, v in self.timings.items()) + f" (total {total:.1f}s)")
         return "\n".join(lines)
 
-    def manifest(self, outputs: Mapping[str, str], inputs: Mapping[str, str]) -> dict[str, Any]:
-        """The manifest record written beside the tables (no timestamps)."""
-        return {
+    def manifest(self, outputs: Mapping[str, str], inputs: Mapping[str, str], settings: Mapping[str, Any] | None = None) -> dict[str, Any]:
+        """The manifest record written beside the tables (no timestamps); ``settings``: a study's resolved settings."""
+        return ({"settings": dict(settings)} if settings else {}) | {
             "inputs": dict(inputs),
             "corpus_hash": self.prepared.corpus_hash,
             "parameters": asdict(self.config) | {"cache_dir": None, "progress": None},
@@ -237,7 +244,8 @@ class AnalysisResult:
             "outputs": dict(outputs),
         }
 
-    def write(self, out: str | os.PathLike, *, inputs: Mapping[str, str] | None = None) -> Path:
+    def write(self, out: str | os.PathLike, *, inputs: Mapping[str, str] | None = None,
+              settings: Mapping[str, Any] | None = None) -> Path:
         """Write every table, figure and ``manifest.json`` into ``out``, atomically.
 
         The folder is built aside and swapped in only when complete, so an
@@ -258,7 +266,7 @@ class AnalysisResult:
             for path in sorted(tmp.rglob("*")):
                 if path.is_file() and path.name != "manifest.json":
                     outputs[str(path.relative_to(tmp))] = sha256_file(path)
-            (tmp / "manifest.json").write_text(to_json(self.manifest(outputs, inputs or {})), encoding="utf-8")
+            (tmp / "manifest.json").write_text(to_json(self.manifest(outputs, inputs or {}, settings)), encoding="utf-8")
         return out
 
 
@@ -577,7 +585,7 @@ def _compare(prepared, models, config: AnalysisConfig, timings) -> tuple[dict[st
         ar = C.align_models(models["lda"], models["bertopic"], prepared=prepared)
         results["alignment"] = ar
         alignment = ar.to_frame()
-        tables["agreement"] = [pd.DataFrame([{"measure": k, "value": v} for k, v in ar.agreement.items()])]
+        tables["agreement"] = [pd.DataFrame([ar.agreement], columns=["ari", "nmi", "n_passages"])]
         sim = ar.similarity_matrix
         tables["alignment_similarity"] = [
             sim.rename_axis(index="lda_topic", columns="bertopic_topic").stack().rename("similarity").reset_index()]
@@ -615,6 +623,7 @@ def _compare(prepared, models, config: AnalysisConfig, timings) -> tuple[dict[st
     if "lda" in models and getattr(models["lda"], "selection_", None) is not None:
         out["k_selection"] = models["lda"].selection_.summary
     out["documents"] = prepared.summary()
+    out["groupings"] = check_groupings(prepared.metadata, config.by, min_docs=config.min_docs)
     for name, cols in TABLE_COLUMNS.items():
         if name in out and len(out[name].columns):
             rest = [c for c in out[name].columns if c not in cols]
@@ -622,16 +631,20 @@ def _compare(prepared, models, config: AnalysisConfig, timings) -> tuple[dict[st
     return {k: v for k, v in out.items() if len(v.columns)}, results
 
 
-def run_analysis(path, config: AnalysisConfig, *, out, text_col: str = "text", id_col: str = "id") -> AnalysisResult:
+def run_analysis(path, config: AnalysisConfig, *, out, text_col: str = "text", id_col: str = "id",
+                 load_options: Mapping[str, Any] | None = None, settings: Mapping[str, Any] | None = None) -> AnalysisResult:
     """What ``discourse analyze`` does: load, check the output folder, analyse, write.
 
     The output folder is checked for writability before any work starts.
+    ``load_options`` go to :func:`~discourse.load_corpus`; ``settings`` (a
+    study's resolved settings) are recorded in the manifest.  Duplicates found
+    and web pages skipped are written as ``duplicates.csv`` and ``skipped_pages.csv``.
     """
     from .corpus import load_corpus
 
     out = Path(out)
     check_writable_dir(out.parent if out.parent != Path("") else Path("."), what="output directory")
-    corpus = load_corpus(path, text_col=text_col, id_col=id_col)
+    corpus = load_corpus(path, **({"text_col": text_col, "id_col": id_col} | dict(load_options or {})))
     config = config.validate()
     _check_by(corpus.metadata, config.by)
     _config_pairs(corpus.metadata, config)
@@ -641,6 +654,10 @@ def run_analysis(path, config: AnalysisConfig, *, out, text_col: str = "text", i
         result = analyze_distributed(corpus, config)
     else:
         result = analyze(corpus, config)
+    if corpus.duplicates is not None and len(corpus.duplicates.table):
+        result.tables["duplicates"] = corpus.duplicates.to_frame()
+    if corpus.ingest is not None and len(corpus.ingest.skipped):
+        result.tables["skipped_pages"] = corpus.ingest.to_frame()
     t = time.perf_counter()
     p = Path(path)
     inputs = {}
@@ -651,6 +668,6 @@ def run_analysis(path, config: AnalysisConfig, *, out, text_col: str = "text", i
             if f.is_file():
                 inputs[f.name] = sha256_file(f)
     inputs["corpus_hash"] = corpus.hash
-    result.write(out, inputs=inputs)
+    result.write(out, inputs=inputs, settings=settings)
     result.timings["write"] = time.perf_counter() - t
     return result

@@ -1,4 +1,4 @@
-"""The ``discourse`` command line: ``corpus``, ``analyze``, ``validate``, ``figures`` and ``kernel``.
+"""The ``discourse`` command line: ``corpus``, ``analyze``, ``validate``, ``init``, ``figures`` and ``kernel``.
 
 Every error a user can cause is reported as one line on stderr
 (``discourse: error: …``) with a non-zero exit status, never a traceback
@@ -19,14 +19,21 @@ from typing import Sequence
 
 __all__ = ["main", "build_parser"]
 
+from ._summary import PER_DOCUMENT_LINES  # noqa: E402,F401  (standard library only; re-exported for tests)
+
 EXIT_USAGE = 2
 EXIT_INTERNAL = 1
 
 
-def _corpus_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("path", help="folder of .txt files with metadata.csv, or a .csv/.jsonl/.parquet file; 'seeds' for the shipped seed corpus")
-    p.add_argument("--text-col", default="text", help="column holding the text (tabular files; default: text)")
-    p.add_argument("--id-col", default="id", help="column holding the unique document id (tabular files; default: id)")
+def _corpus_args(p: argparse.ArgumentParser, *, optional: bool = False) -> None:
+    p.add_argument("path", nargs="?" if optional else None, default=None,
+                   help="folder of .txt or .html files (with metadata.csv), .warc/.warc.gz web archives, or a "
+                        ".csv/.jsonl/.parquet file; 'seeds' for the shipped seed corpus"
+                        + (" (default: [corpus] path of --config)" if optional else ""))
+    p.add_argument("--text-col", default=None, help="column holding the text (tabular files; default: text)")
+    p.add_argument("--id-col", default=None, help="column holding the unique document id (tabular files; default: id)")
+    p.add_argument("--keep-duplicates", action="store_true",
+                   help="keep every copy of duplicate documents (default: each kept once, the copies listed)")
 
 
 def _common_args(p: argparse.ArgumentParser, *, default) -> None:
@@ -49,14 +56,21 @@ def build_parser() -> argparse.ArgumentParser:
     _corpus_args(pc)
     pc.add_argument("--export", metavar="DIR", help="write DIR/clean/<id>.txt, DIR/passages.csv and DIR/removed.csv")
 
-    pa = sub.add_parser("analyze", parents=[common], help="clean, fit LDA and BERTopic, compare groups; write tables and figures")
-    _corpus_args(pa)
-    pa.add_argument("--by", action="append", required=True, metavar="COLUMN",
+    pa = sub.add_parser("analyze", parents=[common], help="clean, fit LDA and BERTopic, compare groups; write tables and figures",
+                        description="Every setting can come from a study file (--config study.toml, see `discourse init`); "
+                                    "each flag given here overrides the file.")
+    _corpus_args(pa, optional=True)
+    pa.add_argument("--config", metavar="STUDY.toml", default=None, help="study file holding the corpus, groupings, models and settings")
+    pa.add_argument("--by", action="append", default=None, metavar="COLUMN",
                     help="metadata column to compare by (repeatable); cross two with a:b, e.g. outlet_country:period")
-    pa.add_argument("--out", required=True, metavar="DIR", help="output folder (replaced atomically when the run completes)")
-    pa.add_argument("--models", default="lda,bertopic", help="comma-separated: lda, bertopic (default both)")
-    pa.add_argument("--k", default="auto", help="number of LDA topics, or 'auto' to choose by coherence and stability (default)")
-    pa.add_argument("--seed", type=int, default=0, help="random seed for every stochastic step (default 0)")
+    pa.add_argument("--out", default=None, metavar="DIR", help="output folder (replaced atomically when the run completes)")
+    pa.add_argument("--models", default=None, help="comma-separated: lda, bertopic (default both)")
+    pa.add_argument("--k", default=None, help="number of LDA topics, or 'auto' to choose by coherence and stability (default)")
+    pa.add_argument("--k-range", default=None, metavar="K,K,...", help="K tried when --k auto, e.g. 2,3,4,5,6,8 or 2-8 (default 2,3,4,5,6,8,10)")
+    pa.add_argument("--min-docs", type=int, default=None, help="groups with fewer documents are flagged too_few (default 3)")
+    pa.add_argument("--resamples", type=int, default=None, help="bootstrap resamples (default 2000)")
+    pa.add_argument("--permutations", type=int, default=None, help="permutations for contrast p-values (default 2000)")
+    pa.add_argument("--seed", type=int, default=None, help="random seed for every stochastic step (default 0)")
     pa.add_argument("--cache", metavar="DIR", default=None, help="cache folder for embeddings and fitted models (default $DISCOURSE_CACHE or ~/.cache/discourse)")
     pa.add_argument("--scheduler", default=None, metavar="ADDRESS",
                     help="run on a Dask cluster: a scheduler address, or 'local' for a local cluster (default: in-process)")
@@ -65,7 +79,7 @@ def build_parser() -> argparse.ArgumentParser:
                          "default: every pair, later against earlier")
     pa.add_argument("--against-rest", action=argparse.BooleanOptionalAction, default=None,
                     help="keyness of each group against the rest of its grouping (default: only without --pair)")
-    pa.add_argument("--prior-scale", type=float, default=0.1, metavar="S",
+    pa.add_argument("--prior-scale", type=float, default=None, metavar="S",
                     help="keyness prior's total as a share of the corpus's tokens (default 0.1)")
     pa.add_argument("--no-figures", action="store_true", help="write tables only")
     pa.add_argument("--reproducible", action="store_true",
@@ -73,6 +87,10 @@ def build_parser() -> argparse.ArgumentParser:
                          "(kernels pinned to AVX2; see discourse.numeric)")
 
     _validate_parser(sub, common)
+    pi = sub.add_parser("init", parents=[common], help="write a commented example study.toml and an empty corpus/metadata.csv",
+                        description="Write DIR/study.toml (every setting, commented), DIR/corpus/metadata.csv (its columns) "
+                                    "and DIR/corpus/README.md (what each column holds). Existing files are never overwritten.")
+    pi.add_argument("dir", metavar="DIR", help="folder to write into (created if missing)")
 
     pf = sub.add_parser("figures", parents=[common], help="execute every notebook in order and rebuild figures/",
                         description="Execute every notebook in order (fresh kernels, no network) and replace the figure "
@@ -147,53 +165,93 @@ def _check_outputs(args: argparse.Namespace) -> None:
         check_writable_dir(cache, what="cache folder", option="--cache")
 
 
+def _load_options(args: argparse.Namespace) -> dict:
+    return {"text_col": args.text_col or "text", "id_col": args.id_col or "id",
+            "duplicates": "keep_all" if args.keep_duplicates else "keep_once", "progress": _progress(args)}
+
+
 def cmd_corpus(args: argparse.Namespace) -> int:
+    from ._summary import write_ingest_summary, write_removal_summary
     from .corpus import load_corpus
     from ._prepare import prepare
 
     _check_outputs(args)
-    corpus = load_corpus(args.path, text_col=args.text_col, id_col=args.id_col)
+    corpus = load_corpus(args.path, **_load_options(args))
     prepared = prepare(corpus, progress=_progress(args))
     summary = prepared.summary().set_index("doc_id")
     out = sys.stdout
     out.write(f"corpus: {corpus.source}\n")
     out.write(f"documents: {_fmt_int(len(corpus))}  passages: {_fmt_int(len(prepared.passages))}  "
               f"tokens: {_fmt_int(int(prepared.passages['n_tokens'].sum()))}  corpus sha256: {corpus.hash[:16]}\n")
+    write_ingest_summary(out, corpus)
     meta = corpus.metadata
     for col in meta.columns:
         values = meta[col]
         n_unique = values.dropna().nunique()
-        if col in ("title", "url", "notes", "published", "author", "file") or n_unique == 0 or n_unique > 20:
+        if col in ("title", "url", "notes", "published", "author", "file", "page", "copies", "captured") or col.endswith("_source") \
+                or n_unique == 0 or n_unique > 20:
             continue
         out.write(f"\nby {col}:\n")
         table = summary.assign(_g=values.reindex(summary.index).fillna("(unknown)")).groupby("_g", sort=True)
         for g, part in table:
             out.write(f"  {g:<40} documents {len(part):>6,}  passages {int(part['passages'].sum()):>7,}  tokens {int(part['tokens'].sum()):>9,}\n")
-    out.write("\nchrome removed per document (characters):\n")
-    for doc_id, row in summary.iterrows():
-        pct = 100.0 * row["chars_removed"] / max(row["chars_raw"], 1)
-        out.write(f"  {doc_id:<40} {int(row['chars_removed']):>7,} of {int(row['chars_raw']):>9,} ({pct:4.1f}%)\n")
+    write_removal_summary(out, summary)
     if args.export:
         from .export import export_prepared
 
-        written = export_prepared(prepared, args.export)
+        extra = {}
+        if corpus.ingest is not None:
+            extra["extracted_removed"] = corpus.ingest.removals
+            extra["skipped_pages"] = corpus.ingest.skipped
+        if corpus.duplicates is not None:
+            extra["duplicates"] = corpus.duplicates.to_frame()
+        written = export_prepared(prepared, args.export, extra=extra)
         out.write(f"\nexported {len(written)} files to {args.export}\n")
     return 0
 
 
-def cmd_analyze(args: argparse.Namespace) -> int:
-    from .analysis import AnalysisConfig, run_analysis
+def cmd_init(args: argparse.Namespace) -> int:
+    from .study import write_example
 
-    models = tuple(m.strip().lower() for m in args.models.split(",") if m.strip())
-    k = args.k if args.k == "auto" else _parse_k(args.k)
-    config = AnalysisConfig(
-        by=tuple(args.by), models=models, k=k, random_state=args.seed,
-        cache_dir=args.cache, progress=_progress(args), figures=not args.no_figures,
-        scheduler=args.scheduler, prior_scale=args.prior_scale, pairs=_parse_pairs(args.pair),
-        against_rest=args.against_rest, reproducible=args.reproducible,
-    ).validate()
+    written = write_example(args.dir)
+    for p in written:
+        sys.stdout.write(f"wrote {p}\n")
+    sys.stdout.write(f"next: put documents in {Path(args.dir) / 'corpus'}, fill metadata.csv, then "
+                     f"`discourse analyze --config {Path(args.dir) / 'study.toml'}`\n")
+    return 0
+
+
+def cmd_analyze(args: argparse.Namespace) -> int:
+    from dataclasses import replace
+
+    from .analysis import AnalysisConfig, run_analysis
+    from .errors import ParameterError
+    from .study import Study, load_study
+
+    study = load_study(args.config) if args.config else Study(path=None, corpus=None, config=AnalysisConfig(by=()))
+    models = tuple(m.strip().lower() for m in args.models.split(",") if m.strip()) if args.models else None
+    k = None if args.k is None else (args.k if args.k == "auto" else _parse_k(args.k))
+    study = study.with_overrides(
+        corpus=args.path, out=args.out, by=tuple(args.by) if args.by else None, models=models, k=k,
+        k_range=_parse_k_range(args.k_range) if args.k_range else None, min_docs=args.min_docs,
+        n_resamples=args.resamples, n_permutations=args.permutations, random_state=args.seed, cache_dir=args.cache,
+        figures=False if args.no_figures else None, reproducible=True if args.reproducible else None,
+        scheduler=args.scheduler, text_col=args.text_col, id_col=args.id_col,
+        duplicates="keep_all" if args.keep_duplicates else None,
+        prior_scale=args.prior_scale, pairs=_parse_pairs(args.pair), against_rest=args.against_rest,
+    )
+    if not study.config.by:
+        raise ParameterError("--by is missing: give --by COLUMN (repeatable), or [compare] by in a --config study file")
+    if study.corpus is None:
+        raise ParameterError("no corpus: give PATH, or [corpus] path in a --config study file")
+    if study.out is None:
+        raise ParameterError("--out is missing: give --out DIR, or [output] out in a --config study file")
+    args.out, args.cache = study.out, study.config.cache_dir
+    config = replace(study.config, progress=_progress(args)).validate()
     _check_outputs(args)
-    result = run_analysis(args.path, config, out=args.out, text_col=args.text_col, id_col=args.id_col)
+    load = study.load_options | {"progress": _progress(args)}
+    result = run_analysis(study.corpus, config, out=study.out, load_options=load,
+                          settings=replace(study, config=config).resolved())
     sys.stdout.write(result.describe() + "\n")
     return 0
 
@@ -210,6 +268,20 @@ def _parse_pairs(values: Sequence[str] | None) -> tuple[tuple[str, str], ...] | 
             raise ParameterError(f"--pair {v!r} is not allowed: write two groups separated by a comma, e.g. --pair 2024,2015")
         out.append((parts[0], parts[1]))
     return tuple(out)
+def _parse_k_range(value: str) -> tuple[int, ...]:
+    from .errors import ParameterError
+
+    try:
+        if "-" in value and "," not in value:
+            lo, hi = (int(x) for x in value.split("-"))
+            ks = tuple(range(lo, hi + 1))
+        else:
+            ks = tuple(int(x) for x in value.split(",") if x.strip())
+    except ValueError:
+        raise ParameterError(f"--k-range {value!r} is not allowed: give K values like 2,3,4,5,6,8 or a range like 2-8") from None
+    if len(ks) < 2 or min(ks) < 2:
+        raise ParameterError(f"--k-range {value!r} is not allowed: at least two values, each >= 2")
+    return ks
 
 
 def _parse_k(value: str) -> int:
@@ -400,8 +472,8 @@ def _interrupt_handling():
 
 
 def _run(args: argparse.Namespace, printed: _Printed) -> int:
-    handlers = {"corpus": cmd_corpus, "analyze": cmd_analyze, "validate": cmd_validate, "figures": cmd_figures,
-                "kernel": cmd_kernel}
+    handlers = {"corpus": cmd_corpus, "analyze": cmd_analyze, "validate": cmd_validate, "init": cmd_init,
+                "figures": cmd_figures, "kernel": cmd_kernel}
     from .errors import DiscourseError
 
     with warnings.catch_warnings():

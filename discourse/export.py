@@ -7,6 +7,9 @@
 * ``DIR/passages.csv`` — ``doc_id, passage_id, start, end, text`` (offsets into the cleaned text);
 * ``DIR/removed.csv`` — ``doc_id, start, end, rule, text`` (offsets into the raw text);
 * ``DIR/documents.csv`` — one row per document: file name, metadata and counts;
+* ``DIR/extracted_removed.csv``, ``DIR/skipped_pages.csv``, ``DIR/duplicates.csv``
+  — for web pages: the page blocks the extractor dropped, the pages that are
+  not articles, and the duplicate copies (when given as ``extra``);
 * ``DIR/manifest.json`` — every file written with its sha256, and the corpus hash.
 
 ``DIR`` is built aside and swapped in only when complete
@@ -30,7 +33,8 @@ from .provenance import to_json
 __all__ = ["export_prepared", "EXPORT_NAMES"]
 
 #: The names an export folder holds (an existing folder with only these may be replaced).
-EXPORT_NAMES = ("clean", "passages.csv", "removed.csv", "documents.csv", "manifest.json")
+EXPORT_NAMES = ("clean", "passages.csv", "removed.csv", "documents.csv", "manifest.json",
+                "extracted_removed.csv", "skipped_pages.csv", "duplicates.csv")
 
 
 def _csv(df) -> str:
@@ -39,7 +43,7 @@ def _csv(df) -> str:
     return buf.getvalue()
 
 
-def export_prepared(prepared, out: str | os.PathLike) -> list[Path]:
+def export_prepared(prepared, out: str | os.PathLike, *, extra=None) -> list[Path]:
     """Write the cleaned texts, passages and removals of ``prepared`` into ``out``.
 
     Parameters
@@ -48,6 +52,8 @@ def export_prepared(prepared, out: str | os.PathLike) -> list[Path]:
         From :func:`discourse.prepare`.
     out : path
         Folder to write (created, or replaced as a whole if it holds an earlier export).
+    extra : mapping of str -> DataFrame, optional
+        More tables written as ``<name>.csv`` (names from :data:`EXPORT_NAMES`).
 
     Returns
     -------
@@ -86,6 +92,10 @@ def export_prepared(prepared, out: str | os.PathLike) -> list[Path]:
             target.write_text(text, encoding="utf-8", newline="\n")
         (tmp / "passages.csv").write_text(_csv(prepared.passages[["doc_id", "passage_id", "start", "end", "text"]]), encoding="utf-8", newline="\n")
         (tmp / "removed.csv").write_text(_csv(prepared.removals[["doc_id", "start", "end", "rule", "text"]]), encoding="utf-8", newline="\n")
+        for name, table in (extra or {}).items():
+            if f"{name}.csv" not in EXPORT_NAMES:
+                raise ValueError(f"export table {name!r} is not one of {EXPORT_NAMES}")
+            (tmp / f"{name}.csv").write_text(_csv(table), encoding="utf-8", newline="\n")
         docs = prepared.summary()
         docs.insert(1, "file", [f"clean/{names.get(d, '')}" for d in docs["doc_id"]])
         (tmp / "documents.csv").write_text(_csv(docs), encoding="utf-8", newline="\n")
