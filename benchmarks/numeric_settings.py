@@ -89,7 +89,20 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--repeats", type=int, default=2)
     ap.add_argument("--out", default="benchmarks/results/numeric_settings.json")
+    ap.add_argument("--part", choices=("all", "probes", "builds"), default="all",
+                    help="probes only, builds only (keeping the probe results already in --out), or both")
     args = ap.parse_args()
+    if args.part == "builds":
+        settings = json.loads(Path(args.out).read_text())["probe_hashes"]
+    else:
+        settings = probe_all()
+    Path(args.out).write_text(json.dumps({"probe_hashes": settings, "partial": True}, indent=2) + "\n")
+    if args.part == "probes":
+        return
+    builds(settings, args)
+
+
+def probe_all() -> dict:
     settings = {"native": probe({})}
     for name, changes in SINGLE.items():
         settings[name] = probe(changes)
@@ -101,7 +114,10 @@ def main() -> None:
     for name, env in EMULATED_CPUS.items():
         settings[f"emulated CPU {name}"] = probe(env)
         settings[f"emulated CPU {name}, reproducible mode"] = probe(env | pinned)
-    Path(args.out).write_text(json.dumps({"probe_hashes": settings, "partial": True}, indent=2) + "\n")
+    return settings
+
+
+def builds(settings: dict, args: argparse.Namespace) -> None:
     base = settings["native"]
     changed = {name: sorted(k for k in base if k != "reproducible" and r[k] != base[k]) for name, r in settings.items()}
     ref = settings["reproducible mode"]
