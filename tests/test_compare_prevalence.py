@@ -84,13 +84,14 @@ def test_deterministic_and_seed_dependent():
     docs = [f"d{i // 2}" for i in range(40)]
     meta = {"doc_id": [f"d{i}" for i in range(20)], "g": ["A", "B"] * 10, "h": ["x"] * 10 + ["y"] * 10}
     prepared, model = fake(docs, list(rng.integers(1, 50, size=40)), theta, meta)
-    one = prevalence(prepared, model, ["g", "h"], n_resamples=300, random_state=5).to_frame()
-    two = prevalence(prepared, model, ["g", "h"], n_resamples=300, random_state=5).to_frame()
+    kw = dict(method="percentile", n_resamples=300)
+    one = prevalence(prepared, model, ["g", "h"], random_state=5, **kw).to_frame()
+    two = prevalence(prepared, model, ["g", "h"], random_state=5, **kw).to_frame()
     assert one.to_csv() == two.to_csv()
-    other = prevalence(prepared, model, ["g", "h"], n_resamples=300, random_state=6).to_frame()
+    other = prevalence(prepared, model, ["g", "h"], random_state=6, **kw).to_frame()
     assert not np.allclose(one["ci_low"], other["ci_low"])
     # a cell's interval does not depend on which other groupings were requested
-    alone = prevalence(prepared, model, "h", n_resamples=300, random_state=5).to_frame()
+    alone = prevalence(prepared, model, "h", random_state=5, **kw).to_frame()
     pd.testing.assert_frame_equal(alone.reset_index(drop=True),
                                   one[one.grouping == "h"].reset_index(drop=True))
 
