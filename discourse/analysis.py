@@ -39,6 +39,7 @@ TABLE_COLUMNS = {
     "contrasts": ["model", "topic", "grouping", "group_a", "group_b", "difference", "ci_low", "ci_high", "p_value", "p_adj"],
     "alignment": ["lda_topic", "bertopic_topic", "similarity"],
     "frames": ["grouping", "group", "frame_balance", "ci_low", "ci_high", "n_docs"],
+    "stability": ["model", "topic", "label", "median_similarity", "recurrence", "unstable", "n_runs"],
 }
 
 
@@ -64,12 +65,21 @@ class AnalysisConfig:
         Range of K tried when ``k="auto"``.
     k_seeds : tuple of int
         Seeds per K when ``k="auto"`` (stability across seeds).
+    n_runs : int
+        LDA is fitted with this many seeds (``random_state``, ``random_state
+        + 1``, ...), runs aligned to the first (``stability.csv``), and every
+        LDA comparison combines them (:func:`discourse.models.runs.fit_runs`).
+        Each run is cached like a single model.
     random_state : int
         The one seed every stochastic step derives from.
     min_count : int
         Minimum term count for keyness.
-    min_docs : int
-        Cells with fewer documents are flagged ``too_few``.
+    min_docs : int or None
+        Cells with fewer documents are flagged ``too_few`` and get no
+        interval; ``None`` (default) takes, per model and statistic, the size
+        from which the coverage simulation with fitted models found at least
+        90% coverage (:mod:`discourse.compare._calibration`).  Frames, which
+        have no such simulation, use 3 then.
     n_resamples : int
         Bootstrap resamples (documents are resampled).
     n_permutations : int
@@ -91,9 +101,10 @@ class AnalysisConfig:
     k: int | str = "auto"
     k_range: tuple[int, ...] = (2, 3, 4, 5, 6, 8, 10)
     k_seeds: tuple[int, ...] = (0, 1, 2)
+    n_runs: int = 5
     random_state: int = 0
     min_count: int = 3
-    min_docs: int = 3
+    min_docs: int | None = None
     n_resamples: int = 2000
     n_permutations: int = 2000
     confidence_level: float = 0.95
@@ -115,6 +126,8 @@ class AnalysisConfig:
             raise ParameterError(f"confidence_level={self.confidence_level!r} is not allowed: between 0 and 1")
         if self.n_resamples < 100 or self.n_permutations < 100:
             raise ParameterError("n_resamples and n_permutations must be >= 100")
+        if not (isinstance(self.n_runs, int) and not isinstance(self.n_runs, bool) and self.n_runs >= 1):
+            raise ParameterError(f"n_runs={self.n_runs!r} is not allowed: an integer >= 1")
         return self
 
 
@@ -164,8 +177,8 @@ class AnalysisResult:
     ----------
     tables : dict of str -> DataFrame
         ``keyness``, ``topics``, ``prevalence``, ``contrasts``, ``alignment``,
-        ``frames`` (and ``did``, ``drift``, ``k_selection``, ``documents``
-        where they apply).
+        ``frames`` (and ``did``, ``drift``, ``k_selection``, ``stability``,
+        ``documents`` where they apply).
     prepared : Prepared
     models : dict of str -> fitted model
     config : AnalysisConfig
@@ -402,8 +415,8 @@ def analyze(corpus, config: AnalysisConfig | None = None, **overrides) -> Analys
     prepared = prepare(corpus, progress=config.progress)
     timings["prepare"] = time.perf_counter() - t0
 
-    models = _fit_models(prepared, config, timings)
-    tables, results = _compare(prepared, models, config, timings)
+    models, runs = _fit_models(prepared, config, timings)
+    tables, results = _compare(prepared, models, config, timings, runs=runs)
     res = AnalysisResult(tables=tables, prepared=prepared, models=models, config=config,
                          corpus_source=getattr(corpus, "source", ""), timings=timings, results=results)
     if cached_at is not None:
@@ -416,15 +429,20 @@ def analyze(corpus, config: AnalysisConfig | None = None, **overrides) -> Analys
     return res
 
 
-def _fit_models(prepared, config: AnalysisConfig, timings: dict[str, float]) -> dict[str, Any]:
+def _fit_models(prepared, config: AnalysisConfig, timings: dict[str, float]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Fitted models by name, and LDA's aligned runs (:class:`~discourse.models.runs.ModelRuns`)."""
     from .models import LDA, BERTopicModel
+    from .models.runs import fit_runs
 
     models: dict[str, Any] = {}
+    runs: dict[str, Any] = {}
     cache = config.cache_dir
     if "lda" in config.models:
         t = time.perf_counter()
         lda = LDA(k=config.k, k_range=config.k_range, seeds=config.k_seeds, random_state=config.random_state, progress=config.progress)
-        models["lda"] = fit_cached(lda, prepared, cache_dir=cache)
+        runs["lda"] = fit_runs(lda, prepared, n_runs=config.n_runs,
+                               fit=lambda m: fit_cached(m, prepared, cache_dir=cache))
+        models["lda"] = runs["lda"].reference
         timings["lda"] = time.perf_counter() - t
     if "bertopic" in config.models:
         t = time.perf_counter()
@@ -432,11 +450,15 @@ def _fit_models(prepared, config: AnalysisConfig, timings: dict[str, float]) -> 
                            cache_dir=(str(Path(cache) / "embeddings") if cache else None))
         models["bertopic"] = fit_cached(bt, prepared, cache_dir=cache)
         timings["bertopic"] = time.perf_counter() - t
-    return models
+    return models, runs
 
 
-def _compare(prepared, models, config: AnalysisConfig, timings) -> tuple[dict[str, pd.DataFrame], dict[str, Any]]:
+def _compare(prepared, models, config: AnalysisConfig, timings, runs: Mapping[str, Any] | None = None,
+             ) -> tuple[dict[str, pd.DataFrame], dict[str, Any]]:
+    """Every comparison table; a model with several runs (``runs[name]``) is compared over its runs."""
     from . import compare as C
+
+    runs = dict(runs or {})
 
     t = time.perf_counter()
     rs = config.random_state
@@ -450,16 +472,16 @@ def _compare(prepared, models, config: AnalysisConfig, timings) -> tuple[dict[st
         kr = C.keyness(prepared, by, pairs=pairs, min_count=config.min_count)
         results[f"keyness:{by}"] = kr
         tables["keyness"].append(kr.to_frame())
-        fr = C.frame_balance(prepared, by, min_docs=config.min_docs, **boot)
+        fr = C.frame_balance(prepared, by, min_docs=config.min_docs if config.min_docs is not None else 3, **boot)
         results[f"frames:{by}"] = fr
         tables["frames"].append(fr.to_frame())
         for name, model in models.items():
+            model = runs.get(name, model)
             pr = C.prevalence(prepared, model, by, min_docs=config.min_docs, **boot)
             results[f"prevalence:{name}:{by}"] = pr
             tables["prevalence"].append(pr.to_frame())
-            cr = C.contrasts(prepared, model, by, pairs=pairs, n_resamples=config.n_resamples,
-                             n_permutations=config.n_permutations, confidence_level=config.confidence_level,
-                             min_docs=config.min_docs, random_state=rs)
+            cr = C.contrasts(prepared, model, by, pairs=pairs, n_permutations=config.n_permutations,
+                             confidence_level=config.confidence_level, min_docs=config.min_docs, random_state=rs)
             results[f"contrasts:{name}:{by}"] = cr
             tables["contrasts"].append(cr.to_frame())
     timings["compare"] = time.perf_counter() - t
@@ -494,8 +516,8 @@ def _compare(prepared, models, config: AnalysisConfig, timings) -> tuple[dict[st
             for name, model in models.items():
                 for treated, before, after in _did_designs(prepared.metadata, by):
                     try:
-                        dd = C.diff_in_diff(prepared, model, by, treated=treated, before=before, after=after,
-                                            **boot, min_docs=config.min_docs)
+                        dd = C.diff_in_diff(prepared, runs.get(name, model), by, treated=treated, before=before, after=after,
+                                            confidence_level=config.confidence_level, min_docs=config.min_docs)
                     except ParameterError as exc:
                         logger.warning("difference-in-differences for %s (%s) skipped: %s", by, treated, exc)
                         continue
@@ -504,6 +526,8 @@ def _compare(prepared, models, config: AnalysisConfig, timings) -> tuple[dict[st
     timings["drift_alignment"] = time.perf_counter() - t
     out = {k: (pd.concat(v, ignore_index=True) if v else pd.DataFrame()) for k, v in tables.items()}
     out["alignment"] = alignment
+    if runs:
+        out["stability"] = pd.concat([r.stability() for r in runs.values()], ignore_index=True)
     if "lda" in models and getattr(models["lda"], "selection_", None) is not None:
         out["k_selection"] = models["lda"].selection_.summary
     out["documents"] = prepared.summary()

@@ -57,6 +57,8 @@ def build_parser() -> argparse.ArgumentParser:
     pa.add_argument("--models", default="lda,bertopic", help="comma-separated: lda, bertopic (default both)")
     pa.add_argument("--k", default="auto", help="number of LDA topics, or 'auto' to choose by coherence and stability (default)")
     pa.add_argument("--seed", type=int, default=0, help="random seed for every stochastic step (default 0)")
+    pa.add_argument("--runs", type=int, default=5,
+                    help="LDA runs (seeds SEED, SEED+1, ...) aligned and combined in every comparison (default 5)")
     pa.add_argument("--cache", metavar="DIR", default=None, help="cache folder for embeddings and fitted models (default $DISCOURSE_CACHE or ~/.cache/discourse)")
     pa.add_argument("--scheduler", default=None, metavar="ADDRESS",
                     help="run on a Dask cluster: a scheduler address, or 'local' for a local cluster (default: in-process)")
@@ -145,7 +147,7 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     models = tuple(m.strip().lower() for m in args.models.split(",") if m.strip())
     k = args.k if args.k == "auto" else _parse_k(args.k)
     config = AnalysisConfig(
-        by=tuple(args.by), models=models, k=k, random_state=args.seed,
+        by=tuple(args.by), models=models, k=k, random_state=args.seed, n_runs=args.runs,
         cache_dir=args.cache, progress=_progress(args), figures=not args.no_figures,
         scheduler=args.scheduler,
     ).validate()
