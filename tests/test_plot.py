@@ -319,6 +319,27 @@ def test_diff_in_diff_with_an_empty_cell_explains_the_blank():
     assert " ".join(note.split()) == "No estimate: no documents in Pakistan 2015, others 2024"
 
 
+def test_contrasts_without_a_backed_interval_draw_the_point_and_say_why():
+    note = ("no interval: the smallest attainable p with these group sizes is 0.333, "
+            "so no difference can be excluded at 0.05")
+    table = contrasts_table().assign(ci_low=np.nan, ci_high=np.nan, n_a=2, n_b=2, ci_note=note)
+    ax = plot_contrasts(table, group_a="2015", group_b="2024")
+    assert _n_points(ax) == 3 and _errorbar_segments(ax) == 0
+    assert "no intervals: p ≥ 0.333 always" in _legend_texts(ax)  # said once when no row has one
+    one = table.assign(ci_low=[0.1, np.nan, np.nan], ci_high=[0.5, np.nan, np.nan])
+    ax = plot_contrasts(one, group_a="2015", group_b="2024")
+    assert _texts(ax, "nan-note") == ["p ≥ 0.333 always: no interval"] * 2
+
+
+def test_unstable_topics_are_marked_in_every_topic_figure():
+    ax = plot_contrasts(contrasts_table().assign(unstable=[False, True, False]), group_a="2015", group_b="2024")
+    ticks = [t.get_text().replace("\n", " ") for t in ax.get_yticklabels()]
+    assert ticks[1].startswith("1: [unstable] ttp") and "[unstable]" not in ticks[0] + ticks[2]
+    prev = prevalence_table().assign(unstable=lambda d: d["topic"] == 2)
+    ticks = [t.get_text().replace("\n", " ") for t in plot_prevalence(prev).get_yticklabels()]
+    assert [("[unstable]" in t) for t in ticks] == [False, False, True]
+
+
 def test_contrasts_too_few_rows_are_grey():
     ax = plot_contrasts(contrasts_table().assign(too_few=[True, False, False]), group_a="2015", group_b="2024")
     grey = [ln for ln in _points(ax) if to_hex(ln.get_markeredgecolor()) == "#8c8c8c"]
