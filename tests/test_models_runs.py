@@ -85,3 +85,37 @@ def test_fit_runs_rejects_bad_input(planted):
         fit_runs(LDA(k=3), sim.prepared, n_runs=0)
     with pytest.raises(ParameterError, match="random_state"):
         fit_runs(LDA(k=3, random_state=None), sim.prepared, n_runs=2)
+
+
+def test_effects_find_the_planted_covariate_and_not_the_null_one(planted):
+    from discourse.compare import effects
+
+    sim, runs = planted
+    # intervals shown whatever the calibration table says: this checks the regression, not the gate
+    res = effects(sim.prepared, runs, "~ group + half", require_calibration=False)
+    t = res.to_frame()
+    assert list(t.columns[:10]) == ["model", "topic", "label", "term", "estimate", "ci_low", "ci_high", "p_value",
+                                    "p_adj", "n_docs"]
+    planted_row = t[(t.term == "group[T.B]") & t.label.str.startswith("t2w")].iloc[0]
+    assert planted_row.ci_low > 0 and planted_row.p_value < 0.05
+    null = t[t.term == "half[T.y]"]
+    assert ((null.ci_low <= 0) & (0 <= null.ci_high)).all() and (null.p_value >= 0.05).all()
+    excl = ~((t.ci_low <= 0) & (0 <= t.ci_high))
+    assert (excl == (t.p_value < 0.05)).all()  # one t statistic for both
+    # predicted shares per observed combination, summing to about one over topics
+    pred = res.predicted
+    assert set(zip(pred.group, pred.half)) == {("A", "x"), ("A", "y"), ("B", "x"), ("B", "y")}
+    np.testing.assert_allclose(pred.groupby(["group", "half"])["share"].sum(), 1.0, atol=1e-9)
+    # the gate: without a simulation behind effects of this size, no interval and a reason
+    gated = effects(sim.prepared, runs, "~ group + half", min_docs=1000).to_frame()
+    assert gated["ci_low"].isna().all() and gated["ci_note"].str.startswith("no interval").all()
+
+
+def test_effects_reject_a_bad_formula(planted):
+    from discourse.compare import effects
+
+    sim, runs = planted
+    with pytest.raises(ParameterError, match="formula"):
+        effects(sim.prepared, runs, "~ outlet")
+    with pytest.raises(ParameterError, match="formula"):
+        effects(sim.prepared, runs, "group")

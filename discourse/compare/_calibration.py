@@ -29,8 +29,8 @@ COVERAGE_TARGET = 0.90
 #: ``"lda"`` is the default analysis (several runs combined); ``"lda (one run)"``
 #: a single fitted model.  ``None``: no size reached the target.
 MIN_DOCS: dict[str, dict[str, int | None]] = {
-    "lda": {"prevalence": 5, "contrast": 5, "did": 5},
-    "lda (one run)": {"prevalence": 5, "contrast": 5, "did": 5},
+    "lda": {"prevalence": 5, "contrast": 5, "did": 5, "effect": None},
+    "lda (one run)": {"prevalence": 5, "contrast": 5, "did": 5, "effect": None},
 }
 
 #: Where the statistic is not calibrated, ``too_few`` still flags cells below this.
@@ -72,12 +72,10 @@ def interval_note(model_family: str, statistic: str, n_min: int, min_docs: int, 
         If False, the simulation's verdict is not consulted (for checking
         intervals in one's own simulations); the other reasons still apply.
     """
-    if not require_calibration:
-        pass
-    elif model_family not in MIN_DOCS:
+    if require_calibration and model_family not in MIN_DOCS:
         return (f"no interval: coverage of {statistic} intervals with fitted {model_family} models "
                 "has not been simulated")
-    if not is_calibrated(model_family, statistic):
+    if require_calibration and not is_calibrated(model_family, statistic):
         return (f"no interval: in simulations with fitted {model_family} models, {statistic} intervals "
                 f"covered the truth in under {COVERAGE_TARGET:.0%} of cases at every size tried")
     if n_min < 2:
