@@ -40,7 +40,12 @@ TABLE_COLUMNS = {
     "alignment": ["lda_topic", "bertopic_topic", "similarity"],
     "frames": ["grouping", "group", "frame_balance", "ci_low", "ci_high", "n_docs"],
     "stability": ["model", "topic", "label", "median_similarity", "recurrence", "unstable", "n_runs"],
+    "effects": ["model", "topic", "label", "term", "estimate", "ci_low", "ci_high", "p_value", "p_adj", "n_docs"],
+    "predicted": ["model", "topic", "label", "formula"],
 }
+
+#: Smooth trend over the publication date written to ``predicted.csv`` when dates exist.
+TREND_FORMULA = "~ bs(year, df=3)"
 
 
 def default_cache_dir() -> Path:
@@ -65,6 +70,12 @@ class AnalysisConfig:
         Range of K tried when ``k="auto"``.
     k_seeds : tuple of int
         Seeds per K when ``k="auto"`` (stability across seeds).
+    formula : str or None
+        Right-hand side for ``effects.csv`` (:func:`discourse.effects`);
+        ``None`` joins ``by`` (``"~ outlet_country + period +
+        outlet_country:period"``).  When the metadata has ``published``
+        dates, ``predicted.csv`` also holds a smooth trend over the
+        decimal year (``"~ bs(year, df=3)"``).
     n_runs : int
         LDA is fitted with this many seeds (``random_state``, ``random_state
         + 1``, ...), runs aligned to the first (``stability.csv``), and every
@@ -102,6 +113,7 @@ class AnalysisConfig:
     k_range: tuple[int, ...] = (2, 3, 4, 5, 6, 8, 10)
     k_seeds: tuple[int, ...] = (0, 1, 2)
     n_runs: int = 5
+    formula: str | None = None
     random_state: int = 0
     min_count: int = 3
     min_docs: int | None = None
@@ -463,7 +475,7 @@ def _compare(prepared, models, config: AnalysisConfig, timings, runs: Mapping[st
     t = time.perf_counter()
     rs = config.random_state
     boot = dict(n_resamples=config.n_resamples, confidence_level=config.confidence_level, random_state=rs)
-    tables: dict[str, list[pd.DataFrame]] = {k: [] for k in ("keyness", "topics", "prevalence", "contrasts", "frames", "did", "drift", "alignment_similarity", "representative")}
+    tables: dict[str, list[pd.DataFrame]] = {k: [] for k in ("keyness", "topics", "prevalence", "contrasts", "frames", "did", "drift", "alignment_similarity", "representative", "effects", "predicted")}
     results: dict[str, Any] = {}
     simple_by = [b for b in config.by if ":" not in b]
     for by in config.by:
@@ -524,6 +536,9 @@ def _compare(prepared, models, config: AnalysisConfig, timings, runs: Mapping[st
                     results[f"did:{name}:{by}:{treated}"] = dd
                     tables["did"].append(dd.to_frame())
     timings["drift_alignment"] = time.perf_counter() - t
+    t = time.perf_counter()
+    tables["effects"], tables["predicted"] = _effects_tables(prepared, models, runs, config, results)
+    timings["effects"] = time.perf_counter() - t
     out = {k: (pd.concat(v, ignore_index=True) if v else pd.DataFrame()) for k, v in tables.items()}
     out["alignment"] = alignment
     if runs:
@@ -536,6 +551,33 @@ def _compare(prepared, models, config: AnalysisConfig, timings, runs: Mapping[st
             rest = [c for c in out[name].columns if c not in cols]
             out[name] = out[name][[c for c in cols if c in out[name].columns] + rest]
     return {k: v for k, v in out.items() if len(v.columns)}, results
+
+
+def _effects_tables(prepared, models, runs, config: AnalysisConfig, results: dict) -> tuple[list, list]:
+    """``effects.csv`` rows for the study's formula, ``predicted.csv`` rows for it and the date trend."""
+    from . import compare as C
+
+    formula = config.formula or "~ " + " + ".join(config.by)
+    formulas = [formula]
+    years = C._effects.decimal_year(prepared.metadata["published"]) if "published" in prepared.metadata else None
+    if years is not None and years.notna().sum() >= 5:  # bs(df=3) and an intercept need more documents
+        formulas.append(TREND_FORMULA)
+    effects, predicted = [], []
+    for name, model in models.items():
+        model = runs.get(name, model)
+        for f in formulas:
+            try:
+                res = C.effects(prepared, model, f, confidence_level=config.confidence_level,
+                                min_docs=config.min_docs)
+            except ParameterError as exc:
+                logger.warning("effects %s for %s skipped: %s", f, name, exc)
+                continue
+            results[f"effects:{name}:{f}"] = res
+            if f == formula:
+                effects.append(res.to_frame().assign(formula=f))
+            if len(res.predicted):
+                predicted.append(res.predicted.assign(formula=f))
+    return effects, predicted
 
 
 def run_analysis(path, config: AnalysisConfig, *, out, text_col: str = "text", id_col: str = "id") -> AnalysisResult:
