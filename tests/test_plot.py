@@ -30,6 +30,7 @@ from discourse.plot import (  # noqa: E402
     plot_prevalence,
     plot_removals,
     plot_topic_terms,
+    plot_trend,
 )
 
 
@@ -517,3 +518,20 @@ def test_single_column_figures_render_within_column_width(name, tmp_path):
         width_in = im.size[0] / 100
     # 3.5 in column; a little slack for the tight bounding box
     assert 2.5 <= width_in <= 3.6, f"{name} renders {width_in:.2f} in wide"
+
+
+def test_trend_draws_bands_only_where_the_table_has_intervals():
+    rows = []
+    for t, slope in ((0, 0.02), (1, -0.02)):
+        for y in np.linspace(2015, 2024, 10):
+            share = 0.5 + slope * (y - 2015)
+            lo, hi = (share - 0.05, share + 0.05) if t == 0 else (np.nan, np.nan)
+            rows.append(dict(model="lda", topic=t, label=f"topic {t}", formula="~ bs(year, df=3)", year=y,
+                             share=share, ci_low=lo, ci_high=hi, unstable=t == 1,
+                             ci_note="" if t == 0 else "no interval: fewer than 5 documents per group"))
+    ax = plot_trend(pd.DataFrame(rows))
+    assert ax.get_xlabel() == "Publication year"
+    assert len([c for c in ax.collections if c.get_gid() == "band"]) == 1
+    (note,) = _texts(ax, "band-note")
+    assert note.startswith("lines without bands: fewer than 5 documents")
+    assert any("[unstable]" in t for t in _legend_texts(ax))

@@ -32,6 +32,8 @@ plot_alignment         alignment.csv: lda_topic, bertopic_topic, similarity
 plot_frames            frames.csv: grouping, group, frame_balance, ci_low,
                        ci_high, n_docs [, too_few]
 plot_removals          Prepared.removals: doc_id, start, end, rule, text
+plot_trend             predicted.csv (a date-trend formula): model, topic,
+                       year, share, ci_low, ci_high [, label, ci_note]
 =====================  ==========================================================
 """
 
@@ -39,6 +41,7 @@ from __future__ import annotations
 
 from ._contrasts import plot_contrasts, plot_diff_in_diff
 from ._corpus import plot_removals
+from ._effects import plot_trend
 from ._frames import plot_frames
 from ._keyness import plot_keyness
 from ._models import plot_alignment, plot_k_selection
@@ -60,4 +63,5 @@ __all__ = [
     "plot_alignment",
     "plot_frames",
     "plot_removals",
+    "plot_trend",
 ]
