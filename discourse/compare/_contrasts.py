@@ -106,6 +106,13 @@ def contrasts(
     * ``p_adj``: Benjamini–Hochberg adjustment across the topics of one model,
       grouping and pair (the interval matches ``p_value``, not ``p_adj``).
 
+    With several runs of the model (:class:`~discourse.models.runs.ModelRuns`)
+    the difference is computed in every run with Welch's variance and the
+    runs are combined by Rubin's rules; ``ci_low, ci_high`` and ``p_value``
+    come from that one t statistic (so they agree in the same way),
+    ``model_share`` is the share of the interval's width the runs add, and
+    ``p_min``/``exact`` (permutation-test notions) are NaN/False.
+
     Parameters
     ----------
     prepared : Prepared
