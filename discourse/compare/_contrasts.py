@@ -166,7 +166,7 @@ def contrasts(
     [['2015', '2021'], ['2015', '2024'], ['2021', '2024']]
     >>> bool(res.to_frame()["too_few"].all())  # two documents per period at most
     True
-    >>> res.to_frame().query("group_a == '2015' and group_b == '2024'")["p_min"].iloc[0]  # 2 against 2
+    >>> float(res.to_frame().query("group_a == '2015' and group_b == '2024'")["p_min"].iloc[0])  # 2 against 2
     0.3333333333333333
     """
     groupings = as_groupings(by)
