@@ -401,8 +401,10 @@ def analyze(corpus, config: AnalysisConfig | None = None, **overrides) -> Analys
     >>> import discourse
     >>> res = discourse.analyze(discourse.load_seeds(), by=("period",), models=("lda",), k=3,
     ...                         n_resamples=200, n_permutations=200, figures=False, progress=False)
-    >>> sorted(res.tables)[:3]
-    ['contrasts', 'documents', 'drift']
+    >>> sorted(res.tables)[:5]
+    ['alignment', 'contrasts', 'documents', 'drift', 'effects']
+    >>> int(res.tables["stability"]["n_runs"].iloc[0])
+    5
     """
     from dataclasses import replace
 
