@@ -89,3 +89,9 @@ def test_rubin_with_identical_runs_is_the_t_interval_and_runs_widen_it():
     # interval and p-value from one t statistic
     excludes = ~((varied.low <= 0) & (0 <= varied.high))
     np.testing.assert_array_equal(excludes, varied.p_value < 0.05)
+
+
+def test_calibrated_sizes_are_the_ones_the_committed_simulation_measured():
+    path = Path(__file__).resolve().parents[1] / "benchmarks" / "results" / "coverage.json"
+    measured = json.loads(path.read_text(encoding="utf-8"))["min_docs"]
+    assert MIN_DOCS == measured
