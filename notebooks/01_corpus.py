@@ -28,10 +28,11 @@
 # unidentified, so the 2024 "frictions" group rests on one clearly dated frictions text. Every number
 # below comes with the count of documents behind it, and every group has one or two documents, so:
 #
-# * no interval is printed: in simulations that fit the topic model on text with known topic
-#   shares, intervals from so few documents per group did not cover the truth at their nominal rate
-#   (README, "Which intervals are printed"); each row's `ci_note` says why, and permutation tests
-#   report the smallest p their group sizes allow (1/3 for two documents against two);
+# * the only intervals backed by the coverage simulation with fitted models (README, "Which intervals
+#   are printed") combine five LDA runs, and at two documents per group they span almost everything:
+#   about [0, 1] for a share, [−1, 1] for a change. Groups of one document, BERTopic and single LDA
+#   runs get no interval, and each such row's `ci_note` says why; a permutation test of two documents
+#   against two cannot give p below 1/3 (`p_min`);
 # * period and country are confounded: every 2015 text is non-Pakistani and every 2024 text is
 #   Pakistani, so a "2015 against 2024" difference cannot be told apart from an "outlet country"
 #   difference, and the difference-in-differences is not estimable;

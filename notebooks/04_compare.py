@@ -34,11 +34,12 @@
 #
 # **Read with care.** Two documents in 2015, one in 2021 and two in 2024 (of which 002 is dated on
 # weak evidence and argues for cooperation, and 003 comes from an unidentified outlet), one per
-# country for Afghanistan and the US. **No interval is printed**: the coverage simulation with fitted
-# models (README) found no method that covers the truth at its nominal rate from so few documents
-# per group, so the tables leave `ci_low`/`ci_high` empty with a `ci_note`, and the figures draw
-# points without bars. The permutation test of two documents against two cannot give p below 1/3
-# (`p_min`). Period is confounded with outlet country. The figures show the direction of differences
+# country for Afghanistan and the US. The coverage simulation with fitted models (README) backs
+# only the intervals that combine five LDA runs, and at two documents per group those span almost
+# everything (about [0, 1] for a share, [−1, 1] for a change): that is all these texts can support.
+# Groups of one document, BERTopic and single runs get no interval (`ci_note` says why, and the
+# figures draw points without bars). The permutation test of two documents against two cannot give
+# p below 1/3 (`p_min`). Period is confounded with outlet country. The figures show the direction of differences
 # in *these five texts*; they are not evidence about the press of any country or year.
 
 # %%
