@@ -37,3 +37,23 @@ def test_smooth_trend_in_the_publication_date_is_recovered():
     mid = pred.iloc[12]
     truth = 0.2 + 0.5 * (mid["year"] - 2010) / 14
     assert mid["ci_low"] <= truth <= mid["ci_high"]
+
+
+def test_confounded_terms_are_reported_not_identified(caplog):
+    # period and country coincide, as in the seeds: their separate effects cannot be told apart
+    ids = [f"d{i}" for i in range(8)]
+    theta = np.random.default_rng(1).dirichlet([2, 2], size=8)
+    prepared = SimpleNamespace(
+        passages=pd.DataFrame({"doc_id": ids, "passage_id": ids, "n_tokens": 10}),
+        metadata=pd.DataFrame({"doc_id": ids, "period": ["2015"] * 4 + ["2024"] * 4,
+                               "country": ["US"] * 4 + ["PK"] * 4}).set_index("doc_id"))
+    model = SimpleNamespace(name="lda", doc_topic_=theta, topic_ids_=[0, 1], labels_={})
+    with caplog.at_level("WARNING", logger="discourse.compare._effects"):
+        res = effects(prepared, model, "~ period + country", require_calibration=False)
+    t = res.to_frame()
+    assert t["estimate"].isna().all() and t["p_value"].isna().all() and t["ci_low"].isna().all()
+    assert t["ci_note"].str.startswith("not identified").all()
+    assert "design rank 2 of 3" in caplog.text
+    # the predicted share of each observed combination is still the group mean
+    pred = res.predicted[res.predicted.topic == 0].set_index("period")["share"]
+    np.testing.assert_allclose(pred["2015"], theta[:4, 0].mean())

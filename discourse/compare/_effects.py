@@ -164,7 +164,14 @@ def effects(
                        | {c for c in data.columns if re.search(rf"\b{re.escape(str(c))}\b", formula)})
     n_cell = _smallest_cell(data.iloc[keep], variables)
     note = interval_note(fam, "effect", n_cell, min_docs, require_calibration=require_calibration)
-    if len(keep) <= X.shape[1]:
+    rank = int(np.linalg.matrix_rank(X.to_numpy()))
+    identified = rank == X.shape[1]
+    if not identified:
+        note = (f"not identified: the formula's terms are confounded in these documents (design rank {rank} "
+                f"of {X.shape[1]} columns); see predicted for the shares")
+        logger.warning("effects %s: design rank %d of %d columns; coefficients not identified", formula, rank,
+                       X.shape[1])
+    elif len(keep) <= X.shape[1]:
         note = note or f"no interval: {len(keep)} documents for {X.shape[1]} coefficients"
     topics = list(model.topic_ids_)
     labels = [topic_label(model, t) for t in topics]
@@ -173,7 +180,12 @@ def effects(
     est = np.empty((len(runs), len(topics), len(terms)))
     var = np.empty_like(est)
     fits = []
-    with np.errstate(invalid="ignore", divide="ignore"):
+    import warnings
+
+    from statsmodels.tools.sm_exceptions import SingularMatrixWarning
+
+    with np.errstate(invalid="ignore", divide="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", SingularMatrixWarning)  # reported once above, as a log record
         for r, S in enumerate(runs):
             row = []
             for k in range(len(topics)):
@@ -181,14 +193,15 @@ def effects(
                 est[r, k], var[r, k] = res.params, np.diag(res.cov_params())
                 row.append(res)
             fits.append(row)
-    df_resid = float(len(keep) - np.linalg.matrix_rank(X.to_numpy()))
+    df_resid = float(len(keep) - rank)
     blocks = []
     for k, topic in enumerate(topics):
         comb = rubin_combine(est[:, k, :], var[:, k, :], df_resid, confidence_level)
         nan = np.full(len(terms), np.nan)
-        p = comb.p_value if n_cell >= 2 and len(keep) > X.shape[1] else nan
+        p = comb.p_value if n_cell >= 2 and len(keep) > X.shape[1] and identified else nan
         blocks.append(pd.DataFrame({
-            "model": name, "topic": topic, "label": labels[k], "term": terms, "estimate": comb.estimate,
+            "model": name, "topic": topic, "label": labels[k], "term": terms,
+            "estimate": comb.estimate if identified else nan,
             "ci_low": nan if note else comb.low, "ci_high": nan if note else comb.high,
             "p_value": p, "n_docs": len(keep), "model_share": nan if note else comb.model_share,
             "unstable": bool(unstable[k]), "n_runs": len(runs), "ci_note": note, "_k": k,
