@@ -1,170 +1,261 @@
-"""Coverage of the planted truth by discourse.compare's intervals, over repeated simulations.
+"""Coverage of discourse's intervals with the topic model fitted, by documents per group.
 
-For each design (documents per group) the script simulates ``--reps`` corpora
-with planted topic weights (``discourse.compare._simulate.simulate_corpus``:
-two groups, four topics; topic 0 higher in A, topic 3 higher in B, topics 1
-and 2 equal), and records how often
+Each replicate generates text from four known topics (word lists plus a shared
+background vocabulary, ``discourse.compare._simulate.simulate_corpus``) in a
+2 x 2 design, ``g`` (A, B) crossed with ``t`` (before, after), with ``n``
+documents per cell and known expected topic shares per cell::
 
-* the 95% prevalence interval of each group's share covers the planted share;
-* the 95% contrast interval covers the planted difference (A - B);
-* the same two with ``method="BCa"`` instead of the default percentile;
-* the permutation test rejects at 5% (BH-adjusted within the pair) for the
-  topics planted equal (false positives) and planted different (power);
+    A x before [2, 2, 2, 2]   A x after [4, 2, 1, 1]      (Dirichlet parameters)
+    B x before [2, 2, 2, 2]   B x after [2, 2, 2, 2]
 
-side by side with the named baseline: a naive bootstrap that resamples
-*passages* instead of documents (same data, same number of resamples), which
-ignores that passages of one document are alike.  Nominal coverage is 0.95.
+fits the package's LDA on the tokens as the analysis does (K = 4, package
+defaults, ``--runs`` seeds aligned to the first by
+``discourse.models.runs.fit_runs``), matches the reference run's topics to
+the true ones by the Hungarian algorithm on the cosine of their term
+distributions (on the words both vocabularies keep), and records for the
+matched topics how often each 95% interval covers the truth:
 
-It also times the document bootstrap of ``prevalence`` through discourse's
-index-based statistic against the plain ``scipy.stats.bootstrap`` call on the
-documents x topics array (identical intervals), at 5,000 documents x 50 topics.
+* prevalence per cell (16 per replicate);
+* contrasts ``after - before`` within A (true differences .25, 0, -.125,
+  -.125) and within B (all 0), 8 per replicate;
+* the difference in differences (A's change minus B's, 4 per replicate);
+* the coefficients of ``effects(formula="~ g * t")`` (16 per replicate; the
+  truth is the same regression on the cells' true shares);
 
-Writes ``benchmarks/results/coverage.json`` (sorted keys) and prints a summary.
+each for the package's default, the runs combined by Rubin's rules
+(``runs_*``), and for the first run alone (``one_run_*``: Student's t for
+prevalence, the inverted permutation test for contrasts, Welch t for the
+difference in differences), beside the former default, the percentile
+bootstrap of documents on one run (``one_run_*_percentile``).  It also counts
+how often each test rejects at 5% where the truth is 0 (false positives) and
+where it is not (power), and checks that each interval excludes 0 exactly
+when its test rejects.  For each statistic, the smallest size from which
+every larger size keeps coverage at or above 0.90 is the calibrated
+``min_docs`` (``discourse/compare/_calibration.py``); ``null`` where no size
+does.
 
-Usage: ``python benchmarks/coverage_simulation.py [--reps 200] [--sizes 10,30,100]``
+BERTopic is not simulated: every simulated passage would need a MiniLM
+embedding (about 50 passages per second on this CPU); its rows carry no
+interval until it is.
+
+Writes ``benchmarks/results/coverage.json`` (sorted keys) and prints a table.
+
+Usage: ``python benchmarks/coverage_simulation.py [--reps 100] [--sizes 2,3,5,10,30,100] [--runs 5]``
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import logging
 import time
 from pathlib import Path
 
 import numpy as np
-from scipy import stats
+from scipy.optimize import linear_sum_assignment
 
-from discourse.compare import contrasts, prevalence
+import patsy
+import pandas as pd
+
+from discourse.compare import _calibration, contrasts, diff_in_diff, effects, prevalence
+from discourse.compare._alignment import topic_similarity
+from discourse.compare._calibration import COVERAGE_TARGET
+from discourse.compare._prevalence import document_topic_shares
 from discourse.compare._simulate import simulate_corpus
 from discourse.compare._stats import bootstrap_linear_ci
+from discourse.models import LDA
+from discourse.models.runs import ModelRuns, fit_runs
 
-ALPHAS = {"A": [4, 2, 2, 2], "B": [2, 2, 2, 4]}
-EQUAL, DIFFERENT = (1, 2), (0, 3)
+CELLS = {("A", "before"): [2, 2, 2, 2], ("A", "after"): [4, 2, 1, 1],
+         ("B", "before"): [2, 2, 2, 2], ("B", "after"): [2, 2, 2, 2]}
+PAIRS = [("A × after", "A × before"), ("B × after", "B × before")]
 LEVEL = 0.95
+BACKGROUND_RATE = 0.2
+N_BOOT = 1000
+N_PERM = 2000
+STATS = ("prevalence", "contrast", "did", "effect")
+FORMULA = "~ g * t"
+METHODS = ("runs", "one_run", "one_run_percentile")
 
 
-def naive_passage_ci(sim, group, n_resamples, rng):
-    """Baseline: bootstrap of passages (the wrong unit) for the group's mean topic share."""
-    docs = sim.prepared.passages["doc_id"].to_numpy()
-    lab = sim.prepared.metadata["group"].reindex(docs).to_numpy()
-    X = sim.model.doc_topic_[lab == group]
-    res = stats.bootstrap((X,), lambda x, axis: x.mean(axis=axis), axis=0, vectorized=True,
-                          n_resamples=n_resamples, confidence_level=LEVEL, method="percentile", rng=rng)
-    return res.confidence_interval.low, res.confidence_interval.high
+def fit_and_match(sim, seed, n_runs):
+    """Fit the runs as the package does, then reorder topics to the true ones (Hungarian on cosine)."""
+    runs = fit_runs(LDA(k=4, random_state=seed, progress=False), sim.prepared, n_runs=n_runs)
+    ids, vocab, weights = runs.reference.term_matrix()
+    # compare on the words both have: the model's vocabulary drops words in over half the passages
+    col = {w: i for i, w in enumerate(vocab)}
+    shared = [j for j, w in enumerate(sim.model.vocabulary_) if w in col]
+    fitted = weights[:, [col[sim.model.vocabulary_[j]] for j in shared]]
+    sim_mat = topic_similarity(fitted, np.asarray(sim.model.topic_word_)[:, shared])
+    rows, cols = linear_sum_assignment(-sim_mat)
+    order = np.empty(len(ids), dtype=int)
+    order[cols] = rows  # true topic k <- fitted topic order[k]
+    ref = runs.reference
+    ref.doc_topic_ = ref.doc_topic_[:, order]
+    ref.topic_ids_ = list(range(len(ids)))
+    ref.labels_ = {k: f"true {k}" for k in ref.topic_ids_}
+    matched = ModelRuns(models=runs.models, seeds=runs.seeds, doc_topic=runs.doc_topic[:, :, order],
+                        similarity=runs.similarity[:, order], params=runs.params)
+    return matched, ref, float(sim_mat[rows, cols].mean()), float(np.median(runs.similarity[1:])) if n_runs > 1 else None
 
 
-def run_design(n_docs: int, reps: int, n_resamples: int, n_permutations: int) -> dict:
-    hits = {"prevalence": 0, "prevalence_bca": 0, "prevalence_naive_passages": 0, "difference": 0,
-            "difference_bca": 0}
-    n = {"prevalence": 0, "difference": 0}
-    rejections = {"equal": 0, "different": 0}
-    widths = {"prevalence": [], "prevalence_naive_passages": []}
+def effect_truth(truth: pd.DataFrame) -> pd.DataFrame:
+    """Coefficients (terms x topics) of the formula fitted to the cells' true shares (saturated: exact)."""
+    cells = pd.DataFrame([k.split(" × ") for k in truth.index], columns=["g", "t"])
+    X = patsy.dmatrix(FORMULA, cells, return_type="dataframe")
+    beta = np.linalg.solve(X.to_numpy(), truth.to_numpy())
+    return pd.DataFrame(beta, index=X.columns, columns=truth.columns)
+
+
+def _tally(acc, key, low, high, truth, p=None):
+    low, high, truth = np.asarray(low, float), np.asarray(high, float), np.asarray(truth, float)
+    ok = np.isfinite(low) & np.isfinite(high)
+    cov = ok & (low <= truth + 1e-12) & (truth - 1e-12 <= high)
+    a = acc.setdefault(key, {"hit": 0, "shown": 0, "total": 0, "null_rej": 0, "null": 0, "alt_rej": 0, "alt": 0,
+                             "disagree": 0, "width": 0.0})
+    a["width"] += float((high - low)[ok].sum())
+    a["hit"] += int(cov.sum())
+    a["shown"] += int(ok.sum())
+    a["total"] += len(truth)
+    if p is not None:
+        p = np.asarray(p, float)
+        null = np.abs(truth) < 1e-12
+        a["null_rej"] += int((p[null] < 1 - LEVEL).sum())
+        a["null"] += int(null.sum())
+        a["alt_rej"] += int((p[~null] < 1 - LEVEL).sum())
+        a["alt"] += int((~null).sum())
+        excludes = ok & ~((low <= 0) & (0 <= high))
+        a["disagree"] += int((ok & (excludes != (p < 1 - LEVEL))).sum())
+
+
+def run_design(n: int, reps: int, n_runs: int) -> dict:
+    acc: dict = {}
+    similarity, run_similarity, fit_seconds = [], [], []
     for rep in range(reps):
-        sim = simulate_corpus(ALPHAS, n_docs, make_tokens=False, random_state=10_000 * n_docs + rep)
+        seed = 1000 * n + rep
+        sim = simulate_corpus(CELLS, n, columns=("g", "t"), background_rate=BACKGROUND_RATE, random_state=seed)
+        t0 = time.perf_counter()
+        runs, one, s, rs = fit_and_match(sim, seed, n_runs)
+        fit_seconds.append(time.perf_counter() - t0)
+        similarity.append(s)
+        if rs is not None:
+            run_similarity.append(rs)
         truth = sim.true_share
-        p = prevalence(sim.prepared, sim.model, "group", n_resamples=n_resamples, random_state=rep).to_frame()
-        for r in p.itertuples():
-            hits["prevalence"] += bool(r.ci_low <= truth.loc[r.group, r.topic] <= r.ci_high)
-            n["prevalence"] += 1
-            widths["prevalence"].append(r.ci_high - r.ci_low)
-        pb = prevalence(sim.prepared, sim.model, "group", n_resamples=n_resamples, method="BCa",
+        docs = document_topic_shares(sim.prepared, one).index
+        cell = (sim.prepared.metadata.loc[docs, "g"] + " × " + sim.prepared.metadata.loc[docs, "t"]).to_numpy()
+        shares = document_topic_shares(sim.prepared, one).to_numpy()
+        for method, model in (("runs", runs), ("one_run", one)):
+            p = prevalence(sim.prepared, model, "g:t", min_docs=2).to_frame()
+            tv = [truth.loc[g, k] for g, k in zip(p["group"], p["topic"])]
+            _tally(acc, f"{method}_prevalence", p["ci_low"], p["ci_high"], tv)
+            c = contrasts(sim.prepared, model, "g:t", pairs=PAIRS, n_permutations=N_PERM, min_docs=2,
+                          random_state=rep).to_frame()
+            for a, b in PAIRS:
+                rows = c[(c.group_a == a) & (c.group_b == b)].sort_values("topic")
+                _tally(acc, f"{method}_contrast", rows["ci_low"], rows["ci_high"],
+                       (truth.loc[a] - truth.loc[b]).to_numpy(), rows["p_value"])
+            did_truth = ((truth.loc["A × after"] - truth.loc["A × before"])
+                         - (truth.loc["B × after"] - truth.loc["B × before"])).to_numpy()
+            d = diff_in_diff(sim.prepared, model, "g:t", treated="A", before="before", after="after",
+                             min_docs=2).to_frame().sort_values("topic")
+            _tally(acc, f"{method}_did", d["ci_low"], d["ci_high"], did_truth, d["p_value"])
+            e = effects(sim.prepared, model, FORMULA, min_docs=2).to_frame()
+            beta = effect_truth(truth)
+            _tally(acc, f"{method}_effect", e["ci_low"], e["ci_high"],
+                   [beta.loc[t, k] for t, k in zip(e["term"], e["topic"])], e["p_value"])
+        # the former default: percentile bootstrap of documents on one run
+        pb = prevalence(sim.prepared, one, "g:t", method="percentile", n_resamples=N_BOOT, min_docs=2,
                         random_state=rep).to_frame()
-        for r in pb.itertuples():
-            hits["prevalence_bca"] += bool(r.ci_low <= truth.loc[r.group, r.topic] <= r.ci_high)
-        rng = np.random.default_rng(rep)
-        for group in ("A", "B"):
-            low, high = naive_passage_ci(sim, group, n_resamples, rng)
-            for k in range(4):
-                hits["prevalence_naive_passages"] += bool(low[k] <= truth.loc[group, k] <= high[k])
-                widths["prevalence_naive_passages"].append(high[k] - low[k])
-        c = contrasts(sim.prepared, sim.model, "group", n_resamples=n_resamples, n_permutations=n_permutations,
-                      random_state=rep).to_frame().set_index("topic")
-        cb = contrasts(sim.prepared, sim.model, "group", n_resamples=n_resamples, n_permutations=1, method="BCa",
-                       random_state=rep).to_frame().set_index("topic")
-        diff = truth.loc["A"] - truth.loc["B"]
-        for k in range(4):
-            hits["difference"] += bool(c.loc[k, "ci_low"] <= diff[k] <= c.loc[k, "ci_high"])
-            hits["difference_bca"] += bool(cb.loc[k, "ci_low"] <= diff[k] <= cb.loc[k, "ci_high"])
-            n["difference"] += 1
-        rejections["equal"] += int(sum(c.loc[k, "p_adj"] < 0.05 for k in EQUAL))
-        rejections["different"] += int(sum(c.loc[k, "p_adj"] < 0.05 for k in DIFFERENT))
-    se = lambda p, m: float(np.sqrt(p * (1 - p) / m))  # noqa: E731
-    out = {
-        "n_docs_per_group": n_docs,
-        "reps": reps,
-        "coverage_prevalence": hits["prevalence"] / n["prevalence"],
-        "coverage_prevalence_se": se(hits["prevalence"] / n["prevalence"], n["prevalence"]),
-        "coverage_prevalence_bca": hits["prevalence_bca"] / n["prevalence"],
-        "coverage_prevalence_naive_passage_bootstrap": hits["prevalence_naive_passages"] / n["prevalence"],
-        "coverage_difference": hits["difference"] / n["difference"],
-        "coverage_difference_se": se(hits["difference"] / n["difference"], n["difference"]),
-        "coverage_difference_bca": hits["difference_bca"] / n["difference"],
-        "mean_width_prevalence": float(np.mean(widths["prevalence"])),
-        "mean_width_naive_passage_bootstrap": float(np.mean(widths["prevalence_naive_passages"])),
-        "false_positive_rate_equal_topics": rejections["equal"] / (len(EQUAL) * reps),
-        "power_planted_topics": rejections["different"] / (len(DIFFERENT) * reps),
-    }
+        _tally(acc, "one_run_percentile_prevalence", pb["ci_low"], pb["ci_high"],
+               [truth.loc[g, k] for g, k in zip(pb["group"], pb["topic"])])
+        for a, b in PAIRS:
+            low, high = bootstrap_linear_ci([shares[cell == a], shares[cell == b]], [1.0, -1.0], n_resamples=N_BOOT,
+                                            confidence_level=LEVEL, method="percentile",
+                                            rng=np.random.default_rng(seed))
+            _tally(acc, "one_run_percentile_contrast", low, high, (truth.loc[a] - truth.loc[b]).to_numpy())
+        parts = [shares[cell == k] for k in ("A × after", "A × before", "B × after", "B × before")]
+        low, high = bootstrap_linear_ci(parts, [1.0, -1.0, -1.0, 1.0], n_resamples=N_BOOT, confidence_level=LEVEL,
+                                        method="percentile", rng=np.random.default_rng(seed + 1))
+        _tally(acc, "one_run_percentile_did", low, high, did_truth)
+    out = {"n_docs_per_group": n, "reps": reps, "n_runs": n_runs,
+           "mean_matched_similarity_to_truth": round(float(np.mean(similarity)), 4),
+           "median_similarity_between_runs": round(float(np.median(run_similarity)), 4) if run_similarity else None,
+           "seconds_per_replicate_fits": round(float(np.mean(fit_seconds)), 3)}
+    for key, a in sorted(acc.items()):
+        cov = a["hit"] / a["shown"] if a["shown"] else None
+        out[f"coverage_{key}"] = cov
+        out[f"coverage_{key}_se"] = float(np.sqrt(cov * (1 - cov) / a["shown"])) if a["shown"] else None
+        out[f"share_with_interval_{key}"] = a["shown"] / a["total"]
+        out[f"mean_width_{key}"] = a["width"] / a["shown"] if a["shown"] else None
+        if a["null"] or a["alt"]:
+            out[f"false_positive_rate_{key}"] = a["null_rej"] / a["null"]
+            out[f"power_{key}"] = a["alt_rej"] / a["alt"]
+            out[f"interval_test_disagreements_{key}"] = a["disagree"]
     return out
 
 
-def time_bootstrap(n_docs: int = 5000, n_topics: int = 50, n_resamples: int = 2000) -> dict:
-    rng = np.random.default_rng(0)
-    X = rng.dirichlet(np.full(n_topics, 0.3), size=n_docs)
-    t0 = time.perf_counter()
-    low, high = bootstrap_linear_ci([X], [1.0], n_resamples=n_resamples, confidence_level=LEVEL,
-                                    method="percentile", rng=np.random.default_rng(1))
-    t_index = time.perf_counter() - t0
-    t0 = time.perf_counter()
-    ref = stats.bootstrap((X,), lambda x, axis: x.mean(axis=axis), axis=0, vectorized=True, batch=40,
-                          n_resamples=n_resamples, confidence_level=LEVEL, method="percentile",
-                          rng=np.random.default_rng(1))
-    t_plain = time.perf_counter() - t0
-    return {
-        "n_docs": n_docs, "n_topics": n_topics, "n_resamples": n_resamples,
-        "seconds_discourse_index_bootstrap": round(t_index, 3),
-        "seconds_plain_scipy_bootstrap": round(t_plain, 3),
-        "speedup": round(t_plain / t_index, 2),
-        "max_abs_difference_of_bounds": float(max(np.abs(low - ref.confidence_interval.low).max(),
-                                                  np.abs(high - ref.confidence_interval.high).max())),
-    }
+def calibrated_min_docs(designs: list[dict], key: str) -> int | None:
+    """Smallest size from which every larger size keeps coverage >= COVERAGE_TARGET."""
+    best = None
+    for d in sorted(designs, key=lambda d: -d["n_docs_per_group"]):
+        cov = d[f"coverage_{key}"]
+        if cov is None or cov < COVERAGE_TARGET:
+            break
+        best = d["n_docs_per_group"]
+    return best
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--reps", type=int, default=200)
-    ap.add_argument("--sizes", default="10,30,100")
-    ap.add_argument("--n-resamples", type=int, default=1000)
-    ap.add_argument("--n-permutations", type=int, default=500)
+    ap.add_argument("--reps", type=int, default=100)
+    ap.add_argument("--sizes", default="2,3,5,10,30,100")
+    ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--max-reps-large", type=int, default=30, help="replicates at 30 or more documents per group")
     ap.add_argument("--out", default=str(Path(__file__).parent / "results" / "coverage.json"))
     args = ap.parse_args()
+    logging.basicConfig(level=logging.WARNING)
+    # measure every size from 2 documents: the gate in _calibration is what this script calibrates
+    for fam in list(_calibration.MIN_DOCS):
+        _calibration.MIN_DOCS[fam] = {k: 2 for k in STATS}
     t0 = time.perf_counter()
-    designs = [run_design(int(s), args.reps, args.n_resamples, args.n_permutations) for s in args.sizes.split(",")]
+    designs = []
+    for s in args.sizes.split(","):
+        n = int(s)
+        designs.append(run_design(n, args.reps if n < 30 else min(args.reps, args.max_reps_large), args.runs))
+        d = designs[-1]
+        print(f"n={n:>3}: " + ", ".join(f"{k} {d.get('coverage_' + k)}" for k in
+                                         ("runs_prevalence", "runs_contrast", "runs_did", "one_run_prevalence"))
+              + f" ({time.perf_counter() - t0:.0f} s)", flush=True)
+    min_docs = {"lda": {k: calibrated_min_docs(designs, f"runs_{k}") for k in STATS},
+                "lda (one run)": {k: calibrated_min_docs(designs, f"one_run_{k}") for k in STATS}}
     result = {
         "nominal_level": LEVEL,
-        "planted": {"alphas": ALPHAS, "equal_topics": list(EQUAL), "different_topics": list(DIFFERENT),
-                    "true_share": {g: (np.asarray(a) / np.sum(a)).round(4).tolist() for g, a in ALPHAS.items()}},
-        "settings": {"n_resamples": args.n_resamples, "n_permutations": args.n_permutations,
-                     "methods": ["percentile", "BCa"],
-                     "passages_per_doc": [1, 6], "concentration": 20.0},
+        "coverage_target": COVERAGE_TARGET,
+        "design": {"cells": {" × ".join(k): v for k, v in CELLS.items()}, "pairs": [list(p) for p in PAIRS],
+                   "k": 4, "background_rate": BACKGROUND_RATE, "words_per_topic": 25,
+                   "passages_per_doc": [1, 6], "tokens_per_passage": [20, 60],
+                   "model": "discourse.LDA defaults, k=4", "n_runs": args.runs, "effects_formula": FORMULA,
+                   "matching": "Hungarian on cosine of term distributions (shared words)"},
+        "settings": {"n_resamples_bootstrap": N_BOOT, "n_permutations": N_PERM},
+        "methods": {"runs": "package default: runs combined by Rubin's rules (t within runs)",
+                    "one_run": "one run: Student t (prevalence), inverted permutation test (contrast), Welch t (did)",
+                    "one_run_percentile": "former default: percentile bootstrap of documents, one run"},
+        "min_docs": min_docs,
+        "bertopic": "not simulated: needs a MiniLM embedding of every simulated passage (about 50 passages/s here)",
         "designs": designs,
-        "bootstrap_speed": time_bootstrap(),
     }
     elapsed = time.perf_counter() - t0
+    result["seconds_total"] = round(elapsed)
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(result, indent=2, sort_keys=True) + "\n", encoding="utf-8")
-    print(f"coverage of planted truth by 95% intervals ({args.reps} simulations per design)")
-    print(f"{'docs/group':>10} {'prevalence':>11} {'prev BCa':>9} {'naive(passages)':>16} {'difference':>11} "
-          f"{'diff BCa':>9} {'FPR equal':>10} {'power':>7}")
+    fmt = lambda v: "-" if v is None else f"{v:.3f}"  # noqa: E731
+    print(f"coverage of the truth by 95% intervals, LDA fitted ({args.runs} runs)")
+    keys = [f"{m}_{s}" for s in STATS for m in METHODS]
+    print("docs/group " + " ".join(f"{k:>28}" for k in keys))
     for d in designs:
-        print(f"{d['n_docs_per_group']:>10} {d['coverage_prevalence']:>11.3f} {d['coverage_prevalence_bca']:>9.3f} "
-              f"{d['coverage_prevalence_naive_passage_bootstrap']:>16.3f} {d['coverage_difference']:>11.3f} "
-              f"{d['coverage_difference_bca']:>9.3f} {d['false_positive_rate_equal_topics']:>10.3f} "
-              f"{d['power_planted_topics']:>7.3f}")
-    s = result["bootstrap_speed"]
-    print(f"bootstrap {s['n_docs']} docs x {s['n_topics']} topics, {s['n_resamples']} resamples: "
-          f"discourse {s['seconds_discourse_index_bootstrap']} s vs plain scipy {s['seconds_plain_scipy_bootstrap']} s "
-          f"({s['speedup']}x), bounds differ by {s['max_abs_difference_of_bounds']:.2e}")
+        print(f"{d['n_docs_per_group']:>10} " + " ".join(f"{fmt(d.get('coverage_' + k)):>28}" for k in keys))
+    print(f"calibrated min_docs: {min_docs}")
     print(f"wrote {out} in {elapsed:.0f} s")
 
 

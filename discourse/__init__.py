@@ -71,6 +71,7 @@ _LAZY = {
     "prevalence": "compare",
     "contrasts": "compare",
     "diff_in_diff": "compare",
+    "effects": "compare",
     "topic_drift": "compare",
     "align_models": "compare",
     "frame_balance": "compare",

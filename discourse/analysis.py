@@ -41,7 +41,13 @@ TABLE_COLUMNS = {
     "contrasts": ["model", "topic", "grouping", "group_a", "group_b", "difference", "ci_low", "ci_high", "p_value", "p_adj"],
     "alignment": ["lda_topic", "bertopic_topic", "similarity"],
     "frames": ["grouping", "group", "frame_balance", "ci_low", "ci_high", "n_docs"],
+    "stability": ["model", "topic", "label", "median_similarity", "recurrence", "unstable", "n_runs"],
+    "effects": ["model", "topic", "label", "term", "estimate", "ci_low", "ci_high", "p_value", "p_adj", "n_docs"],
+    "predicted": ["model", "topic", "label", "formula"],
 }
+
+#: Smooth trend over the publication date written to ``predicted.csv`` when dates exist.
+TREND_FORMULA = "~ bs(year, df=3)"
 
 
 #: Tables that compare groups (empty when no grouping has two groups).
@@ -70,6 +76,17 @@ class AnalysisConfig:
         Range of K tried when ``k="auto"``.
     k_seeds : tuple of int
         Seeds per K when ``k="auto"`` (stability across seeds).
+    formula : str or None
+        Right-hand side for ``effects.csv`` (:func:`discourse.effects`);
+        ``None`` joins ``by`` (``"~ outlet_country + period +
+        outlet_country:period"``).  When the metadata has ``published``
+        dates, ``predicted.csv`` also holds a smooth trend over the
+        decimal year (``"~ bs(year, df=3)"``).
+    n_runs : int
+        LDA is fitted with this many seeds (``random_state``, ``random_state
+        + 1``, ...), runs aligned to the first (``stability.csv``), and every
+        LDA comparison combines them (:func:`discourse.models.runs.fit_runs`).
+        Each run is cached like a single model.
     random_state : int
         The one seed every stochastic step derives from.
     min_count : int
@@ -83,8 +100,12 @@ class AnalysisConfig:
     against_rest : bool or None
         Keyness of each group against the rest; ``None``: only when ``pairs``
         is None.
-    min_docs : int
-        Cells with fewer documents are flagged ``too_few``.
+    min_docs : int or None
+        Cells with fewer documents are flagged ``too_few`` and get no
+        interval; ``None`` (default) takes, per model and statistic, the size
+        from which the coverage simulation with fitted models found at least
+        90% coverage (:mod:`discourse.compare._calibration`).  Frames, which
+        have no such simulation, use 3 then.
     n_resamples : int
         Bootstrap resamples (documents are resampled).
     n_permutations : int
@@ -112,12 +133,14 @@ class AnalysisConfig:
     k: int | str = "auto"
     k_range: tuple[int, ...] = (2, 3, 4, 5, 6, 8, 10)
     k_seeds: tuple[int, ...] = (0, 1, 2)
+    n_runs: int = 5
+    formula: str | None = None
     random_state: int = 0
     min_count: int = 3
     prior_scale: float = 0.1
     pairs: tuple[tuple[str, str], ...] | None = None
     against_rest: bool | None = None
-    min_docs: int = 3
+    min_docs: int | None = None
     n_resamples: int = 2000
     n_permutations: int = 2000
     confidence_level: float = 0.95
@@ -144,6 +167,8 @@ class AnalysisConfig:
             raise ParameterError(f"prior_scale={self.prior_scale!r} is not allowed: a number > 0 (--prior-scale)")
         if self.pairs is not None and any(len(p) != 2 or str(p[0]) == str(p[1]) for p in self.pairs):
             raise ParameterError(f"pairs={self.pairs!r} is not allowed: pairs of two different groups (--pair GROUP,REFERENCE)")
+        if not (isinstance(self.n_runs, int) and not isinstance(self.n_runs, bool) and self.n_runs >= 1):
+            raise ParameterError(f"n_runs={self.n_runs!r} is not allowed: an integer >= 1")
         return self
 
 
@@ -196,8 +221,8 @@ class AnalysisResult:
     ----------
     tables : dict of str -> DataFrame
         ``keyness``, ``topics``, ``prevalence``, ``contrasts``, ``alignment``,
-        ``frames`` (and ``did``, ``drift``, ``k_selection``, ``documents``
-        where they apply).
+        ``frames`` (and ``did``, ``drift``, ``k_selection``, ``stability``,
+        ``documents`` where they apply).
     prepared : Prepared
     models : dict of str -> fitted model
     config : AnalysisConfig
@@ -456,8 +481,10 @@ def analyze(corpus, config: AnalysisConfig | None = None, **overrides) -> Analys
     >>> import discourse
     >>> res = discourse.analyze(discourse.load_seeds(), by=("period",), models=("lda",), k=3,
     ...                         n_resamples=200, n_permutations=200, figures=False, progress=False)
-    >>> sorted(res.tables)[:3]
-    ['contrasts', 'documents', 'drift']
+    >>> sorted(res.tables)[:5]
+    ['alignment', 'contrasts', 'documents', 'drift', 'effects']
+    >>> int(res.tables["stability"]["n_runs"].iloc[0])
+    5
     """
     from dataclasses import replace
 
@@ -488,8 +515,8 @@ def analyze(corpus, config: AnalysisConfig | None = None, **overrides) -> Analys
     prepared = prepare(corpus, progress=config.progress)
     timings["prepare"] = time.perf_counter() - t0
 
-    models = _fit_models(prepared, config, timings)
-    tables, results = _compare(prepared, models, config, timings)
+    models, runs = _fit_models(prepared, config, timings)
+    tables, results = _compare(prepared, models, config, timings, runs=runs)
     res = AnalysisResult(tables=tables, prepared=prepared, models=models, config=config,
                          corpus_source=getattr(corpus, "source", ""), timings=timings, results=results)
     if cached_at is not None:
@@ -528,15 +555,20 @@ def _analyze_and_cache(corpus, config: AnalysisConfig) -> None:
     analyze(corpus, config)
 
 
-def _fit_models(prepared, config: AnalysisConfig, timings: dict[str, float]) -> dict[str, Any]:
+def _fit_models(prepared, config: AnalysisConfig, timings: dict[str, float]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Fitted models by name, and LDA's aligned runs (:class:`~discourse.models.runs.ModelRuns`)."""
     from .models import LDA, BERTopicModel
+    from .models.runs import fit_runs
 
     models: dict[str, Any] = {}
+    runs: dict[str, Any] = {}
     cache = config.cache_dir
     if "lda" in config.models:
         t = time.perf_counter()
         lda = LDA(k=config.k, k_range=config.k_range, seeds=config.k_seeds, random_state=config.random_state, progress=config.progress)
-        models["lda"] = fit_cached(lda, prepared, cache_dir=cache)
+        runs["lda"] = fit_runs(lda, prepared, n_runs=config.n_runs,
+                               fit=lambda m: fit_cached(m, prepared, cache_dir=cache))
+        models["lda"] = runs["lda"].reference
         timings["lda"] = time.perf_counter() - t
     if "bertopic" in config.models:
         t = time.perf_counter()
@@ -544,16 +576,20 @@ def _fit_models(prepared, config: AnalysisConfig, timings: dict[str, float]) -> 
                            cache_dir=(str(Path(cache) / "embeddings") if cache else None))
         models["bertopic"] = fit_cached(bt, prepared, cache_dir=cache)
         timings["bertopic"] = time.perf_counter() - t
-    return models
+    return models, runs
 
 
-def _compare(prepared, models, config: AnalysisConfig, timings) -> tuple[dict[str, pd.DataFrame], dict[str, Any]]:
+def _compare(prepared, models, config: AnalysisConfig, timings, runs: Mapping[str, Any] | None = None,
+             ) -> tuple[dict[str, pd.DataFrame], dict[str, Any]]:
+    """Every comparison table; a model with several runs (``runs[name]``) is compared over its runs."""
     from . import compare as C
+
+    runs = dict(runs or {})
 
     t = time.perf_counter()
     rs = config.random_state
     boot = dict(n_resamples=config.n_resamples, confidence_level=config.confidence_level, random_state=rs)
-    tables: dict[str, list[pd.DataFrame]] = {k: [] for k in ("keyness", "topics", "prevalence", "contrasts", "frames", "did", "drift", "alignment_similarity", "representative")}
+    tables: dict[str, list[pd.DataFrame]] = {k: [] for k in ("keyness", "topics", "prevalence", "contrasts", "frames", "did", "drift", "alignment_similarity", "representative", "effects", "predicted")}
     results: dict[str, Any] = {}
     simple_by = [b for b in config.by if ":" not in b]
     pairs_by = _config_pairs(prepared.metadata, config)
@@ -564,16 +600,16 @@ def _compare(prepared, models, config: AnalysisConfig, timings) -> tuple[dict[st
                        prior_scale=config.prior_scale, n_permutations=config.n_permutations, random_state=rs)
         results[f"keyness:{by}"] = kr
         tables["keyness"].append(kr.to_frame())
-        fr = C.frame_balance(prepared, by, min_docs=config.min_docs, **boot)
+        fr = C.frame_balance(prepared, by, min_docs=config.min_docs if config.min_docs is not None else 3, **boot)
         results[f"frames:{by}"] = fr
         tables["frames"].append(fr.to_frame())
         for name, model in models.items():
+            model = runs.get(name, model)
             pr = C.prevalence(prepared, model, by, min_docs=config.min_docs, **boot)
             results[f"prevalence:{name}:{by}"] = pr
             tables["prevalence"].append(pr.to_frame())
-            cr = C.contrasts(prepared, model, by, pairs=pairs, n_resamples=config.n_resamples,
-                             n_permutations=config.n_permutations, confidence_level=config.confidence_level,
-                             min_docs=config.min_docs, random_state=rs)
+            cr = C.contrasts(prepared, model, by, pairs=pairs, n_permutations=config.n_permutations,
+                             confidence_level=config.confidence_level, min_docs=config.min_docs, random_state=rs)
             results[f"contrasts:{name}:{by}"] = cr
             tables["contrasts"].append(cr.to_frame())
     timings["compare"] = time.perf_counter() - t
@@ -610,16 +646,21 @@ def _compare(prepared, models, config: AnalysisConfig, timings) -> tuple[dict[st
             for name, model in models.items():
                 for treated, before, after in _did_designs(prepared.metadata, by):
                     try:
-                        dd = C.diff_in_diff(prepared, model, by, treated=treated, before=before, after=after,
-                                            **boot, min_docs=config.min_docs)
+                        dd = C.diff_in_diff(prepared, runs.get(name, model), by, treated=treated, before=before, after=after,
+                                            confidence_level=config.confidence_level, min_docs=config.min_docs)
                     except ParameterError as exc:
                         logger.warning("difference-in-differences for %s (%s) skipped: %s", by, treated, exc)
                         continue
                     results[f"did:{name}:{by}:{treated}"] = dd
                     tables["did"].append(dd.to_frame())
     timings["drift_alignment"] = time.perf_counter() - t
+    t = time.perf_counter()
+    tables["effects"], tables["predicted"] = _effects_tables(prepared, models, runs, config, results)
+    timings["effects"] = time.perf_counter() - t
     out = {k: (pd.concat(v, ignore_index=True) if v else pd.DataFrame()) for k, v in tables.items()}
     out["alignment"] = alignment
+    if runs:
+        out["stability"] = pd.concat([r.stability() for r in runs.values()], ignore_index=True)
     if "lda" in models and getattr(models["lda"], "selection_", None) is not None:
         out["k_selection"] = models["lda"].selection_.summary
     out["documents"] = prepared.summary()
@@ -629,6 +670,33 @@ def _compare(prepared, models, config: AnalysisConfig, timings) -> tuple[dict[st
             rest = [c for c in out[name].columns if c not in cols]
             out[name] = out[name][[c for c in cols if c in out[name].columns] + rest]
     return {k: v for k, v in out.items() if len(v.columns)}, results
+
+
+def _effects_tables(prepared, models, runs, config: AnalysisConfig, results: dict) -> tuple[list, list]:
+    """``effects.csv`` rows for the study's formula, ``predicted.csv`` rows for it and the date trend."""
+    from . import compare as C
+
+    formula = config.formula or "~ " + " + ".join(config.by)
+    formulas = [formula]
+    years = C._effects.decimal_year(prepared.metadata["published"]) if "published" in prepared.metadata else None
+    if years is not None and years.notna().sum() >= 5:  # bs(df=3) and an intercept need more documents
+        formulas.append(TREND_FORMULA)
+    effects, predicted = [], []
+    for name, model in models.items():
+        model = runs.get(name, model)
+        for f in formulas:
+            try:
+                res = C.effects(prepared, model, f, confidence_level=config.confidence_level,
+                                min_docs=config.min_docs)
+            except ParameterError as exc:
+                logger.warning("effects %s for %s skipped: %s", f, name, exc)
+                continue
+            results[f"effects:{name}:{f}"] = res
+            if f == formula:
+                effects.append(res.to_frame().assign(formula=f))
+            if len(res.predicted):
+                predicted.append(res.predicted.assign(formula=f))
+    return effects, predicted
 
 
 def run_analysis(path, config: AnalysisConfig, *, out, text_col: str = "text", id_col: str = "id",

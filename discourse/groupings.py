@@ -27,7 +27,7 @@ def _values(counts: pd.Series, limit: int = 6) -> str:
     return ", ".join(shown) + (f" and {more} more" if more > 0 else "")
 
 
-def check_groupings(metadata: pd.DataFrame, by: Sequence[str], *, min_docs: int = 3) -> pd.DataFrame:
+def check_groupings(metadata: pd.DataFrame, by: Sequence[str], *, min_docs: int | None = 3) -> pd.DataFrame:
     """One row per group of every grouping, with a warning for each grouping that cannot be compared.
 
     Parameters
@@ -36,8 +36,10 @@ def check_groupings(metadata: pd.DataFrame, by: Sequence[str], *, min_docs: int 
         One row per document (``Corpus.metadata`` or ``Prepared.metadata``).
     by : sequence of str
         Groupings (columns, or ``a:b`` crossings).
-    min_docs : int
-        Groups with fewer documents are flagged ``too_few``.
+    min_docs : int or None
+        Groups with fewer documents are flagged ``too_few``; ``None``: the
+        smallest group size at which the coverage simulation backs any
+        interval (:data:`discourse.compare._calibration.MIN_DOCS`).
 
     Returns
     -------
@@ -55,6 +57,10 @@ def check_groupings(metadata: pd.DataFrame, by: Sequence[str], *, min_docs: int 
     """
     from .compare import group_labels
 
+    if min_docs is None:
+        from .compare._calibration import MIN_DOCS
+
+        min_docs = min(v for sizes in MIN_DOCS.values() for v in sizes.values() if v is not None)
     rows = []
     for spec in by:
         labels = group_labels(metadata, spec)
@@ -68,7 +74,7 @@ def check_groupings(metadata: pd.DataFrame, by: Sequence[str], *, min_docs: int 
                     + ": nothing to compare, so keyness, contrasts and drift have no rows for it")
             logger.warning("--by %r: %s; choose a column with at least two values", spec, note)
         elif len(small) == len(counts):
-            note = f"every group has fewer than min_docs={min_docs} documents: {_values(counts)}; rows are flagged too_few and intervals are wide or absent"
+            note = f"every group has fewer than min_docs={min_docs} documents: {_values(counts)}; rows are flagged too_few and intervals are absent or span almost every value"
             logger.warning("--by %r: %s", spec, note)
         elif len(small):
             note = f"groups with fewer than min_docs={min_docs} documents are flagged too_few: {_values(small)}"

@@ -96,6 +96,9 @@ def draw_analysis_figures(result, outdir: str | Path) -> list[Path]:
                     attempt(f"{model}_contrast_{a}_{b2}", lambda m=model, g=by, a=a, b2=b2: save(
                         P.plot_contrasts(con, model=m, grouping=g, group_a=a, group_b=b2),
                         f"{m}_contrast_{_slug(g)}_{_slug(a)}_vs_{_slug(b2)}"))
+        pred = t.get("predicted")
+        if pred is not None and "year" in pred.columns and (pred["model"] == model).any():
+            attempt(f"{model}_trend", lambda m=model: save(P.plot_trend(pred, model=m), f"{m}_trend"))
         did = t.get("did")
         if did is not None and not did.empty and (did["model"] == model).any():
             attempt(f"{model}_did", lambda m=model: save(P.plot_diff_in_diff(did, model=m), f"{m}_diff_in_diff"))

@@ -79,7 +79,7 @@ SCHEMA: dict[str, dict[str, tuple[str, tuple]]] = {
 
 _CONFIG_FIELDS = {"by", "models", "k", "k_range", "k_seeds", "random_state", "min_count", "min_docs", "n_resamples",
                   "n_permutations", "confidence_level", "cache_dir", "figures", "reproducible", "scheduler",
-                  "prior_scale", "pairs", "against_rest"}
+                  "prior_scale", "pairs", "against_rest", "n_runs", "formula"}
 #: Settings the file holds that :func:`discourse.analyze` cannot apply yet (AnalysisConfig has no field for
 #: them): recorded in the manifest, and a warning says so when one is set.
 NOT_APPLIED = ("lexicon", "aliases", "stop_words")
@@ -221,7 +221,7 @@ def load_study(path: str | Path) -> Study:
     >>> _ = write_example(d)
     >>> study = discourse.load_study(f"{d}/study.toml")
     >>> study.config.k_range, study.config.min_docs
-    ((2, 3, 4, 5, 6, 8), 3)
+    ((2, 3, 4, 5, 6, 8), None)
     """
     p = Path(path)
     try:
@@ -257,7 +257,8 @@ min_words = 80                 # web pages with fewer words of article text are 
 [compare]
 # Metadata columns to compare by; "a:b" crosses two (difference-in-differences).
 by = ["outlet_country", "period", "outlet_country:period"]
-min_docs = 3                   # groups with fewer documents are flagged too_few
+# min_docs = 5                 # flag groups with fewer documents too_few and give them no interval;
+                               # unset: the size from which the coverage simulation backs intervals
 min_count = 3                  # keyness: minimum count of a term
 n_resamples = 2000             # bootstrap resamples (documents are resampled)
 n_permutations = 2000          # permutations for contrast p-values

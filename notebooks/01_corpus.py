@@ -23,17 +23,22 @@
 #
 # **What five documents can and cannot show.** The seed corpus is five articles: two from 2015
 # (one Afghan, one US), one Pakistani article from 2021 and two Pakistani pieces grouped with 2024.
-# That is a *case study*, not a sample. Every number below comes with the count of documents behind
-# it, and most groups have one or two documents, so:
+# That is a *case study*, not a sample, and its own metadata doubts two of the five: 002 is dated
+# about July 2025 on weak evidence and argues *for* anti-terror cooperation, and 003's outlet is
+# unidentified, so the 2024 "frictions" group rests on one clearly dated frictions text. Every number
+# below comes with the count of documents behind it, and every group has one or two documents, so:
 #
-# * intervals are wide, or absent where a group has a single document (a bootstrap over one
-#   document has nothing to resample); cells with fewer than three documents are flagged;
+# * the only intervals backed by the coverage simulation with fitted models (README, "Which intervals
+#   are printed") combine five LDA runs, and at two documents per group they span almost everything:
+#   about [0, 1] for a share, [−1, 1] for a change. Groups of one document, BERTopic and single LDA
+#   runs get no interval, and each such row's `ci_note` says why; a permutation test of two documents
+#   against two cannot give p below 1/3 (`p_min`);
 # * period and country are confounded: every 2015 text is non-Pakistani and every 2024 text is
 #   Pakistani, so a "2015 against 2024" difference cannot be told apart from an "outlet country"
 #   difference, and the difference-in-differences is not estimable;
 # * nothing here generalises to "the Pakistani press" or "2024 coverage". The notebooks show what the
 #   method does and what these five texts say; the same calls scale to corpora of thousands of documents,
-#   where the intervals become informative.
+#   where intervals are printed and informative.
 #
 # This notebook loads the corpus, runs the whole analysis once (cached for the next notebooks) and
 # shows what cleaning removed from each page capture.

@@ -20,10 +20,12 @@
 #
 # 1. **topic weight** by period and by outlet country, for both models: a document's topic shares are
 #    its passages' topic rows weighted by passage tokens; a group's share is the mean over its
-#    documents; 95% intervals from a bootstrap that resamples documents;
-# 2. **contrasts**: the change 2015 → 2024 per topic (share in 2024 minus share in 2015), with a
-#    bootstrap interval and a permutation-test p-value, Benjamini–Hochberg adjusted across topics;
-#    and the difference-in-differences for outlet country × period;
+#    documents. LDA is fitted with five seeds, aligned to the first; its intervals combine the
+#    documents' variation with the variation between runs (Rubin's rules), so they include the topic
+#    model's own uncertainty (`model_share` says how much of the width it adds);
+# 2. **contrasts**: the change 2015 → 2024 per topic (share in 2024 minus share in 2015), with an
+#    interval and a p-value from one test (so they never disagree), Benjamini–Hochberg adjusted
+#    across topics; and the difference-in-differences for outlet country × period;
 # 3. **keyness**: which words rose and which fell between the periods (log-odds with an informative
 #    Dirichlet prior, Monroe, Colaresi & Quinn 2008; p-values from permuting whole documents between
 #    the periods; how many documents use each word and whether its count rests on one of them), and
@@ -31,13 +33,16 @@
 # 4. **frames**: the balance of cooperation against confrontation stance words per document
 #    (a documented, extendable lexicon that declares its domain), with the lexicon's coverage, by period.
 #
-# **Read with care.** Two documents per period, one per country for Afghanistan and the US: the
-# intervals are wide where they exist at all, the permutation tests have very few distinct
-# permutations (so no adjusted p-value can be small: with 2 against 2 documents the smallest p is
-# 1/3), and period is confounded with outlet country. Topic labels are each topic's three best words
-# by FREX (frequent and exclusive to the topic), not its three most probable words.
-# The figures show the direction of differences in *these five texts*; they are not evidence about
-# the press of any country or year.
+# **Read with care.** Two documents in 2015, one in 2021 and two in 2024 (of which 002 is dated on
+# weak evidence and argues for cooperation, and 003 comes from an unidentified outlet), one per
+# country for Afghanistan and the US. The coverage simulation with fitted models (README) backs
+# only the intervals that combine five LDA runs, and at two documents per group those span almost
+# everything (about [0, 1] for a share, [−1, 1] for a change): that is all these texts can support.
+# Groups of one document, BERTopic and single runs get no interval (`ci_note` says why, and the
+# figures draw points without bars). The permutation test of two documents against two cannot give
+# p below 1/3 (`p_min`). Period is confounded with outlet country. Topic labels are each topic's
+# three best words by FREX (frequent and exclusive to the topic), not its three most probable words. The figures show the direction of differences
+# in *these five texts*; they are not evidence about the press of any country or year.
 
 # %%
 import discourse
@@ -65,7 +70,15 @@ for model in ("lda", "bertopic"):
         save(plot_prevalence(T["prevalence"], model=model, grouping=grouping), f"{model}_prevalence_{grouping}")
 
 # %%
-T["prevalence"].query("grouping == 'period'")[["model", "topic", "label", "group", "share", "ci_low", "ci_high", "n_docs", "too_few"]]
+T["prevalence"].query("grouping == 'period'")[
+    ["model", "topic", "label", "group", "share", "ci_low", "ci_high", "n_docs", "unstable", "ci_note"]]
+
+# %% [markdown]
+# How stable is each LDA topic across the five runs? (Median cosine similarity of its matched topics
+# in the other runs, and the share of runs in which it recurs.)
+
+# %%
+T["stability"]
 
 # %% [markdown]
 # ## 2. The change 2015 → 2024, per topic
@@ -75,7 +88,8 @@ for model in ("lda", "bertopic"):
     save(plot_contrasts(T["contrasts"], model=model, grouping="period", group_a="2024", group_b="2015"),
          f"{model}_contrast_2015_2024")
 T["contrasts"].query("grouping == 'period' and group_a == '2024' and group_b == '2015'")[
-    ["model", "topic", "label", "difference", "ci_low", "ci_high", "p_value", "p_adj", "n_a", "n_b"]]
+    ["model", "topic", "label", "difference", "ci_low", "ci_high", "p_value", "p_min", "p_adj", "n_a", "n_b",
+     "ci_note"]]
 
 # %% [markdown]
 # ### Difference in differences: did Pakistani outlets move from 2015 to 2024 more than others did?

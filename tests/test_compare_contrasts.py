@@ -1,4 +1,4 @@
-"""Contrasts (bootstrap CI, permutation p, BH) and difference-in-differences."""
+"""Contrasts (permutation p and the interval inverting it, BH) and difference-in-differences."""
 
 from __future__ import annotations
 
@@ -29,12 +29,12 @@ def one_passage_per_doc(theta, meta_cols):
 
 def test_difference_every_pair_and_matches_prevalence():
     sim = simulate_corpus({"A": [3, 1, 1], "B": [1, 1, 3], "C": [1, 3, 1]}, 12, make_tokens=False, random_state=2)
-    res = contrasts(sim.prepared, sim.model, "group", n_resamples=300, n_permutations=300)
+    res = contrasts(sim.prepared, sim.model, "group", n_permutations=300, require_calibration=False)
     t = res.to_frame()
     assert list(t.columns[:10]) == ["model", "topic", "grouping", "group_a", "group_b", "difference",
                                     "ci_low", "ci_high", "p_value", "p_adj"]
     assert sorted(set(zip(t.group_a, t.group_b))) == [("A", "B"), ("A", "C"), ("B", "C")]
-    prev = prevalence(sim.prepared, sim.model, "group", n_resamples=100).to_frame()
+    prev = prevalence(sim.prepared, sim.model, "group").to_frame()
     share = prev.set_index(["group", "topic"])["share"]
     for r in t.itertuples():
         assert r.difference == pytest.approx(share[(r.group_a, r.topic)] - share[(r.group_b, r.topic)])
@@ -42,7 +42,7 @@ def test_difference_every_pair_and_matches_prevalence():
     for _, block in t.groupby(["grouping", "group_a", "group_b"]):
         np.testing.assert_allclose(block["p_adj"], stats.false_discovery_control(block["p_value"], method="bh"))
     # chosen, oriented pairs; a pair that does not exist is an error naming the groups
-    only = contrasts(sim.prepared, sim.model, "group", pairs=[("C", "A")], n_resamples=200, n_permutations=200)
+    only = contrasts(sim.prepared, sim.model, "group", pairs=[("C", "A")], n_permutations=200)
     assert set(zip(only.table.group_a, only.table.group_b)) == {("C", "A")}
     with pytest.raises(ParameterError, match="available groups: group: A, B, C"):
         contrasts(sim.prepared, sim.model, "group", pairs=[("A", "Z")])
@@ -51,7 +51,7 @@ def test_difference_every_pair_and_matches_prevalence():
 def test_exact_permutation_p_value_by_enumeration():
     theta = [[0.9, 0.1], [0.8, 0.2], [0.3, 0.7], [0.2, 0.8], [0.4, 0.6]]
     prepared, model = one_passage_per_doc(theta, {"g": ["A", "A", "B", "B", "B"]})
-    res = contrasts(prepared, model, "g", n_resamples=200, n_permutations=1000).to_frame()
+    res = contrasts(prepared, model, "g", n_permutations=1000).to_frame()
     x = np.array(theta)[:, 0]
     observed = x[:2].mean() - x[2:].mean()
     null = []
@@ -65,16 +65,21 @@ def test_exact_permutation_p_value_by_enumeration():
     assert bool(row.exact) is True
     assert row.difference == pytest.approx(observed)
     assert row.p_value == pytest.approx(p)
+    assert row.p_min == pytest.approx(2 / 10)  # 2 against 3: the interval cannot be bounded at 95%
+    assert np.isnan(row.ci_low) and row.ci_note.startswith("no interval")
 
 
 def test_contrasts_deterministic_and_single_document_groups():
     theta = [[0.9, 0.1], [0.8, 0.2], [0.3, 0.7]]
     prepared, model = one_passage_per_doc(theta, {"g": ["A", "A", "B"]})
-    one = contrasts(prepared, model, "g", n_resamples=100, n_permutations=100, random_state=1).to_frame()
+    one = contrasts(prepared, model, "g", n_permutations=100, random_state=1).to_frame()
     assert one["ci_low"].isna().all() and one["too_few"].all()  # B has one document
-    assert one["p_value"].isna().all() and one["p_adj"].isna().all()
+    assert (one["ci_note"] != "").all()
+    # 3 splits of 2 + 1 documents: the permutation p can be no smaller than 2/3, and is reported
+    np.testing.assert_allclose(one["p_min"], 2 / 3)
+    assert (one["p_value"] >= 2 / 3 - 1e-12).all()
     np.testing.assert_allclose(one["difference"], [0.85 - 0.3, 0.15 - 0.7])
-    two = contrasts(prepared, model, "g", n_resamples=100, n_permutations=100, random_state=1).to_frame()
+    two = contrasts(prepared, model, "g", n_permutations=100, random_state=1).to_frame()
     assert one.to_csv() == two.to_csv()
 
 
@@ -85,9 +90,10 @@ def test_diff_in_diff_recovers_planted_interaction():
               ("Afghanistan", "2015"): [6, 7, 7], ("Afghanistan", "2024"): [6, 7, 7]}
     sim = simulate_corpus(alphas, 30, columns=("country", "period"), make_tokens=False, random_state=4)
     res = diff_in_diff(sim.prepared, sim.model, "country:period", treated="Pakistan", before="2015",
-                       after="2024", n_resamples=1000)
+                       after="2024", require_calibration=False)
     t = res.to_frame().set_index("topic")
     assert t.loc[0, "ci_low"] > 0 and t.loc[0, "ci_low"] <= 0.3 <= t.loc[0, "ci_high"]
+    assert t.loc[0, "p_value"] < 0.05  # interval and test come from one t statistic
     assert t.loc[0, "did"] == pytest.approx(t.loc[0, "change_treated"] - t.loc[0, "change_control"])
     assert t.loc[0, ["n_treated_before", "n_treated_after", "n_control_before", "n_control_after"]].tolist() == [30, 30, 60, 60]
     assert not t["too_few"].any()

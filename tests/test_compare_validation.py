@@ -17,7 +17,7 @@ ALPHAS = {"A": [4, 2, 2, 2], "B": [2, 2, 2, 4]}
 
 def test_planted_differences_are_found_with_intervals_excluding_zero():
     sim = simulate_corpus(ALPHAS, 40, make_tokens=False, random_state=11)
-    t = contrasts(sim.prepared, sim.model, "group", n_resamples=1000, n_permutations=1000).to_frame()
+    t = contrasts(sim.prepared, sim.model, "group", n_permutations=1000, require_calibration=False).to_frame()
     t = t.set_index("topic")
     assert t.loc[0, "ci_low"] > 0 and t.loc[0, "p_adj"] < 0.05
     assert t.loc[3, "ci_high"] < 0 and t.loc[3, "p_adj"] < 0.05
@@ -30,12 +30,12 @@ def test_equal_topics_mostly_include_zero_and_truth_is_mostly_covered():
     covered_zero, covered_share, n_zero, n_share = 0, 0, 0, 0
     for seed in range(10):
         sim = simulate_corpus(ALPHAS, 30, make_tokens=False, random_state=100 + seed)
-        c = contrasts(sim.prepared, sim.model, "group", n_resamples=500, n_permutations=200,
-                      random_state=seed).to_frame().set_index("topic")
+        c = contrasts(sim.prepared, sim.model, "group", n_permutations=200, random_state=seed,
+                      require_calibration=False).to_frame().set_index("topic")
         for k in (1, 2):  # planted equal
             covered_zero += c.loc[k, "ci_low"] <= 0 <= c.loc[k, "ci_high"]
             n_zero += 1
-        p = prevalence(sim.prepared, sim.model, "group", n_resamples=500, random_state=seed).to_frame()
+        p = prevalence(sim.prepared, sim.model, "group", require_calibration=False).to_frame()
         for r in p.itertuples():
             covered_share += r.ci_low <= sim.true_share.loc[r.group, r.topic] <= r.ci_high
             n_share += 1
@@ -86,7 +86,7 @@ def test_drift_separates_wording_within_a_topic_from_the_whole_corpus():
 def test_diff_in_diff_without_interaction_includes_zero():
     alphas = {("P", "2015"): [4, 4, 4], ("P", "2024"): [8, 2, 2], ("O", "2015"): [4, 4, 4], ("O", "2024"): [8, 2, 2]}
     sim = simulate_corpus(alphas, 30, columns=("country", "period"), make_tokens=False, random_state=8)
-    t = diff_in_diff(sim.prepared, sim.model, "country:period", treated="P", n_resamples=1000).to_frame()
+    t = diff_in_diff(sim.prepared, sim.model, "country:period", treated="P", require_calibration=False).to_frame()
     assert (t["change_treated"].iloc[0] > 0.15) and (t["change_control"].iloc[0] > 0.15)  # both moved
     assert t["ci_low"].iloc[0] <= 0 <= t["ci_high"].iloc[0]
 
@@ -119,11 +119,16 @@ def test_on_the_real_seed_corpus():
     assert balance[meta.index[meta.period == "2015"]].mean() > balance[meta.index[meta.period == "2024"]].mean()
     # topic weight from a real LDA: shares per group are means of document shares; tiny groups flagged
     lda = discourse.LDA(k=3, random_state=0).fit(prepared)
-    pr = prevalence(prepared, lda, "period", n_resamples=300).to_frame()
+    pr = prevalence(prepared, lda, "period").to_frame()
     assert pr["too_few"].all() and set(pr.n_docs) == {1, 2}
+    assert pr["ci_low"].isna().all() and (pr["ci_note"] != "").all()  # no group is large enough
     np.testing.assert_allclose(pr.groupby("group")["share"].sum(), 1.0)
-    c = contrasts(prepared, lda, "period", n_resamples=300, n_permutations=300).to_frame()
-    assert len(c) == 3 * 3 and c["too_few"].all()
+    c = contrasts(prepared, lda, "period", n_permutations=300).to_frame()
+    assert len(c) == 3 * 3 and c["too_few"].all() and c["ci_low"].isna().all()
+    # 2 against 2 documents: 6 splits, so no p-value below 1/3 is attainable, and none is printed
+    two = c[(c.group_a == "2015") & (c.group_b == "2024")]
+    np.testing.assert_allclose(two["p_min"], 1 / 3)
+    assert (two["p_value"] >= 1 / 3 - 1e-12).all()
 
 
 _DETERMINISM_SCRIPT = """
@@ -137,9 +142,9 @@ sim = simulate_corpus(alphas, 12, columns=("c", "period"), group_words={("P", "2
 p, m = sim.prepared, sim.model
 h = hashlib.sha256()
 for r in [keyness(p, ["c", "period", "c:period"], pairs=[("2015", "2024")]),
-          prevalence(p, m, ["c", "c:period"], n_resamples=200, random_state=7),
-          contrasts(p, m, ["c", "period"], n_resamples=200, n_permutations=200, random_state=7),
-          diff_in_diff(p, m, "c:period", treated="P", n_resamples=200, random_state=7),
+          prevalence(p, m, ["c", "c:period"], require_calibration=False),
+          contrasts(p, m, ["c", "period"], n_permutations=200, random_state=7, require_calibration=False),
+          diff_in_diff(p, m, "c:period", treated="P", require_calibration=False),
           topic_drift(p, m, 0, "period"), frame_balance(p, "c", n_resamples=200), align_models(m, m, prepared=p)]:
     h.update(r.to_frame().to_csv().encode())
 print(h.hexdigest())

@@ -30,6 +30,7 @@ from discourse.plot import (  # noqa: E402
     plot_prevalence,
     plot_removals,
     plot_topic_terms,
+    plot_trend,
 )
 
 
@@ -332,6 +333,27 @@ def test_diff_in_diff_with_an_empty_cell_explains_the_blank():
     assert " ".join(note.split()) == "No estimate: no documents in Pakistan 2015, others 2024"
 
 
+def test_contrasts_without_a_backed_interval_draw_the_point_and_say_why():
+    note = ("no interval: the smallest attainable p with these group sizes is 0.333, "
+            "so no difference can be excluded at 0.05")
+    table = contrasts_table().assign(ci_low=np.nan, ci_high=np.nan, n_a=2, n_b=2, ci_note=note)
+    ax = plot_contrasts(table, group_a="2015", group_b="2024")
+    assert _n_points(ax) == 3 and _errorbar_segments(ax) == 0
+    assert "no intervals: p ≥ 0.333 always" in _legend_texts(ax)  # said once when no row has one
+    one = table.assign(ci_low=[0.1, np.nan, np.nan], ci_high=[0.5, np.nan, np.nan])
+    ax = plot_contrasts(one, group_a="2015", group_b="2024")
+    assert _texts(ax, "nan-note") == ["p ≥ 0.333 always: no interval"] * 2
+
+
+def test_unstable_topics_are_marked_in_every_topic_figure():
+    ax = plot_contrasts(contrasts_table().assign(unstable=[False, True, False]), group_a="2015", group_b="2024")
+    ticks = [t.get_text().replace("\n", " ") for t in ax.get_yticklabels()]
+    assert ticks[1].startswith("1: [unstable] ttp") and "[unstable]" not in ticks[0] + ticks[2]
+    prev = prevalence_table().assign(unstable=lambda d: d["topic"] == 2)
+    ticks = [t.get_text().replace("\n", " ") for t in plot_prevalence(prev).get_yticklabels()]
+    assert [("[unstable]" in t) for t in ticks] == [False, False, True]
+
+
 def test_contrasts_too_few_rows_are_grey():
     ax = plot_contrasts(contrasts_table().assign(too_few=[True, False, False]), group_a="2015", group_b="2024")
     grey = [ln for ln in _points(ax) if to_hex(ln.get_markeredgecolor()) == "#8c8c8c"]
@@ -516,3 +538,20 @@ def test_single_column_figures_render_within_column_width(name, tmp_path):
         width_in = im.size[0] / 100
     # 3.5 in column; a little slack for the tight bounding box
     assert 2.5 <= width_in <= 3.6, f"{name} renders {width_in:.2f} in wide"
+
+
+def test_trend_draws_bands_only_where_the_table_has_intervals():
+    rows = []
+    for t, slope in ((0, 0.02), (1, -0.02)):
+        for y in np.linspace(2015, 2024, 10):
+            share = 0.5 + slope * (y - 2015)
+            lo, hi = (share - 0.05, share + 0.05) if t == 0 else (np.nan, np.nan)
+            rows.append(dict(model="lda", topic=t, label=f"topic {t}", formula="~ bs(year, df=3)", year=y,
+                             share=share, ci_low=lo, ci_high=hi, unstable=t == 1,
+                             ci_note="" if t == 0 else "no interval: fewer than 5 documents per group"))
+    ax = plot_trend(pd.DataFrame(rows))
+    assert ax.get_xlabel() == "Publication year"
+    assert len([c for c in ax.collections if c.get_gid() == "band"]) == 1
+    (note,) = _texts(ax, "band-note")
+    assert note.startswith("lines without bands: fewer than 5 documents")
+    assert any("[unstable]" in t for t in _legend_texts(ax))

@@ -37,7 +37,7 @@ def test_example_study_round_trips(tmp_path):
     study = load_study(tmp_path / "study.toml")
     cfg = study.config
     # the example holds the notebooks' settings (notebooks/study.py), so the CLI and the notebooks agree
-    assert cfg.k_range == (2, 3, 4, 5, 6, 8) and cfg.k_seeds == (0, 1, 2) and cfg.min_docs == 3
+    assert cfg.k_range == (2, 3, 4, 5, 6, 8) and cfg.k_seeds == (0, 1, 2) and cfg.min_docs is None  # from the coverage simulation
     assert cfg.by == ("outlet_country", "period", "outlet_country:period") and cfg.models == ("lda", "bertopic")
     assert study.corpus == str(tmp_path / "corpus") and study.out == str(tmp_path / "results")
     assert study.load_options["duplicates"] == "keep_once"
@@ -87,7 +87,7 @@ def test_vocabulary_not_applied_is_said(tmp_path, caplog):
 def test_flags_override_the_file(tmp_path):
     write_example(tmp_path)
     study = load_study(tmp_path / "study.toml").with_overrides(k=4, min_docs=None, by=("period",), duplicates="keep_all")
-    assert study.config.k == 4 and study.config.min_docs == 3 and study.config.by == ("period",)
+    assert study.config.k == 4 and study.config.min_docs is None and study.config.by == ("period",)
     assert study.load_options["duplicates"] == "keep_all"
     assert study.resolved()["corpus"] == "corpus"  # recorded relative to the study file
 

@@ -15,7 +15,9 @@ counted.  Each returns an immutable results object with ``.to_frame()``.
 * :func:`topic_drift` — keyness between periods within one topic;
 * :func:`align_models` — Hungarian matching of LDA and BERTopic topics, ARI/NMI;
 * :func:`frame_balance` — cooperation against confrontation stance terms per
-  group, with the lexicon's domain and coverage.
+  group, with the lexicon's domain and coverage;
+* :func:`effects` — document topic shares regressed on metadata (statsmodels
+  formulas; stm's ``estimateEffect``), combined over runs of the model.
 
 Statistical resampling is always over documents, never passages.
 """
@@ -25,17 +27,27 @@ from __future__ import annotations
 from ._alignment import align_models, topic_similarity
 from ._contrasts import contrasts, diff_in_diff
 from ._drift import topic_drift
+from ._effects import effects
 from ._frames import FRAMES, frame_balance, load_frame_lexicon
 from ._groups import CROSS_SEP, group_labels
 from ._keyness import g_squared, keyness, log_odds_dirichlet, term_counts
 from ._prevalence import document_topic_shares, prevalence
-from ._results import AlignmentResult, ContrastResult, DiDResult, FrameResult, KeynessResult, PrevalenceResult
+from ._results import (
+    AlignmentResult,
+    ContrastResult,
+    DiDResult,
+    EffectResult,
+    FrameResult,
+    KeynessResult,
+    PrevalenceResult,
+)
 
 __all__ = [
     "AlignmentResult",
     "CROSS_SEP",
     "ContrastResult",
     "DiDResult",
+    "EffectResult",
     "FRAMES",
     "FrameResult",
     "KeynessResult",
@@ -43,6 +55,7 @@ __all__ = [
     "align_models",
     "contrasts",
     "diff_in_diff",
+    "effects",
     "document_topic_shares",
     "frame_balance",
     "g_squared",

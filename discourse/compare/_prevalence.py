@@ -22,6 +22,9 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 
+from ..errors import ParameterError
+from ._calibration import family, interval_note, resolve_min_docs
+from ._combine import mean_parts, rubin_combine
 from ._groups import as_groupings, doc_groups, sorted_groups
 from ._results import PrevalenceResult
 from ._stats import (
@@ -33,7 +36,9 @@ from ._stats import (
     normalize_seed,
     progress_bar,
     rng_for,
+    run_doc_shares,
     topic_label,
+    unstable_flags,
 )
 
 __all__ = ["prevalence", "document_topic_shares"]
@@ -41,7 +46,7 @@ __all__ = ["prevalence", "document_topic_shares"]
 logger = logging.getLogger(__name__)
 
 PREVALENCE_COLUMNS = ["model", "topic", "label", "grouping", "group", "share", "ci_low", "ci_high", "n_docs",
-                      "too_few", "n_passages"]
+                      "too_few", "n_passages", "model_share", "unstable", "n_runs", "ci_note"]
 
 
 def passage_weights(prepared: Any) -> np.ndarray:
@@ -123,22 +128,31 @@ def prevalence(
     *,
     n_resamples: int = 2000,
     confidence_level: float = 0.95,
-    method: str = "percentile",
-    min_docs: int = 3,
+    method: str = "t",
+    min_docs: int | None = None,
     random_state: Any = 0,
     progress: bool | None = None,
+    require_calibration: bool = True,
 ) -> PrevalenceResult:
-    """Topic weight per group with a bootstrap interval over documents.
+    """Topic weight per group with an interval over documents.
 
     A document's topic shares are its passages' topic rows weighted by passage
     token counts (see :func:`document_topic_shares`); a group's ``share`` of a
     topic is the mean over its documents, each document counting once.  The
-    interval resamples the group's documents with replacement
-    (:func:`scipy.stats.bootstrap`, ``method`` = ``"percentile"`` by default;
-    ``"BCa"`` and ``"basic"`` are allowed), all topics from the same resamples.
-    A group with a single document has a NaN interval; any group with fewer
-    than ``min_docs`` documents is flagged ``too_few``.  Documents whose group
-    is unknown are left out and counted in ``counts["n_docs_unknown"]``.
+    interval is Student's t interval of that mean (``method="t"``, the
+    default), or a bootstrap resampling the group's documents with
+    replacement (:func:`scipy.stats.bootstrap`, ``"percentile"``, ``"BCa"``
+    or ``"basic"``), all topics from the same resamples.
+
+    An interval is printed only where it is backed by the coverage simulation
+    with fitted models: for groups of at least ``min_docs`` documents (by
+    default the calibrated size, 5 for LDA) of a calibrated model family.
+    Elsewhere ``ci_low``/``ci_high`` are NaN, ``too_few`` is set below
+    ``min_docs`` and ``ci_note`` says why.  The intervals include the
+    variation of documents, not of the topic model itself (the simulation
+    measured their coverage with the model refitted on every simulated
+    corpus).  Documents whose group is unknown are left out and counted in
+    ``counts["n_docs_unknown"]``.
 
     Parameters
     ----------
@@ -148,19 +162,26 @@ def prevalence(
         Metadata column(s) or crossings ``"a:b"``.
     n_resamples : int, default 2000
     confidence_level : float, default 0.95
-    method : {"percentile", "BCa", "basic"}, default "percentile"
-    min_docs : int, default 3
+    method : {"t", "percentile", "BCa", "basic"}, default "t"
+    min_docs : int or None, default None
+        Smallest group given an interval; ``None`` takes the size from which
+        the simulation found at least 90% coverage for this model family.
     random_state : int, numpy Generator or None, default 0
         Same value, same table.  Each cell draws from its own stream derived
         from this seed and the cell's labels.
     progress : bool or None, default None
         Progress bar over the groups (None: only when stderr is a terminal).
+    require_calibration : bool, default True
+        Print intervals only where the coverage simulation with fitted models
+        backs them.  ``False`` prints them for any group of at least
+        ``min_docs`` (and 2) documents: for one's own simulations, not for
+        reporting.
 
     Returns
     -------
     PrevalenceResult
         ``.to_frame()`` columns: ``model, topic, label, grouping, group, share,
-        ci_low, ci_high, n_docs, too_few, n_passages``, sorted by grouping (as
+        ci_low, ci_high, n_docs, too_few, n_passages, ci_note``, sorted by grouping (as
         given), topic (model order), group; ``.document_shares``.
 
     Raises
@@ -170,6 +191,8 @@ def prevalence(
 
     References
     ----------
+    Student (1908). The probable error of a mean. *Biometrika*, 6(1), 1-25.
+
     Efron, B., & Tibshirani, R. J. (1993). *An Introduction to the Bootstrap*.
     Chapman & Hall.
 
@@ -178,18 +201,26 @@ def prevalence(
     >>> import discourse
     >>> prepared = discourse.prepare(discourse.load_seeds())
     >>> lda = discourse.LDA(k=3, random_state=0).fit(prepared)
-    >>> res = discourse.prevalence(prepared, lda, "period", n_resamples=500)
+    >>> res = discourse.prevalence(prepared, lda, "period")
     >>> res.to_frame()[["group", "n_docs", "too_few"]].drop_duplicates().values.tolist()
     [['2015', 2, True], ['2021', 1, True], ['2024', 2, True]]
+    >>> bool(res.to_frame()["ci_low"].isna().all())  # no group is large enough for a backed interval
+    True
     """
     check_prepared(prepared)
     groupings = as_groupings(by)
-    check_common(n_resamples, confidence_level, method, min_docs)
-    seed = normalize_seed(random_state)
-    theta = check_model(model, len(prepared.passages))
-    doc_ids, W, n_pass = doc_passage_matrix(prepared)
-    shares = np.asarray(W @ theta)
     name = model_name(model)
+    fam = family(model)
+    min_docs = resolve_min_docs(fam, "prevalence", min_docs)
+    check_common(n_resamples, confidence_level, method, min_docs, extra_methods=("t",))
+    seed = normalize_seed(random_state)
+    check_model(model, len(prepared.passages))
+    doc_ids, W, n_pass = doc_passage_matrix(prepared)
+    runs = run_doc_shares(model, W)  # (n_runs, n_docs, n_topics)
+    if len(runs) > 1 and method != "t":
+        raise ParameterError(f"method={method!r} is not allowed with several runs: runs are combined by Rubin's rules (method='t')")
+    shares = runs.mean(axis=0)
+    unstable = unstable_flags(model)
     topics = list(model.topic_ids_)
     labels = [topic_label(model, t) for t in topics]
     blocks: list[pd.DataFrame] = []
@@ -207,14 +238,27 @@ def prevalence(
             logger.warning("prevalence: grouping %r has no document with a known group", grouping)
     for grouping, g, mask in progress_bar(jobs, total=len(jobs), desc=f"prevalence {name}", progress=progress):
         X = shares[mask]
-        low, high = bootstrap_linear_ci(
-            [X], [1.0], n_resamples=n_resamples, confidence_level=confidence_level, method=method,
-            rng=rng_for(seed, "prevalence", name, grouping, g),
-        )
+        note = interval_note(fam, "prevalence", int(mask.sum()), min_docs,
+                             require_calibration=require_calibration)
+        model_share = np.full(len(topics), np.nan)
+        if note:
+            low = high = np.full(len(topics), np.nan)
+        elif method == "t":
+            parts = [mean_parts(S[mask]) for S in runs]
+            comb = rubin_combine(np.stack([q for q, _, _ in parts]), np.stack([u for _, u, _ in parts]),
+                                 parts[0][2], confidence_level)
+            low, high = np.clip(comb.low, 0.0, 1.0), np.clip(comb.high, 0.0, 1.0)
+            model_share = comb.model_share
+        else:
+            low, high = bootstrap_linear_ci(
+                [X], [1.0], n_resamples=n_resamples, confidence_level=confidence_level, method=method,
+                rng=rng_for(seed, "prevalence", name, grouping, g),
+            )
         blocks.append(pd.DataFrame({
             "model": name, "topic": topics, "label": labels, "grouping": grouping, "group": g,
             "share": X.mean(axis=0), "ci_low": low, "ci_high": high, "n_docs": int(mask.sum()),
             "too_few": bool(mask.sum() < min_docs), "n_passages": int(n_pass[mask].sum()),
+            "model_share": model_share, "unstable": unstable, "n_runs": len(runs), "ci_note": note,
             "_t": np.arange(len(topics)), "_g": len(blocks),
         }))
     if blocks:

@@ -21,6 +21,7 @@ __all__ = [
     "DiDResult",
     "AlignmentResult",
     "FrameResult",
+    "EffectResult",
 ]
 
 
@@ -256,4 +257,30 @@ class FrameResult(_Result):
             flag = "  (too few documents)" if r.too_few else ""
             lines.append(f"  {r.grouping}={r.group}: {_interval(r._asdict(), 'frame_balance')} "
                          f"n_docs={r.n_docs}/{r.n_docs_total}{flag}")
+        return lines
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class EffectResult(_Result):
+    """Covariate effects on topic weight (see :func:`discourse.compare.effects`).
+
+    Attributes
+    ----------
+    table : pandas.DataFrame
+        ``model, topic, label, term, estimate, ci_low, ci_high, p_value,
+        p_adj, n_docs, model_share, unstable, n_runs, ci_note``.
+    predicted : pandas.DataFrame
+        ``model, topic, label``, the covariate values, ``share, ci_low,
+        ci_high, unstable, ci_note``.
+    """
+
+    predicted: pd.DataFrame = field(default_factory=pd.DataFrame)
+    _title = "Covariate effects on topic weight (OLS on document shares)"
+
+    def _lines(self, n: int) -> list[str]:
+        lines = [f"  documents used: {self.counts.get('n_docs_used')} of {self.counts.get('n_docs')}; "
+                 f"smallest cell: {self.counts.get('smallest_cell')}"]
+        for r in self.table[self.table["term"] != "Intercept"].head(n * 2).itertuples():
+            lines.append(f"  {r.model} topic {r.topic} {r.label!s:.25} | {r.term}: "
+                         f"{_interval(r._asdict(), 'estimate')} p={_fmt(r.p_value)}")
         return lines

@@ -14,7 +14,9 @@ Generative model, per group ``g`` with Dirichlet parameter ``alpha_g``:
   with a token count drawn independently, so the token-weighted mean of a
   document's passages has expectation ``theta_d``;
 * tokens: a topic from ``theta_p``, then a word from that topic's word list;
-  with probability ``group_word_rate`` a word from the group's planted list.
+  with probability ``group_word_rate`` a word from the group's planted list,
+  and with probability ``background_rate`` a word from a list shared by all
+  topics (``bg{j}``, Zipf-like), which makes the topics harder to recover.
 """
 
 from __future__ import annotations
@@ -86,6 +88,8 @@ def simulate_corpus(
     words_per_topic: int = 25,
     group_words: Mapping[Any, Sequence[str]] | None = None,
     group_word_rate: float = 0.03,
+    background_rate: float = 0.0,
+    background_words: int = 50,
     make_tokens: bool = True,
     model_name: str = "lda",
     random_state: int = 0,
@@ -109,6 +113,10 @@ def simulate_corpus(
         Size of each topic's word list (words ``t{k}w{j}``, Zipf-like weights).
     group_words : mapping, optional
         Group key -> planted words, used with probability ``group_word_rate``.
+    background_rate : float
+        Probability that a token is a shared background word instead.
+    background_words : int
+        Size of the shared background list.
     make_tokens : bool
         If False, passages get token counts but empty token lists (fast).
     random_state : int
@@ -126,6 +134,8 @@ def simulate_corpus(
     zipf = (1.0 / ranks) / (1.0 / ranks).sum()
     topic_words = {k: [f"t{k}w{j}" for j in range(words_per_topic)] for k in range(n_topics)}
     group_words = {k: list(v) for k, v in (group_words or {}).items()}
+    bg_ranks = np.arange(1, background_words + 1)
+    bg_p = (1.0 / bg_ranks) / (1.0 / bg_ranks).sum()
     meta_rows, pass_rows, tokens, theta_rows, doc_theta = [], [], [], [], {}
     d = 0
     for key in keys:
@@ -146,6 +156,10 @@ def simulate_corpus(
                     z = rng.choice(n_topics, size=n_tok, p=theta_p)
                     w = rng.choice(words_per_topic, size=n_tok, p=zipf)
                     toks = [topic_words[int(zz)][int(ww)] for zz, ww in zip(z, w)]
+                    if background_rate > 0:
+                        bg = np.flatnonzero(rng.random(n_tok) < background_rate)
+                        for s_, j in zip(bg, rng.choice(background_words, size=len(bg), p=bg_p)):
+                            toks[s_] = f"bg{j}"
                     planted = group_words.get(key)
                     if planted:
                         swap = np.flatnonzero(rng.random(n_tok) < group_word_rate)

@@ -1,13 +1,14 @@
-"""Shared statistical machinery: seeds, document bootstrap, permutation test, BH.
+"""Shared statistical machinery: seeds, document bootstrap, BH, input checks.
 
 The resampling unit everywhere is the **document**.  To keep scipy in charge
 of resampling (and of the interval methods) while staying fast on thousands of
 documents and dozens of topics, the data handed to :func:`scipy.stats.bootstrap`
-and :func:`scipy.stats.permutation_test` are *document indices*; the vectorised
+are *document indices*; the vectorised
 statistic turns each batch of resampled indices into per-document counts and
 computes all topic means at once with one matrix product.  This is exactly the
 ordinary bootstrap / permutation of documents, computed for every topic from
-the same resamples.
+the same resamples.  The permutation test and its interval are in
+:mod:`discourse.compare._intervals`.
 """
 
 from __future__ import annotations
@@ -27,7 +28,6 @@ __all__ = [
     "normalize_seed",
     "rng_for",
     "bootstrap_linear_ci",
-    "permutation_diff",
     "bh_adjust",
     "check_prepared",
     "check_model",
@@ -85,13 +85,15 @@ def _index_means(samples: Sequence[np.ndarray]):
     return means_of
 
 
-def check_common(n_resamples: int, confidence_level: float, method: str, min_docs: int) -> None:
+def check_common(n_resamples: int, confidence_level: float, method: str, min_docs: int,
+                 extra_methods: tuple[str, ...] = ()) -> None:
     check_param("n_resamples", n_resamples, "an integer >= 1", isinstance(n_resamples, (int, np.integer)) and n_resamples >= 1)
     check_param(
         "confidence_level", confidence_level, "a number strictly between 0 and 1",
         isinstance(confidence_level, (int, float)) and 0 < confidence_level < 1,
     )
-    check_param("method", method, "one of " + ", ".join(map(repr, _METHODS)), method in _METHODS)
+    methods = extra_methods + _METHODS
+    check_param("method", method, "one of " + ", ".join(map(repr, methods)), method in methods)
     check_param("min_docs", min_docs, "an integer >= 1", isinstance(min_docs, (int, np.integer)) and min_docs >= 1)
 
 
@@ -153,67 +155,6 @@ def bootstrap_linear_ci(
     return low, high
 
 
-def permutation_diff(
-    a: np.ndarray,
-    b: np.ndarray,
-    *,
-    n_permutations: int,
-    rng: np.random.Generator,
-) -> tuple[np.ndarray, np.ndarray, bool]:
-    """Two-sided permutation p-value of ``mean(a) - mean(b)`` per column.
-
-    Documents are permuted between the two groups
-    (:func:`scipy.stats.permutation_test`, ``permutation_type="independent"``);
-    the test is exact (all distinct splits) when there are no more of them than
-    ``n_permutations``.
-
-    Returns
-    -------
-    (difference, p_value, exact)
-        ``p_value`` is NaN when either group has fewer than 2 documents.
-    """
-    pooled = np.ascontiguousarray(np.vstack([a, b]), dtype=float)
-    n_a, n_b, n_topics = a.shape[0], b.shape[0], pooled.shape[1]
-    if n_a < 2 or n_b < 2:  # scipy needs two observations per sample
-        diff = a.mean(axis=0) - b.mean(axis=0) if n_a and n_b else np.full(n_topics, np.nan)
-        return np.asarray(diff, dtype=float), np.full(n_topics, np.nan), False
-    means_of = _index_means([pooled])
-    n = n_a + n_b
-
-    def statistic(x, y, axis=-1):
-        x = np.moveaxis(np.asarray(x), axis, -1)
-        y = np.moveaxis(np.asarray(y), axis, -1)
-        if x.shape[-1] + y.shape[-1] != n:  # pragma: no cover - scipy always passes a split of the pool
-            return means_of(0, x) - means_of(0, y)
-        # x and y split the pooled documents, so mean(y) = (total - sum(x)) / n_y: one product, not two
-        lead, m_x, m_y = x.shape[:-1], x.shape[-1], y.shape[-1]
-        flat = x.reshape(-1, m_x).astype(np.intp, copy=False)
-        r = flat.shape[0]
-        member = np.zeros((r, n))
-        np.put_along_axis(member, flat, 1.0, axis=1)
-        weights = member * (1.0 / m_x + 1.0 / m_y) - 1.0 / m_y
-        return (weights @ pooled).reshape(lead + (n_topics,))  # permutations first, topics last
-
-    batch = int(max(1, min(n_permutations, _BATCH_ELEMENTS // max(1, n_a + n_b))))
-    res = stats.permutation_test(
-        (np.arange(n_a), np.arange(n_a, n_a + n_b)), statistic, permutation_type="independent",
-        vectorized=True, n_resamples=int(n_permutations), batch=batch, alternative="two-sided",
-        **{_rng_kw(stats.permutation_test): rng},
-    )
-    n_max = _n_splits(n_a, n_b)
-    return (
-        np.asarray(res.statistic, dtype=float).reshape(n_topics),
-        np.asarray(res.pvalue, dtype=float).reshape(n_topics),
-        bool(n_permutations >= n_max),
-    )
-
-
-def _n_splits(n_a: int, n_b: int) -> int:
-    from math import comb
-
-    return comb(n_a + n_b, n_a)
-
-
 def progress_bar(iterable, *, total: int, desc: str, progress: bool | None):
     """A tqdm bar over ``iterable``; silent when ``progress`` is False, or None and stderr is not a terminal."""
     import sys
@@ -273,6 +214,28 @@ def check_model(model: Any, n_passages: int) -> np.ndarray:
             f"model.doc_topic_ has {theta.shape[1]} columns but model.topic_ids_ lists {len(model.topic_ids_)} topics"
         )
     return theta
+
+
+def run_doc_shares(model: Any, W) -> np.ndarray:
+    """Document topic shares of every run, shape (n_runs, n_docs, n_topics).
+
+    ``W`` is the documents x passages weight matrix; a model combining several
+    runs (:class:`discourse.models.runs.ModelRuns`) gives one layer per run,
+    aligned to its reference topics; any other fitted model gives one.
+    """
+    runs = getattr(model, "runs_doc_topic_", None)
+    thetas = [np.asarray(model.doc_topic_, dtype=float)] if runs is None else list(np.asarray(runs, dtype=float))
+    return np.stack([np.asarray(W @ t) for t in thetas])
+
+
+def unstable_flags(model: Any) -> np.ndarray:
+    """Per topic (model order), whether the runs flag it unstable; all False for a single model."""
+    topics = list(model.topic_ids_)
+    stability = getattr(model, "stability", None)
+    if stability is None:
+        return np.zeros(len(topics), dtype=bool)
+    flags = dict(zip(*stability()[["topic", "unstable"]].to_numpy().T))
+    return np.array([bool(flags.get(t, False)) for t in topics])
 
 
 def model_name(model: Any) -> str:

@@ -181,20 +181,22 @@ def analyze_distributed(
         _check_by(sp.metadata, config.by)
         prepared = sp.to_prepared()
         timings["prepare"] = time.perf_counter() - t
-        models = _fit_models_distributed(c, sp, prepared, config, timings, lda_merge=lda_merge,
-                                         sample_size=bertopic_sample_size)
-    tables, results = _compare(prepared, models, config, timings)
+        models, runs = _fit_models_distributed(c, sp, prepared, config, timings, lda_merge=lda_merge,
+                                               sample_size=bertopic_sample_size)
+    tables, results = _compare(prepared, models, config, timings, runs=runs)
     return AnalysisResult(tables=tables, prepared=prepared, models=models, config=config,
                           corpus_source=str(getattr(corpus, "source", None) or source.path),
                           timings=timings, results=results)
 
 
 def _fit_models_distributed(client, sp: StoredPrepared, prepared, config, timings: dict[str, float], *, lda_merge: str,
-                            sample_size: int) -> dict[str, Any]:
-    """The models of ``analysis._fit_models``, with the same parameters, fitted on the cluster."""
+                            sample_size: int) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The models and LDA runs of ``analysis._fit_models``, with the same parameters, fitted on the cluster."""
     from ..models import LDA, BERTopicModel
+    from ..models.runs import fit_runs
 
     models: dict[str, Any] = {}
+    runs: dict[str, Any] = {}
     if "lda" in config.models:
         t = time.perf_counter()
         est = LDA(k=config.k, k_range=config.k_range, seeds=config.k_seeds, random_state=config.random_state,
@@ -213,6 +215,18 @@ def _fit_models_distributed(client, sp: StoredPrepared, prepared, config, timing
                                   no_above=p["no_above"], merge=lda_merge, progress=config.progress)
         lda = lda_estimator(fit, params=est.get_params(deep=False), seed=p["seed"], prepared=prepared,
                             corpus_hash=sp.corpus_hash, selection=selection)
+
+        def fit_run(run: LDA) -> LDA:
+            q = run._validate()
+            if q["seed"] == p["seed"]:
+                return lda
+            f = fit_lda_distributed(client, sp.token_parts(), k=int(q["k"]), random_state=q["seed"], passes=q["passes"],
+                                    iterations=q["iterations"], alpha=q["alpha"], eta=q["eta"], no_below=q["no_below"],
+                                    no_above=q["no_above"], merge=lda_merge, progress=config.progress)
+            return lda_estimator(f, params=run.get_params(deep=False), seed=q["seed"], prepared=prepared,
+                                 corpus_hash=sp.corpus_hash, selection=None)
+
+        runs["lda"] = fit_runs(est, prepared, n_runs=config.n_runs, fit=fit_run)
         models["lda"] = lda
         timings["lda"] = time.perf_counter() - t
     if "bertopic" in config.models:
@@ -231,4 +245,4 @@ def _fit_models_distributed(client, sp: StoredPrepared, prepared, config, timing
         timings["bertopic"] = time.perf_counter() - t
     if not models:
         raise ParameterError("models=() is not allowed: choose lda, bertopic or both")
-    return models
+    return models, runs

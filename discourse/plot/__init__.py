@@ -34,6 +34,8 @@ plot_frames            frames.csv: grouping, group, frame_balance, ci_low,
 plot_removals          Prepared.removals: doc_id, start, end, rule, text
 plot_validation        validation scores.csv: measure, model, topic, estimate,
                        ci_low, ci_high, n_judgments [, label, chance]
+plot_trend             predicted.csv (a date-trend formula): model, topic,
+                       year, share, ci_low, ci_high [, label, ci_note]
 =====================  ==========================================================
 """
 
@@ -41,6 +43,7 @@ from __future__ import annotations
 
 from ._contrasts import plot_contrasts, plot_diff_in_diff
 from ._corpus import plot_removals
+from ._effects import plot_trend
 from ._frames import plot_frames
 from ._keyness import plot_keyness
 from ._models import plot_alignment, plot_k_selection
@@ -64,4 +67,5 @@ __all__ = [
     "plot_frames",
     "plot_removals",
     "plot_validation",
+    "plot_trend",
 ]

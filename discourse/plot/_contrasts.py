@@ -17,6 +17,7 @@ from ._style import (
     flag,
     interval_arrays,
     labels_from,
+    mark_unstable,
     n_docs_text,
     n_lines,
     note_side,
@@ -148,6 +149,24 @@ def _forest(
         place_legend(ax, owned, handles=handles, title=legend_title)
 
 
+def short_ci_note(note: Any) -> str:
+    """A few words for the plot from a table's ``ci_note``."""
+    import re
+
+    text = "" if note is None or (isinstance(note, float) and np.isnan(note)) else str(note)
+    m = re.search(r"smallest attainable p with these group sizes is ([0-9.]+)", text)
+    if m:
+        return f"p ≥ {m.group(1)} always: no interval"
+    m = re.search(r"fewer than (\d+) documents per group", text)
+    if m:
+        return f"< {m.group(1)} docs per group: no interval"
+    if "not been simulated" in text:
+        return "coverage not simulated: no interval"
+    if "at every size tried" in text:
+        return "never calibrated: no interval"
+    return "no interval"
+
+
 def _height(ticks: list[str], xlabel: str) -> float:
     row = 0.13 * n_lines(ticks) + 0.06
     return max(1.9, 1.15 + 0.13 * xlabel.count("\n") + row * len(ticks))
@@ -257,7 +276,7 @@ def plot_contrasts(
     df, grouping = select_one(df, "grouping", grouping, "contrasts")
     df, group_a, group_b = _pick_pair(df, group_a, group_b)
     ids = _topic_order(df["topic"], topics)
-    labels = labels_from(df, "topic", "label")
+    labels = mark_unstable(df, labels_from(df, "topic", "label"))
     df = df.drop_duplicates(subset=["topic"]).set_index("topic").loc[ids].reset_index()
     n_a = df["n_a"].dropna() if "n_a" in df.columns else pd.Series(dtype=float)
     n_b = df["n_b"].dropna() if "n_b" in df.columns else pd.Series(dtype=float)
@@ -265,7 +284,9 @@ def plot_contrasts(
     for _, row in df.iterrows():
         na, nb = row.get("n_a"), row.get("n_b")
         ones = [str(g) for g, m in ((group_a, na), (group_b, nb)) if m is not None and not pd.isna(m) and int(m) == 1]
-        notes.append(f"n=1 ({', '.join(ones)}): no interval" if ones else "no interval")
+        notes.append(f"n=1 ({', '.join(ones)}): no interval" if ones else short_ci_note(row.get("ci_note")))
+    runs = pd.to_numeric(df["n_runs"], errors="coerce").max() if "n_runs" in df.columns else 1
+    test = "t test over runs (Rubin's rules)" if runs and runs > 1 else "Permutation test"
     xlabel = f"Difference in topic weight, {group_a} − {group_b}"
     if len(n_a) and len(n_b):
         xlabel += f"\n({group_a}: {n_docs_text(n_a)}; {group_b}: {n_docs_text(n_b)})"
@@ -275,7 +296,7 @@ def plot_contrasts(
         fig, ax = create_mpl_ax(ax, figsize=(SINGLE_COLUMN, _height(ticks, xlabel)))
         _forest(
             ax, df, est="difference", row_labels=ticks, p_col="p_adj", alpha=alpha, p_header="adj. p", nan_note=notes,
-            owned=owned, legend_title="Permutation test, Benjamini–Hochberg adjusted",
+            owned=owned, legend_title=f"{test}, Benjamini–Hochberg adjusted",
         )
         finish_axes(ax, xlabel=xlabel, ylabel=f"{model_name(model)} topic", title=title or "")
     return ax
@@ -357,7 +378,7 @@ def plot_diff_in_diff(
     check_param("alpha", alpha, "a number in (0, 1)", isinstance(alpha, (int, float)) and 0 < alpha < 1)
     df, model = select_one(did, "model", model, "difference-in-differences")
     ids = _topic_order(df["topic"], topics)
-    labels = labels_from(df, "topic", "label")
+    labels = mark_unstable(df, labels_from(df, "topic", "label"))
     df = df.drop_duplicates(subset=["topic"]).set_index("topic").loc[ids].reset_index()
     p_col = "p_adj" if "p_adj" in df.columns else ("p_value" if "p_value" in df.columns else None)
 
@@ -386,7 +407,7 @@ def plot_diff_in_diff(
     }
     empty_cells = [cell_name[k] for k, v in cells.items() if v is not None and int(v) == 0]
     empty = "No estimate: " + (f"no documents in {', '.join(empty_cells)}" if empty_cells else "the table holds none")
-    notes = ["a cell has < 2 docs: no interval" if small else "no interval"] * len(df)
+    notes = ["a cell has < 2 docs: no interval" if small else short_ci_note(n) for n in df.get("ci_note", [None] * len(df))]
     ticks = [topic_label(t, labels.get(t), max_chars=max_label_chars) for t in ids]
     owned = ax is None
     with paper_style():

@@ -469,3 +469,14 @@ def labels_from(df: pd.DataFrame, key: str, label_col: str) -> Mapping[Any, Any]
         return {}
     sub = df[[key, label_col]].dropna().drop_duplicates(subset=[key])
     return dict(zip(sub[key], sub[label_col]))
+
+
+def mark_unstable(df: pd.DataFrame, labels: Mapping[Any, Any], key: str = "topic") -> dict[Any, Any]:
+    """``labels`` with ``"[unstable] "`` before topics the table flags ``unstable`` (runs disagree on them)."""
+    out = dict(labels)
+    if "unstable" not in df.columns:
+        return out
+    flagged = df.loc[df["unstable"].fillna(False).astype(bool), key].unique()
+    for t in flagged:
+        out[t] = f"[unstable] {out.get(t) or t}"
+    return out

@@ -20,6 +20,7 @@ from ._style import (
     group_order,
     interval_arrays,
     labels_from,
+    mark_unstable,
     n_docs_text,
     n_lines,
     paper_style,
@@ -131,7 +132,7 @@ def plot_prevalence(
     order = group_order(df["group"], groups)
     df = df[df["group"].astype(str).isin({str(g) for g in order})]
     topic_ids = _topic_order(df["topic"], topics)
-    labels = labels_from(df, "topic", "label")
+    labels = mark_unstable(df, labels_from(df, "topic", "label"))
     n_topics, n_groups = len(topic_ids), len(order)
     pos = {t: i for i, t in enumerate(topic_ids)}
     step = min(0.8 / max(n_groups, 1), 0.3)

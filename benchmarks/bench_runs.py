@@ -1,0 +1,101 @@
+"""What several LDA runs cost: the default analysis with 5 runs against a single run.
+
+Each measurement is ``discourse.analyze`` (LDA only: BERTopic's cost does not
+change with the number of LDA runs) in a fresh process with an empty cache,
+on the same corpus with the same settings but ``n_runs``; the two settings
+alternate.  Corpora: the five seed articles (``by`` outlet country, period
+and their crossing) and 5,000 documents of real news text (1 to 4 sentences
+of one article of gensim's ``lee_background.cor`` each, drawn as in
+``bench_models.py``; ``by`` a source label of the article, five values, and
+``published`` dates spread over 2015-2024 so the date trend runs).
+
+Writes ``benchmarks/results/bench_runs.json`` with every stage's seconds.
+
+Usage: ``python benchmarks/bench_runs.py [--docs 5000] [--repeats 1]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+
+CHILD = r"""
+import json, sys, time
+import discourse
+spec = json.loads(sys.argv[1])
+if spec["corpus"] == "seeds":
+    corpus = discourse.load_seeds()
+    by = ("outlet_country", "period", "outlet_country:period")
+else:
+    corpus = discourse.load_corpus(spec["corpus"])
+    by = ("source",)
+t0 = time.perf_counter()
+res = discourse.analyze(corpus, by=by, models=("lda",), n_runs=spec["n_runs"], figures=False, progress=False,
+                        cache_dir=spec["cache"])
+total = time.perf_counter() - t0
+print(json.dumps({"total": total, "stages": res.timings,
+                  "k": int(res.models["lda"].k_), "n_docs": len(res.prepared.metadata),
+                  "n_passages": len(res.prepared.passages)}))
+"""
+
+
+def make_lee_corpus(n: int, folder: Path) -> Path:
+    import numpy as np
+    import pandas as pd
+
+    sys.path.insert(0, str(HERE))
+    from bench_models import scaling_texts
+
+    texts = scaling_texts(n, seed=0)
+    rng = np.random.default_rng(1)
+    years = rng.integers(2015, 2025, size=n)
+    months = rng.integers(1, 13, size=n)
+    df = pd.DataFrame({"id": [f"lee{i:05d}" for i in range(n)], "text": texts,
+                       "source": [f"s{i % 5}" for i in range(n)],
+                       "published": [f"{y}-{m:02d}" for y, m in zip(years, months)]})
+    path = folder / f"lee_{n}.csv"
+    df.to_csv(path, index=False)
+    return path
+
+
+def measure(corpus: str, n_runs: int) -> dict:
+    with tempfile.TemporaryDirectory() as cache:
+        spec = json.dumps({"corpus": corpus, "n_runs": n_runs, "cache": cache})
+        out = subprocess.run([sys.executable, "-c", CHILD, spec], capture_output=True, text=True, check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--docs", type=int, default=5000)
+    ap.add_argument("--repeats", type=int, default=1)
+    ap.add_argument("--out", default=str(HERE / "results" / "bench_runs.json"))
+    args = ap.parse_args()
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        lee = str(make_lee_corpus(args.docs, Path(tmp)))
+        for corpus, name in (("seeds", "seeds (5 documents)"), (lee, f"lee ({args.docs} documents)")):
+            for rep in range(args.repeats):
+                for n_runs in (1, 5):
+                    t0 = time.perf_counter()
+                    r = measure(corpus, n_runs)
+                    r.update(corpus=name, n_runs=n_runs, repeat=rep, wall=time.perf_counter() - t0)
+                    rows.append(r)
+                    print(f"{name:>24} runs={n_runs}: analyze {r['total']:.1f} s (lda {r['stages'].get('lda', 0):.1f} s, "
+                          f"K={r['k']})", flush=True)
+    out = Path(args.out)
+    out.write_text(json.dumps({"measurements": rows, "note": "LDA only, k='auto' (AnalysisConfig defaults), "
+                               "fresh process and empty cache per measurement"}, indent=2, sort_keys=True) + "\n",
+                   encoding="utf-8")
+    print(f"wrote {out}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,232 @@
+"""Runs, not a run: one topic model fitted over several seeds and aligned.
+
+A topic model's solution depends on its seed.  :func:`fit_runs` fits the same
+model with ``n_runs`` seeds (the model's own ``random_state`` first, then the
+next integers), aligns every run's topics to the first run's (the reference)
+by the Hungarian algorithm on the cosine of their term distributions (as R
+stm's ``multiSTM`` aligns runs), and returns a :class:`ModelRuns`.  The
+comparisons in :mod:`discourse.compare` accept it wherever they take a
+fitted model and then combine the runs (Rubin's rules; see
+:mod:`discourse.compare._combine`), so their intervals include the variation
+between runs.
+
+Topic stability (``ModelRuns.stability()``): per reference topic, the median
+cosine similarity of its matched topics in the other runs and the share of
+those runs in which it *recurs* (matched similarity at least
+``RECUR_SIMILARITY``); a topic recurring in fewer than ``STABLE_SHARE`` of
+the runs is flagged ``unstable``.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+import numpy as np
+import pandas as pd
+from scipy.optimize import linear_sum_assignment
+
+from ..errors import ParameterError, check_param
+
+__all__ = ["ModelRuns", "fit_runs", "RECUR_SIMILARITY", "STABLE_SHARE", "STABILITY_COLUMNS"]
+
+logger = logging.getLogger(__name__)
+
+#: A reference topic recurs in a run when its matched topic there has at least this cosine similarity.
+RECUR_SIMILARITY = 0.5
+#: A topic is stable when it recurs in at least this share of the other runs.
+STABLE_SHARE = 0.8
+
+STABILITY_COLUMNS = ["model", "topic", "label", "median_similarity", "recurrence", "unstable", "n_runs"]
+
+
+def _cosine(A: np.ndarray, B: np.ndarray) -> np.ndarray:
+    na = np.linalg.norm(A, axis=1)[:, None]
+    nb = np.linalg.norm(B, axis=1)[None, :]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out = (A @ B.T) / (na * nb)
+    return np.nan_to_num(out, nan=0.0)
+
+
+def align_to(reference: Any, other: Any) -> tuple[np.ndarray, np.ndarray]:
+    """Column order of ``other``'s topics matching ``reference``'s, and the matched similarities.
+
+    Both models must share their vocabulary (the same Prepared and
+    vocabulary settings).  Returns ``order`` with ``other.doc_topic_[:, order]``
+    aligned to the reference's topics, and the cosine similarity of each
+    reference topic to its match.
+    """
+    ids_r, vocab_r, W_r = reference.term_matrix()
+    ids_o, vocab_o, W_o = other.term_matrix()
+    if vocab_r != vocab_o:
+        col = {w: i for i, w in enumerate(vocab_o)}
+        shared = [j for j, w in enumerate(vocab_r) if w in col]
+        W_r = W_r[:, shared]
+        W_o = W_o[:, [col[vocab_r[j]] for j in shared]]
+    sim = _cosine(W_r, W_o)
+    rows, cols = linear_sum_assignment(-sim)
+    order = np.empty(len(ids_r), dtype=int)
+    order[rows] = cols
+    return order, sim[rows, cols][np.argsort(rows)]
+
+
+@dataclass(frozen=True, eq=False)
+class ModelRuns:
+    """One topic model fitted over several seeds, runs aligned to the first.
+
+    Attributes
+    ----------
+    models : list of fitted models
+        ``models[0]`` is the reference run.
+    seeds : list of int
+    doc_topic : ndarray, shape (n_runs, n_passages, n_topics)
+        Each run's passage-topic shares, columns in the reference's topic order.
+    similarity : ndarray, shape (n_runs, n_topics)
+        Cosine similarity of each reference topic to its match in each run
+        (1 for the reference itself).
+    """
+
+    models: list
+    seeds: list
+    doc_topic: np.ndarray
+    similarity: np.ndarray
+    params: dict = field(default_factory=dict)
+
+    # the duck-typed model interface the comparisons use
+    @property
+    def reference(self) -> Any:
+        return self.models[0]
+
+    @property
+    def name(self) -> str:
+        return str(getattr(self.reference, "name", "model"))
+
+    @property
+    def doc_topic_(self) -> np.ndarray:
+        return self.reference.doc_topic_
+
+    @property
+    def runs_doc_topic_(self) -> np.ndarray:
+        return self.doc_topic
+
+    @property
+    def topic_ids_(self) -> list:
+        return list(self.reference.topic_ids_)
+
+    @property
+    def labels_(self) -> dict:
+        return dict(getattr(self.reference, "labels_", {}) or {})
+
+    @property
+    def n_runs(self) -> int:
+        return len(self.models)
+
+    def term_matrix(self):
+        return self.reference.term_matrix()
+
+    def unstable_topics(self) -> list:
+        """Reference topics flagged unstable."""
+        t = self.stability()
+        return t.loc[t["unstable"], "topic"].tolist()
+
+    def stability(self) -> pd.DataFrame:
+        """Per reference topic: median matched similarity, recurrence share, ``unstable``.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns ``model, topic, label, median_similarity, recurrence,
+            unstable, n_runs`` (``stability.csv``).  With one run, similarity
+            and recurrence are NaN and no topic is flagged.
+        """
+        others = self.similarity[1:]
+        labels = self.labels_
+        if len(others):
+            med = np.median(others, axis=0)
+            rec = (others >= RECUR_SIMILARITY).mean(axis=0)
+            unstable = rec < STABLE_SHARE
+        else:
+            med = rec = np.full(len(self.topic_ids_), np.nan)
+            unstable = np.zeros(len(self.topic_ids_), dtype=bool)
+        return pd.DataFrame({
+            "model": self.name, "topic": self.topic_ids_, "label": [str(labels.get(t, "")) for t in self.topic_ids_],
+            "median_similarity": med, "recurrence": rec, "unstable": unstable, "n_runs": self.n_runs,
+        }, columns=STABILITY_COLUMNS)
+
+
+def fit_runs(
+    model: Any,
+    prepared: Any,
+    *,
+    n_runs: int = 5,
+    fit: Callable[[Any], Any] | None = None,
+) -> ModelRuns:
+    """Fit ``model`` with ``n_runs`` seeds and align the runs to the first.
+
+    Parameters
+    ----------
+    model : LDA
+        Unfitted or fitted; its parameters are copied.  Run ``i`` uses
+        ``random_state + i``; runs after the first use the first run's number
+        of topics (so ``k="auto"`` is chosen once).
+    prepared : Prepared
+    n_runs : int, default 5
+    fit : callable, optional
+        ``fit(model) -> fitted model``; default ``model.fit(prepared)``.
+        :func:`discourse.analysis.fit_cached` makes reruns cheap.
+
+    Returns
+    -------
+    ModelRuns
+
+    Raises
+    ------
+    ParameterError
+        If ``n_runs`` is not a positive integer or the model has no integer
+        ``random_state``.
+
+    References
+    ----------
+    Roberts, M. E., Stewart, B. M., & Tingley, D. (2016). Navigating the local
+    modes of big data: the case of topic models. In *Computational Social
+    Science*, Cambridge University Press (stm's ``selectModel``/``multiSTM``).
+
+    Kuhn, H. W. (1955). The Hungarian method for the assignment problem.
+    *Naval Research Logistics Quarterly*, 2(1-2), 83-97.
+
+    Examples
+    --------
+    >>> import discourse
+    >>> from discourse.models.runs import fit_runs
+    >>> prepared = discourse.prepare(discourse.load_seeds())
+    >>> runs = fit_runs(discourse.LDA(k=3, random_state=0), prepared, n_runs=2)
+    >>> runs.doc_topic.shape[0], list(runs.stability().columns)[:5]
+    (2, ['model', 'topic', 'label', 'median_similarity', 'recurrence'])
+    """
+    check_param("n_runs", n_runs, "an integer >= 1",
+                isinstance(n_runs, (int, np.integer)) and not isinstance(n_runs, bool) and n_runs >= 1)
+    seed = model.get_params().get("random_state")
+    if not isinstance(seed, (int, np.integer)) or isinstance(seed, bool):
+        raise ParameterError(f"random_state={seed!r} is not allowed for several runs: give the model an integer seed")
+    fit = fit or (lambda m: m.fit(prepared))
+    first = fit(type(model)(**model.get_params()))
+    models, seeds = [first], [int(seed)]
+    k = getattr(first, "k_", None)
+    for i in range(1, int(n_runs)):
+        params = model.get_params() | {"random_state": int(seed) + i}
+        if k is not None and "k" in params:
+            params["k"] = int(k)
+        models.append(fit(type(model)(**params)))
+        seeds.append(int(seed) + i)
+    mats = [np.asarray(first.doc_topic_, dtype=float)]
+    sims = [np.ones(len(first.topic_ids_))]
+    for m in models[1:]:
+        order, sim = align_to(first, m)
+        mats.append(np.asarray(m.doc_topic_, dtype=float)[:, order])
+        sims.append(sim)
+    runs = ModelRuns(models=models, seeds=seeds, doc_topic=np.stack(mats), similarity=np.vstack(sims),
+                     params={"n_runs": int(n_runs), "seeds": seeds, "recur_similarity": RECUR_SIMILARITY,
+                             "stable_share": STABLE_SHARE, "alignment": "Hungarian on cosine of term distributions"})
+    logger.info("%s: %d runs aligned; unstable topics: %s", runs.name, runs.n_runs, runs.unstable_topics())
+    return runs
