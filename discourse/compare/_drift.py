@@ -10,7 +10,7 @@ import pandas as pd
 from scipy import sparse
 
 from ..errors import ParameterError, check_param
-from ._groups import as_groupings
+from ._groups import as_groupings, group_labels
 from ._keyness import DEFAULT_PRIOR_SCALE, KEYNESS_COLUMNS, _check_keyness_params, keyness_from_counts, term_counts
 from ._results import KeynessResult
 from ._stats import check_model, check_prepared, model_name, normalize_seed
@@ -120,6 +120,17 @@ def topic_drift(
     weighted, vocab = weighted[:, present], vocab[present]
     if weighted.shape[0] == 0:
         logger.warning("topic_drift: no passage is assigned to topic %r", topic)
+    if pairs:
+        # a group with no passage in this topic has no wording of it to compare
+        present_groups = set()
+        for g in groupings:
+            labels = group_labels(prepared.metadata, g)
+            present_groups |= {str(v) for v in labels.reindex(np.unique(passage_docs)).dropna()}
+        kept = [p for p in pairs if str(p[0]) in present_groups and str(p[1]) in present_groups]
+        if len(kept) < len(pairs):
+            logger.info("topic_drift: topic %r has no passage in a group of %s; those pairs are left out",
+                        topic, [tuple(p) for p in pairs if p not in kept])
+        pairs = kept
     frames, counts_out = keyness_from_counts(
         weighted, vocab, passage_docs, prepared.metadata, groupings,
         pairs=pairs, against_rest=against_rest, min_count=min_count, prior=prior, prior_scale=float(prior_scale),
