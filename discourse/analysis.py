@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import itertools
 import logging
+import os
 import time
 from pathlib import Path
 from typing import Any, Mapping, Sequence
@@ -166,9 +167,13 @@ def analyze(corpus, config: AnalysisConfig | None = None, **overrides) -> Analys
 
         return analyze_distributed(corpus, config)
     if config.reproducible:
-        from .numeric import in_effect
+        from .numeric import MODE_VAR, in_effect
 
-        if not in_effect():
+        if os.environ.get(MODE_VAR) == "native":
+            # `discourse figures --native-numerics` (or the user) asked for this CPU's own kernels
+            logger.info("%s=native: computing with this CPU's own kernels, not the reproducible mode", MODE_VAR)
+            config = replace(config, reproducible=False)
+        elif not in_effect():
             return _analyze_in_reproducible_process(corpus, config)
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
