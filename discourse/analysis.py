@@ -351,11 +351,16 @@ def _compare(prepared, models, config: AnalysisConfig, timings, runs: Mapping[st
     return {k: v for k, v in out.items() if len(v.columns)}, results
 
 
+def _patsy_name(column: str) -> str:
+    """A metadata column as a formula term: bare when a Python name, else quoted with patsy's ``Q``."""
+    return column if column.isidentifier() else f"Q({column!r})"
+
+
 def _effects_tables(prepared, models, runs, config: AnalysisConfig, results: dict) -> tuple[list, list]:
     """``effects.csv`` rows for the study's formula, ``predicted.csv`` rows for it and the date trend."""
     from . import compare as C
 
-    formula = config.formula or "~ " + " + ".join(config.by)
+    formula = config.formula or "~ " + " + ".join(":".join(_patsy_name(c) for c in by.split(":")) for by in config.by)
     formulas = [formula]
     years = C._effects.decimal_year(prepared.metadata["published"]) if "published" in prepared.metadata else None
     if years is not None and years.notna().sum() >= 5:  # bs(df=3) and an intercept need more documents
