@@ -1,36 +1,38 @@
 """The whole analysis in one call: clean, fit both models, compare, write.
 
 :func:`analyze` runs every step on a corpus and returns an
-:class:`AnalysisResult` holding the tidy tables (the same ones
-``discourse analyze`` writes), the prepared corpus and the fitted models.
-Fitted models are cached on disk, keyed by corpus hash, parameters and
-package versions, so notebooks and reruns reuse them instead of refitting.
+:class:`~discourse._result.AnalysisResult` holding the tidy tables (the same
+ones ``discourse analyze`` writes), the prepared corpus and the fitted
+models.  Its settings are :class:`~discourse._config.AnalysisConfig`; fitted
+models and whole analyses are cached (:mod:`discourse._analysis_cache`), so
+notebooks and reruns reuse them instead of refitting.
 """
 
 from __future__ import annotations
 
-import hashlib
 import itertools
-import json
 import logging
 import os
 import time
-from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
 import pandas as pd
 
-from ._io import atomic_dir, check_writable_dir, sha256_file
+from ._analysis_cache import LazyModels, _load_result, _model_key, _result_key, _save_result, default_cache_dir, fit_cached
+from ._config import MODEL_NAMES, AnalysisConfig
+from ._io import check_writable_dir, sha256_file
+from ._result import AnalysisResult
 from .errors import ParameterError
-from .groupings import check_groupings, empty_reason
-from .provenance import code_fingerprint, package_versions, to_json
+from .groupings import check_groupings
 
 __all__ = ["AnalysisConfig", "AnalysisResult", "analyze", "run_analysis", "default_cache_dir", "fit_cached"]
 
+# Re-exported for the distributed backend and tests, which use them under these names.
+_ = (LazyModels, _model_key, MODEL_NAMES)
+
 logger = logging.getLogger(__name__)
 
-MODEL_NAMES = ("lda", "bertopic")
 
 #: Column order of each table ``discourse analyze`` writes (the documented leading columns).
 TABLE_COLUMNS = {
@@ -50,342 +52,11 @@ TABLE_COLUMNS = {
 TREND_FORMULA = "~ bs(year, df=3)"
 
 
-#: Tables that compare groups (empty when no grouping has two groups).
-_COMPARISONS = {"keyness", "contrasts", "drift", "did"}
 
 
-def default_cache_dir() -> Path:
-    """``$DISCOURSE_CACHE`` if set, else ``~/.cache/discourse``."""
-    env = os.environ.get("DISCOURSE_CACHE")
-    return Path(env) if env else Path.home() / ".cache" / "discourse"
 
 
-@dataclass(frozen=True)
-class AnalysisConfig:
-    """Every parameter of :func:`analyze` (grouped, as they are many).
 
-    Parameters
-    ----------
-    by : tuple of str
-        Metadata columns to compare by; ``"a:b"`` crosses two columns.
-    models : tuple of str
-        Any of ``"lda"``, ``"bertopic"``.
-    k : int or "auto"
-        LDA topics; ``"auto"`` chooses by coherence and stability.
-    k_range : tuple of int
-        Range of K tried when ``k="auto"``.
-    k_seeds : tuple of int
-        Seeds per K when ``k="auto"`` (stability across seeds).
-    formula : str or None
-        Right-hand side for ``effects.csv`` (:func:`discourse.effects`);
-        ``None`` joins ``by`` (``"~ outlet_country + period +
-        outlet_country:period"``).  When the metadata has ``published``
-        dates, ``predicted.csv`` also holds a smooth trend over the
-        decimal year (``"~ bs(year, df=3)"``).
-    n_runs : int
-        LDA is fitted with this many seeds (``random_state``, ``random_state
-        + 1``, ...), runs aligned to the first (``stability.csv``), and every
-        LDA comparison combines them (:func:`discourse.models.runs.fit_runs`).
-        Each run is cached like a single model.
-    random_state : int
-        The one seed every stochastic step derives from.
-    min_count : int
-        Minimum term count for keyness.
-    prior_scale : float
-        Keyness prior's total relative to the corpus (``alpha_w = prior_scale * y_w``).
-    pairs : tuple of (str, str) or None
-        ``(group, reference)`` pairs for keyness and contrasts, each used in the
-        groupings that have both groups; ``None``: every pair of groups (later
-        against earlier) of groupings with 2-8 groups.
-    against_rest : bool or None
-        Keyness of each group against the rest; ``None``: only when ``pairs``
-        is None.
-    min_docs : int or None
-        Cells with fewer documents are flagged ``too_few`` and get no
-        interval; ``None`` (default) takes, per model and statistic, the size
-        from which the coverage simulation with fitted models found at least
-        90% coverage (:mod:`discourse.compare._calibration`).  Frames, which
-        have no such simulation, use 3 then.
-    n_resamples : int
-        Bootstrap resamples (documents are resampled).
-    n_permutations : int
-        Permutations for contrast p-values.
-    confidence_level : float
-        Of every interval.
-    cache_dir : str or None
-        Where embeddings and fitted models are cached.
-    progress : bool or None
-        Progress bars; ``None`` shows them only when attached to a terminal.
-    figures : bool
-        Also draw the figures (``DIR/figures``) when writing.
-    scheduler : str or None
-        Dask scheduler address, ``"local"``, or ``None`` for in-process.
-    reproducible : bool
-        Compute in the reproducible numeric mode (:mod:`discourse.numeric`):
-        the same bytes on any x86-64 CPU.  When this process does not already
-        run in the mode, the analysis is computed in a fresh process that
-        does, and its result comes back through the cache (``cache_dir``, or
-        the default cache folder when that is ``None``).
-    """
-
-    by: tuple[str, ...] = ("period",)
-    models: tuple[str, ...] = MODEL_NAMES
-    k: int | str = "auto"
-    k_range: tuple[int, ...] = (2, 3, 4, 5, 6, 8, 10)
-    k_seeds: tuple[int, ...] = (0, 1, 2)
-    n_runs: int = 5
-    formula: str | None = None
-    random_state: int = 0
-    min_count: int = 3
-    prior_scale: float = 0.1
-    pairs: tuple[tuple[str, str], ...] | None = None
-    against_rest: bool | None = None
-    min_docs: int | None = None
-    n_resamples: int = 2000
-    n_permutations: int = 2000
-    confidence_level: float = 0.95
-    cache_dir: str | None = None
-    progress: bool | None = None
-    figures: bool = True
-    scheduler: str | None = None
-    reproducible: bool = False
-
-    def validate(self) -> "AnalysisConfig":
-        """Check every field; raise :class:`ParameterError` naming the bad one."""
-        if not self.by:
-            raise ParameterError("by=() is not allowed: give at least one metadata column (--by COLUMN)")
-        bad = [m for m in self.models if m not in MODEL_NAMES]
-        if bad or not self.models:
-            raise ParameterError(f"models={','.join(self.models)!r} is not allowed: choose from lda, bertopic")
-        if not (self.k == "auto" or (isinstance(self.k, int) and self.k >= 2)):
-            raise ParameterError(f"k={self.k!r} is not allowed: an integer >= 2 or 'auto'")
-        if not 0 < self.confidence_level < 1:
-            raise ParameterError(f"confidence_level={self.confidence_level!r} is not allowed: between 0 and 1")
-        if self.n_resamples < 100 or self.n_permutations < 100:
-            raise ParameterError("n_resamples and n_permutations must be >= 100")
-        if not (isinstance(self.prior_scale, (int, float)) and 0 < self.prior_scale < float("inf")):
-            raise ParameterError(f"prior_scale={self.prior_scale!r} is not allowed: a number > 0 (--prior-scale)")
-        if self.pairs is not None and any(len(p) != 2 or str(p[0]) == str(p[1]) for p in self.pairs):
-            raise ParameterError(f"pairs={self.pairs!r} is not allowed: pairs of two different groups (--pair GROUP,REFERENCE)")
-        if not (isinstance(self.n_runs, int) and not isinstance(self.n_runs, bool) and self.n_runs >= 1):
-            raise ParameterError(f"n_runs={self.n_runs!r} is not allowed: an integer >= 1")
-        return self
-
-
-def _model_key(name: str, params: Mapping[str, Any], corpus_hash: str) -> str:
-    from .numeric import fingerprint
-
-    blob = json.dumps({"name": name, "params": params, "corpus": corpus_hash, "versions": package_versions(),
-                       "code": code_fingerprint(), "numeric": fingerprint()}, sort_keys=True, default=str)
-    return hashlib.sha256(blob.encode()).hexdigest()[:24]
-
-
-def fit_cached(model, prepared, *, cache_dir: str | os.PathLike | None = None):
-    """Fit ``model`` on ``prepared``, or load the identical fit from the cache.
-
-    The cache key is the model's parameters, the corpus hash and the package
-    versions; a corrupt entry is reported and refitted.
-
-    Returns
-    -------
-    The fitted model (a loaded copy when the cache had it).
-    """
-    from ._cache import load_entry, seal
-
-    cache = Path(cache_dir) if cache_dir is not None else default_cache_dir()
-    params = model.get_params() if hasattr(model, "get_params") else {}
-    key = _model_key(model.name, params, prepared.corpus_hash)
-    path = cache / "models" / f"{model.name}-{key}"
-    if path.exists():
-        loaded = load_entry(path, type(model).load, what=f"fitted {model.name} model")
-        if loaded is not None:
-            loaded.cache_path_ = str(path)
-            logger.info("loaded fitted %s model from cache %s", model.name, path)
-            return loaded
-    model.fit(prepared)
-    try:
-        check_writable_dir(path.parent, what="cache directory")
-        model.save(path)
-        seal(path)
-        model.cache_path_ = str(path)
-    except OSError as exc:
-        logger.warning("could not cache the fitted %s model in %s (%s)", model.name, path, exc)
-    return model
-
-
-@dataclass
-class AnalysisResult:
-    """Tables, fitted models and the prepared corpus of one analysis.
-
-    Attributes
-    ----------
-    tables : dict of str -> DataFrame
-        ``keyness``, ``topics``, ``prevalence``, ``contrasts``, ``alignment``,
-        ``frames`` (and ``did``, ``drift``, ``k_selection``, ``stability``,
-        ``documents`` where they apply).
-    prepared : Prepared
-    models : dict of str -> fitted model
-    config : AnalysisConfig
-    timings : dict of str -> float
-        Seconds per stage (not written to the manifest: they vary).
-    results : dict
-        The results objects behind the tables.
-    """
-
-    tables: dict[str, pd.DataFrame]
-    prepared: Any
-    models: dict[str, Any]
-    config: AnalysisConfig
-    corpus_source: str = ""
-    timings: dict[str, float] = field(default_factory=dict)
-    results: dict[str, Any] = field(default_factory=dict)
-
-    def describe(self) -> str:
-        """A few lines: sizes, models, and where the time went."""
-        p = self.prepared
-        lines = [
-            f"documents {len(p.metadata):,}, passages {len(p.passages):,}, tokens {int(p.passages['n_tokens'].sum()):,}",
-        ]
-        for name in self.models:  # counted without loading a lazily cached model
-            lines.append(f"{name}: {_n_topics(self.models, name)} topics")
-        why = empty_reason(self.tables.get("groupings"))
-        for name, t in self.tables.items():
-            empty = f" (empty: {why}; see groupings.csv)" if why and not len(t) and name in _COMPARISONS else ""
-            lines.append(f"{name}.csv: {len(t):,} rows{empty}")
-        total = sum(self.timings.values())
-        lines.append("time: " + ", ".join(f"{k} {v:.1f}s" for k, v in self.timings.items()) + f" (total {total:.1f}s)")
-        return "\n".join(lines)
-
-    def manifest(self, outputs: Mapping[str, str], inputs: Mapping[str, str], settings: Mapping[str, Any] | None = None) -> dict[str, Any]:
-        """The manifest record written beside the tables (no timestamps); ``settings``: a study's resolved settings."""
-        return ({"settings": dict(settings)} if settings else {}) | {
-            "inputs": dict(inputs),
-            "corpus_hash": self.prepared.corpus_hash,
-            "parameters": asdict(self.config) | {"cache_dir": None, "progress": None},
-            "random_state": self.config.random_state,
-            "models": {n: getattr(m, "provenance_", {}).get("params", {}) for n, m in self.models.items()},
-            "versions": package_versions(),
-            "numeric": _numeric_of(self.models),
-            "outputs": dict(outputs),
-        }
-
-    def write(self, out: str | os.PathLike, *, inputs: Mapping[str, str] | None = None,
-              settings: Mapping[str, Any] | None = None) -> Path:
-        """Write every table, figure and ``manifest.json`` into ``out``, atomically.
-
-        The folder is built aside and swapped in only when complete, so an
-        interrupted run leaves the previous results intact.
-        """
-        from ._io import check_replaceable_dir
-
-        out = check_replaceable_dir(out, option="--out")
-        with atomic_dir(out) as tmp:
-            outputs: dict[str, str] = {}
-            for name, table in self.tables.items():
-                path = tmp / f"{name}.csv"
-                table.to_csv(path, index=False, lineterminator="\n", float_format="%.6g")
-            if self.config.figures:
-                from .report import draw_analysis_figures
-
-                draw_analysis_figures(self, tmp / "figures")
-            for path in sorted(tmp.rglob("*")):
-                if path.is_file() and path.name != "manifest.json":
-                    outputs[str(path.relative_to(tmp))] = sha256_file(path)
-            (tmp / "manifest.json").write_text(to_json(self.manifest(outputs, inputs or {}, settings)), encoding="utf-8")
-        return out
-
-
-def _n_topics(models: Mapping[str, Any], name: str) -> int:
-    known = getattr(models, "known_n_topics", {})
-    return int(known[name]) if name in known else len(models[name].topic_ids_)
-
-
-class LazyModels(dict):
-    """Fitted models loaded from the cache only when first used (keeps warm runs light).
-
-    ``known_n_topics`` holds each model's number of topics as saved, so that
-    a summary needs no model loaded (loading BERTopic imports UMAP and numba).
-    """
-
-    def __init__(self, paths: Mapping[str, str], n_topics: Mapping[str, int] | None = None):
-        super().__init__()
-        self._paths = dict(paths)
-        self.known_n_topics = {k: int(v) for k, v in (n_topics or {}).items() if k in self._paths}
-
-    def __getitem__(self, name):
-        if not dict.__contains__(self, name):
-            from . import models as M
-
-            cls = {"lda": M.LDA, "bertopic": M.BERTopicModel}[name]
-            dict.__setitem__(self, name, cls.load(self._paths[name]))
-        return dict.__getitem__(self, name)
-
-    def __contains__(self, name):
-        return name in self._paths
-
-    def __iter__(self):
-        return iter(self._paths)
-
-    def __len__(self):
-        return len(self._paths)
-
-    def keys(self):
-        return self._paths.keys()
-
-    def items(self):
-        return [(k, self[k]) for k in self._paths]
-
-    def values(self):
-        return [self[k] for k in self._paths]
-
-
-def _result_key(corpus_hash: str, config: AnalysisConfig) -> str:
-    from .numeric import fingerprint
-
-    params = asdict(config) | {"cache_dir": None, "progress": None, "figures": None, "scheduler": None, "reproducible": None}
-    blob = json.dumps({"corpus": corpus_hash, "config": params, "versions": package_versions(),
-                       "code": code_fingerprint(), "numeric": fingerprint(reproducible=config.reproducible)},
-                      sort_keys=True, default=str)
-    return hashlib.sha256(blob.encode()).hexdigest()[:24]
-
-
-def _save_result(result: "AnalysisResult", path: Path, model_paths: Mapping[str, str]) -> None:
-    from ._cache import seal
-
-    with atomic_dir(path) as tmp:
-        for name, table in result.tables.items():
-            table.to_parquet(tmp / f"{name}.parquet", index=False)
-        result.prepared.save(tmp / "prepared")
-        meta = {"tables": sorted(result.tables), "models": dict(model_paths), "corpus_source": result.corpus_source,
-                "n_topics": {n: len(m.topic_ids_) for n, m in result.models.items()}}
-        (tmp / "result.json").write_text(to_json(meta), encoding="utf-8")
-        seal(tmp)
-
-
-def _load_result(path: Path, config: AnalysisConfig) -> "AnalysisResult":
-    from ._cache import is_valid, verify
-    from ._prepare import Prepared
-
-    verify(path)
-    for p in json.loads((path / "result.json").read_text(encoding="utf-8"))["models"].values():
-        if not is_valid(p):
-            raise FileNotFoundError(f"cached model {p} is missing or corrupt")
-    meta = json.loads((path / "result.json").read_text(encoding="utf-8"))
-    tables = {name: pd.read_parquet(path / f"{name}.parquet") for name in meta["tables"]}
-    prepared = Prepared.load(path / "prepared")
-    return AnalysisResult(tables=tables, prepared=prepared, models=LazyModels(meta["models"], meta.get("n_topics")), config=config,
-                          corpus_source=meta.get("corpus_source", ""), timings={})
-
-
-def _numeric_of(models: Mapping[str, Any]) -> dict[str, Any]:
-    """The numeric environment the models were fitted in (this process's when there are none)."""
-    for model in models.values():
-        numeric = getattr(model, "provenance_", {}).get("numeric")
-        if numeric:
-            return numeric
-    from .provenance import numeric_environment
-
-    return numeric_environment()
 
 
 def _did_designs(metadata: pd.DataFrame, by: str) -> list[tuple[str, str, str]]:
@@ -491,10 +162,18 @@ def analyze(corpus, config: AnalysisConfig | None = None, **overrides) -> Analys
     config = replace(config or AnalysisConfig(), **overrides).validate()
     _check_by(corpus.metadata, config.by)
     _config_pairs(corpus.metadata, config)
-    if config.reproducible and not config.scheduler:
-        from .numeric import in_effect
+    if config.scheduler:
+        from .distributed import analyze_distributed
 
-        if not in_effect():
+        return analyze_distributed(corpus, config)
+    if config.reproducible:
+        from .numeric import MODE_VAR, in_effect
+
+        if os.environ.get(MODE_VAR) == "native":
+            # `discourse figures --native-numerics` (or the user) asked for this CPU's own kernels
+            logger.info("%s=native: computing with this CPU's own kernels, not the reproducible mode", MODE_VAR)
+            config = replace(config, reproducible=False)
+        elif not in_effect():
             return _analyze_in_reproducible_process(corpus, config)
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
@@ -672,11 +351,16 @@ def _compare(prepared, models, config: AnalysisConfig, timings, runs: Mapping[st
     return {k: v for k, v in out.items() if len(v.columns)}, results
 
 
+def _patsy_name(column: str) -> str:
+    """A metadata column as a formula term: bare when a Python name, else quoted with patsy's ``Q``."""
+    return column if column.isidentifier() else f"Q({column!r})"
+
+
 def _effects_tables(prepared, models, runs, config: AnalysisConfig, results: dict) -> tuple[list, list]:
     """``effects.csv`` rows for the study's formula, ``predicted.csv`` rows for it and the date trend."""
     from . import compare as C
 
-    formula = config.formula or "~ " + " + ".join(config.by)
+    formula = config.formula or "~ " + " + ".join(":".join(_patsy_name(c) for c in by.split(":")) for by in config.by)
     formulas = [formula]
     years = C._effects.decimal_year(prepared.metadata["published"]) if "published" in prepared.metadata else None
     if years is not None and years.notna().sum() >= 5:  # bs(df=3) and an intercept need more documents
@@ -716,12 +400,7 @@ def run_analysis(path, config: AnalysisConfig, *, out, text_col: str = "text", i
     config = config.validate()
     _check_by(corpus.metadata, config.by)
     _config_pairs(corpus.metadata, config)
-    if config.scheduler:
-        from .distributed import analyze_distributed
-
-        result = analyze_distributed(corpus, config)
-    else:
-        result = analyze(corpus, config)
+    result = analyze(corpus, config)
     if corpus.duplicates is not None and len(corpus.duplicates.table):
         result.tables["duplicates"] = corpus.duplicates.to_frame()
     if corpus.ingest is not None and len(corpus.ingest.skipped):

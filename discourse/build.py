@@ -160,10 +160,9 @@ def build_figures(*, notebooks: str | os.PathLike = "notebooks", outdir: str | o
         env = {ENV_FIGURES: str(tmp.resolve()), ENV_CACHE: str(cache.resolve()), "HF_HUB_OFFLINE": "1",
                "TRANSFORMERS_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false", "MPLBACKEND": "Agg",
                "DISCOURSE_PROGRESS": "0", "DISCOURSE_INPUTS_SHA256": inputs_hash(notebooks)}
-        if reproducible:
-            from .numeric import pinned_env
+        from .numeric import MODE_VAR, pinned_env
 
-            env.update(pinned_env())
+        env.update(pinned_env() if reproducible else {MODE_VAR: "native"})
         import sys
 
         disable = (progress is False or os.environ.get("DISCOURSE_PROGRESS") == "0"

@@ -71,7 +71,9 @@ _PINNED = {
 }
 _THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMBA_NUM_THREADS")
 
-#: Marks a process started in the reproducible mode.
+#: ``reproducible`` in a process started in the mode; ``native`` asks :func:`discourse.analyze` to
+#: compute with this CPU's own kernels even where the configuration asks for the mode
+#: (``discourse figures --native-numerics`` sets it in the notebook kernels).
 MODE_VAR = "DISCOURSE_NUMERICS"
 
 

@@ -79,7 +79,7 @@ def test_corrupt_embedding_shards_are_reported_and_rebuilt(tmp_path, texts, capl
 
 # --------------------------------------------------------------------------- model and analysis caches
 def analyze(capsys, out: Path, cache: Path) -> tuple[int, str]:
-    rc = main(["--quiet", "analyze", str(SEEDS), "--by", "period", "--models", "lda", "--k", "2", "--no-figures",
+    rc = main(["--quiet", "analyze", str(SEEDS), "--by", "period", "--models", "lda", "--k", "2", "--runs", "1", "--no-figures",
                "--out", str(out), "--cache", str(cache)])
     return rc, capsys.readouterr().err
 
@@ -92,7 +92,7 @@ def tables(out: Path) -> dict[str, bytes]:
 def clean_run(tmp_path_factory):
     """One clean run: its output tables and its cache (copied by each test)."""
     root = tmp_path_factory.mktemp("clean")
-    rc = main(["--quiet", "analyze", str(SEEDS), "--by", "period", "--models", "lda", "--k", "2", "--no-figures",
+    rc = main(["--quiet", "analyze", str(SEEDS), "--by", "period", "--models", "lda", "--k", "2", "--runs", "1", "--no-figures",
                "--out", str(root / "out"), "--cache", str(root / "cache")])
     assert rc == 0
     return root
@@ -143,7 +143,7 @@ def test_warm_result_summary_loads_no_model(clean_run, tmp_path):
     from discourse.analysis import LazyModels
 
     cache = copy_cache(clean_run, tmp_path)
-    config = discourse.AnalysisConfig(by=("period",), models=("lda",), k=2, figures=False)
+    config = discourse.AnalysisConfig(by=("period",), models=("lda",), k=2, n_runs=1, figures=False)
     res = discourse.analyze(discourse.load_seeds(), config, cache_dir=str(cache))
     assert isinstance(res.models, LazyModels)
     summary = res.describe()
@@ -261,10 +261,50 @@ def test_load_entry_reports_a_loader_failure(entry, caplog):
 
 def test_cache_keys_change_with_the_package_code(monkeypatch):
     """A cached model or analysis computed by other code is never served (the version number alone may not change)."""
+    from discourse import _analysis_cache as cache
     from discourse import analysis
 
     config = analysis.AnalysisConfig()
-    before = analysis._model_key("lda", {"k": 3}, "abc"), analysis._result_key("abc", config)
-    monkeypatch.setattr(analysis, "code_fingerprint", lambda: "0" * 64)
-    after = analysis._model_key("lda", {"k": 3}, "abc"), analysis._result_key("abc", config)
+    before = cache._model_key("lda", {"k": 3}, "abc"), cache._result_key("abc", config)
+    monkeypatch.setattr(cache, "code_fingerprint", lambda: "0" * 64)
+    after = cache._model_key("lda", {"k": 3}, "abc"), cache._result_key("abc", config)
     assert before[0] != after[0] and before[1] != after[1]
+
+
+def test_progress_bars_do_not_change_the_model_cache_key(tmp_path, seeds):
+    """The CLI (bars on) and the notebooks (bars off) share fitted models."""
+    import discourse
+    from discourse.analysis import fit_cached
+
+    prepared = discourse.prepare(seeds, progress=False)
+    first = fit_cached(discourse.LDA(k=3, random_state=0, progress=True), prepared, cache_dir=tmp_path)
+    second = fit_cached(discourse.LDA(k=3, random_state=0, progress=False), prepared, cache_dir=tmp_path)
+    assert second.cache_path_ == first.cache_path_ and len(list((tmp_path / "models").iterdir())) == 1
+
+
+def test_lazy_models_get_and_copy_behave_as_a_dict(tmp_path, seeds):
+    import discourse
+    from discourse.analysis import LazyModels, fit_cached
+
+    lda = fit_cached(discourse.LDA(k=3, random_state=0), discourse.prepare(seeds, progress=False), cache_dir=tmp_path)
+    models = LazyModels({"lda": lda.cache_path_}, {"lda": 3})
+    assert models.get("lda").topic_ids_ == lda.topic_ids_
+    assert models.get("bertopic") is None and models.get("bertopic", 0) == 0
+    copy = models.copy()
+    assert "lda" in copy and list(copy) == ["lda"] and copy["lda"].topic_ids_ == lda.topic_ids_
+
+
+def test_analyze_runs_on_the_scheduler_it_is_given(monkeypatch, seeds):
+    """``discourse.analyze(..., scheduler=...)`` goes to the Dask backend, as ``run_analysis`` does."""
+    import discourse.distributed as dist
+    from discourse import analyze
+
+    called = {}
+
+    def fake(corpus, config):
+        called["scheduler"] = config.scheduler
+        return "distributed result"
+
+    monkeypatch.setattr(dist, "analyze_distributed", fake)
+    assert analyze(seeds, by=("period",), models=("lda",), k=3, scheduler="local") == "distributed result"
+    assert called == {"scheduler": "local"}

@@ -58,7 +58,8 @@ def lee_csv(tmp_path_factory):
 def lee_prepared(lee_csv):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        return discourse.prepare(discourse.load_corpus(lee_csv), progress=False)
+        # every copy kept: the streamed partitions are not searched for duplicates (README)
+        return discourse.prepare(discourse.load_corpus(lee_csv, duplicates="keep_all"), progress=False)
 
 
 @pytest.fixture(scope="module")
@@ -182,7 +183,7 @@ def test_connect_rejects_bad_scheduler():
 def test_prepare_distributed_equals_prepare(client, lee_csv, lee_prepared, tmp_path, caplog):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        corpus = discourse.load_corpus(lee_csv)
+        corpus = discourse.load_corpus(lee_csv, duplicates="keep_all")
     # a Corpus object: identical in every respect, corpus hash included
     sp = prepare_distributed(corpus, client, store=tmp_path / "s", partition_size=40, progress=False)
     assert sp.to_prepared().equals(lee_prepared)
@@ -308,7 +309,7 @@ def test_analyze_distributed_gives_the_in_process_tables(client, lee_csv, tmp_pa
               figures=False, progress=False)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        ref = discourse.analyze(discourse.load_corpus(lee_csv), cache_dir=str(tmp_path / "a"), **kw)
+        ref = discourse.analyze(discourse.load_corpus(lee_csv, duplicates="keep_all"), cache_dir=str(tmp_path / "a"), **kw)
     res = analyze_distributed(lee_csv, client=client, cache_dir=str(tmp_path / "b"), partition_size=40, **kw)
     assert sorted(res.tables) == sorted(ref.tables)
     for name, table in ref.tables.items():

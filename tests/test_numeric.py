@@ -81,6 +81,16 @@ def test_analyze_reproducible_computes_in_the_mode_and_caches(tmp_path):
         "numeric"]["reproducible"] or numeric.in_effect()
 
 
+def test_native_request_overrides_a_configuration_that_asks_for_the_mode(tmp_path, monkeypatch):
+    """`discourse figures --native-numerics` sets DISCOURSE_NUMERICS=native: no fresh pinned process then."""
+    import discourse
+
+    monkeypatch.setenv(numeric.MODE_VAR, "native")
+    res = discourse.analyze(discourse.load_seeds(), by=("period",), models=("lda",), k=3, n_runs=1, figures=False,
+                            progress=False, reproducible=True, cache_dir=str(tmp_path))
+    assert "reproducible_process" not in res.timings and res.config.reproducible is False
+
+
 def test_kernel_spec_runs_this_python_in_the_mode(tmp_path):
     where = numeric.install_kernel(prefix=str(tmp_path))
     spec = json.loads((os.path.join(where, "kernel.json") and open(os.path.join(where, "kernel.json")).read()))

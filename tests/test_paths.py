@@ -147,7 +147,7 @@ def test_no_pickle_is_loaded_from_files_the_user_did_not_create(tmp_path, capsys
     for name in ("model.pkl", "pipeline.pkl", "tokenizer.pkl", "corpus.pickle"):
         (corpus / name).write_bytes(evil)
     cache = tmp_path / "cache"
-    args = ["--quiet", "analyze", str(corpus), "--by", "period", "--models", "lda", "--k", "2", "--no-figures",
+    args = ["--quiet", "analyze", str(corpus), "--by", "period", "--models", "lda", "--k", "2", "--runs", "1", "--no-figures",
             "--out", str(tmp_path / "out"), "--cache", str(cache)]
     assert main(args) == 0
     capsys.readouterr()

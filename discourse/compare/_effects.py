@@ -156,7 +156,7 @@ def effects(
     data = _design_data(prepared, doc_ids)
     try:
         X = patsy.dmatrix(formula, data, return_type="dataframe", NA_action="drop")
-    except (patsy.PatsyError, NameError, KeyError) as exc:
+    except (patsy.PatsyError, NameError, KeyError, SyntaxError) as exc:
         raise ParameterError(f"formula={formula!r} is not allowed: {str(exc).splitlines()[0]}; "
                              f"columns are {list(data.columns)}") from None
     keep = X.index.to_numpy()

@@ -1,0 +1,123 @@
+"""The settings of one analysis (:class:`AnalysisConfig`), apart from the code that runs it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .errors import ParameterError
+
+__all__ = ["AnalysisConfig", "MODEL_NAMES"]
+
+MODEL_NAMES = ("lda", "bertopic")
+
+
+@dataclass(frozen=True)
+class AnalysisConfig:
+    """Every parameter of :func:`analyze` (grouped, as they are many).
+
+    Parameters
+    ----------
+    by : tuple of str
+        Metadata columns to compare by; ``"a:b"`` crosses two columns.
+    models : tuple of str
+        Any of ``"lda"``, ``"bertopic"``.
+    k : int or "auto"
+        LDA topics; ``"auto"`` chooses by coherence and stability.
+    k_range : tuple of int
+        Range of K tried when ``k="auto"``.
+    k_seeds : tuple of int
+        Seeds per K when ``k="auto"`` (stability across seeds).
+    formula : str or None
+        Right-hand side for ``effects.csv`` (:func:`discourse.effects`);
+        ``None`` joins ``by`` (``"~ outlet_country + period +
+        outlet_country:period"``).  When the metadata has ``published``
+        dates, ``predicted.csv`` also holds a smooth trend over the
+        decimal year (``"~ bs(year, df=3)"``).
+    n_runs : int
+        LDA is fitted with this many seeds (``random_state``, ``random_state
+        + 1``, ...), runs aligned to the first (``stability.csv``), and every
+        LDA comparison combines them (:func:`discourse.models.runs.fit_runs`).
+        Each run is cached like a single model.
+    random_state : int
+        The one seed every stochastic step derives from.
+    min_count : int
+        Minimum term count for keyness.
+    prior_scale : float
+        Keyness prior's total relative to the corpus (``alpha_w = prior_scale * y_w``).
+    pairs : tuple of (str, str) or None
+        ``(group, reference)`` pairs for keyness and contrasts, each used in the
+        groupings that have both groups; ``None``: every pair of groups (later
+        against earlier) of groupings with 2-8 groups.
+    against_rest : bool or None
+        Keyness of each group against the rest; ``None``: only when ``pairs``
+        is None.
+    min_docs : int or None
+        Cells with fewer documents are flagged ``too_few`` and get no
+        interval; ``None`` (default) takes, per model and statistic, the size
+        from which the coverage simulation with fitted models found at least
+        90% coverage (:mod:`discourse.compare._calibration`).  Frames, which
+        have no such simulation, use 3 then.
+    n_resamples : int
+        Bootstrap resamples (documents are resampled).
+    n_permutations : int
+        Permutations for contrast p-values.
+    confidence_level : float
+        Of every interval.
+    cache_dir : str or None
+        Where embeddings and fitted models are cached.
+    progress : bool or None
+        Progress bars; ``None`` shows them only when attached to a terminal.
+    figures : bool
+        Also draw the figures (``DIR/figures``) when writing.
+    scheduler : str or None
+        Dask scheduler address, ``"local"``, or ``None`` for in-process.
+    reproducible : bool
+        Compute in the reproducible numeric mode (:mod:`discourse.numeric`):
+        the same bytes on any x86-64 CPU.  When this process does not already
+        run in the mode, the analysis is computed in a fresh process that
+        does, and its result comes back through the cache (``cache_dir``, or
+        the default cache folder when that is ``None``).
+    """
+
+    by: tuple[str, ...] = ("period",)
+    models: tuple[str, ...] = MODEL_NAMES
+    k: int | str = "auto"
+    k_range: tuple[int, ...] = (2, 3, 4, 5, 6, 8, 10)
+    k_seeds: tuple[int, ...] = (0, 1, 2)
+    n_runs: int = 5
+    formula: str | None = None
+    random_state: int = 0
+    min_count: int = 3
+    prior_scale: float = 0.1
+    pairs: tuple[tuple[str, str], ...] | None = None
+    against_rest: bool | None = None
+    min_docs: int | None = None
+    n_resamples: int = 2000
+    n_permutations: int = 2000
+    confidence_level: float = 0.95
+    cache_dir: str | None = None
+    progress: bool | None = None
+    figures: bool = True
+    scheduler: str | None = None
+    reproducible: bool = False
+
+    def validate(self) -> "AnalysisConfig":
+        """Check every field; raise :class:`ParameterError` naming the bad one."""
+        if not self.by:
+            raise ParameterError("by=() is not allowed: give at least one metadata column (--by COLUMN)")
+        bad = [m for m in self.models if m not in MODEL_NAMES]
+        if bad or not self.models:
+            raise ParameterError(f"models={','.join(self.models)!r} is not allowed: choose from lda, bertopic")
+        if not (self.k == "auto" or (isinstance(self.k, int) and self.k >= 2)):
+            raise ParameterError(f"k={self.k!r} is not allowed: an integer >= 2 or 'auto'")
+        if not 0 < self.confidence_level < 1:
+            raise ParameterError(f"confidence_level={self.confidence_level!r} is not allowed: between 0 and 1")
+        if self.n_resamples < 100 or self.n_permutations < 100:
+            raise ParameterError("n_resamples and n_permutations must be >= 100")
+        if not (isinstance(self.prior_scale, (int, float)) and 0 < self.prior_scale < float("inf")):
+            raise ParameterError(f"prior_scale={self.prior_scale!r} is not allowed: a number > 0 (--prior-scale)")
+        if self.pairs is not None and any(len(p) != 2 or str(p[0]) == str(p[1]) for p in self.pairs):
+            raise ParameterError(f"pairs={self.pairs!r} is not allowed: pairs of two different groups (--pair GROUP,REFERENCE)")
+        if not (isinstance(self.n_runs, int) and not isinstance(self.n_runs, bool) and self.n_runs >= 1):
+            raise ParameterError(f"n_runs={self.n_runs!r} is not allowed: an integer >= 1")
+        return self
