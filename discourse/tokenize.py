@@ -52,7 +52,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Iterable, List, Mapping, Optional, Sequence, Union
 
-from ._names import _in_dictionary, _is_capitalised, _openers, default_names
+from ._names import _in_dictionary, _openers, default_names
 from .errors import InputError, NotFittedError, ParameterError, check_param
 
 __all__ = ["Tokenizer", "load_aliases", "default_stopwords", "default_names"]
@@ -443,12 +443,11 @@ class Tokenizer:
         get = cache.get
         out: list[str] = []
         append = out.append
-        matches = list(_WORD.finditer(text))
-        openers = _openers(text, matches) if self.names and self.lemmatize else None
-        for i, m in enumerate(matches):
-            tok = m.group(0)
+        toks = _WORD.findall(text)
+        openers = _openers(toks, _WORD.split(text)) if self.names and self.lemmatize else None
+        for i, tok in enumerate(toks):
             key = tok
-            if openers is not None and _is_capitalised(tok):
+            if openers is not None and tok[:1].isupper() and not tok.isupper():
                 # a capitalised word is a name inside a sentence; opening one (or in a title), only if no dictionary word
                 key = tok + ("\x01" if openers[i] else "\x02")
             w = get(key, _MISSING)

@@ -77,15 +77,40 @@ def _load() -> dict:
     with _LOCK:
         if not _STATE:
             import wordsegment
-            from simplemma.strategies.dictionaries.dictionary_factory import DefaultDictionaryFactory
+            from simplemma.strategies.dictionaries import dictionary_factory
 
             seg = wordsegment.Segmenter()
             seg.load()
-            forms = DefaultDictionaryFactory().get_dictionary("en")
+            # the factory simplemma's lemmatize and is_known use, so its dictionary is decoded once per process
+            factory = getattr(dictionary_factory, "DEFAULT_DICTIONARY_FACTORY", None) or dictionary_factory.DefaultDictionaryFactory()
+            forms = factory.get_dictionary("en")
             _STATE["segmenter"] = seg
             _STATE["unigrams"] = seg.unigrams
             _STATE["forms"] = forms
     return _STATE
+
+
+@lru_cache(maxsize=8)
+def _common_words(min_part_count: float) -> frozenset:
+    """The unigrams a split may produce: counted at least ``min_part_count`` times, two letters or more, no affix."""
+    uni = _load()["unigrams"]
+    return frozenset(w for w, c in uni.items() if c >= min_part_count and len(w) >= 2 and w not in AFFIXES)
+
+
+def _fits(s: str, common: frozenset, parts: int) -> bool:
+    """``s`` is one to ``parts`` words of ``common`` written together."""
+    if s in common:
+        return True
+    return parts > 1 and any(s[:i] in common and _fits(s[i:], common, parts - 1) for i in range(2, len(s) - 1))
+
+
+def _can_split(token: str, common: frozenset, max_parts: int) -> bool:
+    """``token`` is two to ``max_parts`` words of ``common`` written together.
+
+    Every split :func:`segment_glued` accepts is such a cut, so a token with
+    none is refused without running the segmenter (the costly step).
+    """
+    return max_parts >= 2 and any(token[:i] in common and _fits(token[i:], common, max_parts - 1) for i in range(2, len(token) - 1))
 
 
 def is_word(token: str) -> bool:
@@ -124,6 +149,8 @@ def segment_glued(
     """
     st = _load()
     if token in st["unigrams"] or token in st["forms"]:
+        return None
+    if not _can_split(token, _common_words(min_part_count), max_parts):
         return None
     parts = st["segmenter"].segment(token)
     if not 2 <= len(parts) <= max_parts or "".join(parts) != token:
