@@ -550,20 +550,10 @@ class Tokenizer:
         self.phrases_, self._pairs = {}, {}
         if not self.phrases:
             return
-        from gensim.models.phrases import Phrases
+        from ._phrases import learn_phrases
 
-        # learn with a space delimiter: words never contain spaces, while alias
-        # tokens (durand_line) contain "_", so "a b" splits back unambiguously
-        model = Phrases(
-            [list(w) for w in word_lists],
-            min_count=self.phrase_min_count,
-            threshold=float(self.phrase_threshold),
-            scoring=self.phrase_scoring,
-            delimiter=" ",
-            connector_words=frozenset(),
-        )
-        for key, score in sorted(model.export_phrases().items()):
-            a, b = key.split(" ")
+        found = learn_phrases(word_lists, min_count=self.phrase_min_count, threshold=float(self.phrase_threshold), scoring=self.phrase_scoring)
+        for (a, b), score in sorted(found.items(), key=lambda kv: f"{kv[0][0]} {kv[0][1]}"):
             joined = f"{a}_{b}"
             self.phrases_[joined] = float(score)
             self._pairs[(a, b)] = joined
