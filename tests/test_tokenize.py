@@ -316,17 +316,16 @@ def test_openers_equal_reference(seed_passages):
 def test_glued_prefilter_never_refuses_an_accepted_split(monkeypatch):
     from discourse.clean import _repair
 
-    common = _repair._common_words(1e6)
     tokens = ["terroristactivities", "iscentral", "comprehensivestance", "securityforces", "thepeaceprocess",
               "counterterrorism", "inswinger", "tailenders", "wikipedia", "docstring", "qwzxvbnm", "afghanistan",
               "nationalsecurity", "primeministernawaz", "talibanleaders", "isthe", "bordercrossing"]
     can_split = _repair._can_split
-    monkeypatch.setattr(_repair, "_can_split", lambda *a: True)
+    monkeypatch.setattr(_repair, "_can_split", lambda *a, **k: True)
     accepted = {t: _repair.segment_glued.__wrapped__(t) for t in tokens}
     monkeypatch.setattr(_repair, "_can_split", can_split)
     assert sum(p is not None for p in accepted.values()) >= 4
     for t, parts in accepted.items():
         assert _repair.segment_glued.__wrapped__(t) == parts, t
         if parts is not None:
-            assert can_split(t, common, 3), t
-    assert not can_split("qwzxvbnm", common, 3)
+            assert can_split(t, min_part_count=1e6, max_parts=3, min_unattested_part=5), t
+    assert not can_split("qwzxvbnm", min_part_count=1e6, max_parts=3, min_unattested_part=5)

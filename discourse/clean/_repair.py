@@ -32,7 +32,7 @@ from __future__ import annotations
 import re
 import threading
 from functools import lru_cache
-from typing import List, Optional, Tuple
+from typing import Iterator, List, Optional, Tuple
 
 from ._normalize import Edit, Step
 
@@ -97,20 +97,31 @@ def _common_words(min_part_count: float) -> frozenset:
     return frozenset(w for w, c in uni.items() if c >= min_part_count and len(w) >= 2 and w not in AFFIXES)
 
 
-def _fits(s: str, common: frozenset, parts: int) -> bool:
-    """``s`` is one to ``parts`` words of ``common`` written together."""
+def _cuts(s: str, common: frozenset, parts: int) -> Iterator[Tuple[str, ...]]:
+    """Every way of writing ``s`` as one to ``parts`` words of ``common``."""
     if s in common:
-        return True
-    return parts > 1 and any(s[:i] in common and _fits(s[i:], common, parts - 1) for i in range(2, len(s) - 1))
+        yield (s,)
+    if parts > 1:
+        for i in range(2, len(s) - 1):
+            head = s[:i]
+            if head in common:
+                for rest in _cuts(s[i:], common, parts - 1):
+                    yield (head,) + rest
 
 
-def _can_split(token: str, common: frozenset, max_parts: int) -> bool:
-    """``token`` is two to ``max_parts`` words of ``common`` written together.
+def _can_split(token: str, *, min_part_count: float, max_parts: int, min_unattested_part: int) -> bool:
+    """Some cut of ``token`` into 2 to ``max_parts`` parts passes every test :func:`segment_glued` applies.
 
-    Every split :func:`segment_glued` accepts is such a cut, so a token with
-    none is refused without running the segmenter (the costly step).
+    The split the segmenter chooses is accepted only if it is such a cut, so a
+    token with none is refused without running the segmenter (the costly step).
     """
-    return max_parts >= 2 and any(token[:i] in common and _fits(token[i:], common, max_parts - 1) for i in range(2, len(token) - 1))
+    bigrams = _load()["segmenter"].bigrams
+    for parts in _cuts(token, _common_words(min_part_count), max_parts):
+        if len(parts) < 2:
+            continue
+        if min(len(p) for p in parts) >= min_unattested_part or all(f"{a} {b}" in bigrams for a, b in zip(parts, parts[1:])):
+            return True
+    return False
 
 
 def is_word(token: str) -> bool:
@@ -150,7 +161,7 @@ def segment_glued(
     st = _load()
     if token in st["unigrams"] or token in st["forms"]:
         return None
-    if not _can_split(token, _common_words(min_part_count), max_parts):
+    if not _can_split(token, min_part_count=min_part_count, max_parts=max_parts, min_unattested_part=min_unattested_part):
         return None
     parts = st["segmenter"].segment(token)
     if not 2 <= len(parts) <= max_parts or "".join(parts) != token:
