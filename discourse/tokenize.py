@@ -10,8 +10,7 @@ For each text a :class:`Tokenizer`:
    manner of NLTK's ``RegexpTokenizer`` (letters, with inner apostrophes and
    underscores; numbers and punctuation are dropped).  A regular expression
    rather than ``NLTKWordTokenizer``: the Treebank rules split off
-   punctuation that is dropped here anyway, at several times the cost
-   (``benchmarks/bench_tokenize.py``);
+   punctuation that is dropped here anyway;
 3. drops possessive/contraction endings ("Pakistan's" -> ``pakistan``);
 4. drops stop words: scikit-learn's ``ENGLISH_STOP_WORDS`` (the Glasgow
    Information Retrieval Group's list) plus a small domain list
@@ -24,8 +23,8 @@ For each text a :class:`Tokenizer`:
    still goes: "Afghans" -> ``afghan``), so "Laden" stays ``laden`` rather
    than becoming ``lade``;
 6. drops tokens shorter than ``min_length``;
-7. joins learnt multi-word phrases with gensim's ``Phrases`` (fitted in
-   :meth:`Tokenizer.fit`), e.g. ``security_cooperation``.
+7. joins learnt multi-word phrases, scored as gensim's ``Phrases`` scores
+   them (learnt in :meth:`Tokenizer.fit`), e.g. ``security_cooperation``.
 
 Steps 2-6 give the *words* (:meth:`Tokenizer.words`); step 7 gives the
 *tokens* (:meth:`Tokenizer.tokenize`).
@@ -236,8 +235,8 @@ class Tokenizer:
     stopwords_ : frozenset
         Stop words in use.
     phrases_ : dict
-        Learnt phrases ``{"word_word": score}`` (exported from gensim
-        ``Phrases``; empty when ``phrases=False``).
+        Learnt phrases ``{"word_word": score}`` (what gensim's ``Phrases``
+        exports, see :mod:`discourse._phrases`; empty when ``phrases=False``).
     n_texts_ : int
         Texts seen by :meth:`fit`.
 
