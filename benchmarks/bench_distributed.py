@@ -64,6 +64,10 @@ import numpy as np
 import pandas as pd
 
 HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+# the discourse of this checkout, here, in the in-process child and on the workers (not whichever one is installed)
+sys.path.insert(0, str(ROOT))
+os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
 PERIODS = ("2015", "2024")
 COUNTRIES = ("Pakistan", "Afghanistan", "United States")
 
@@ -136,12 +140,13 @@ WORK_MODULES = ("discourse", "discourse.distributed", "discourse.clean", "discou
                 "discourse._prepare", "discourse._phrases", "pandas", "pyarrow", "pyarrow.parquet", "gensim.models.phrases", "tqdm.auto")
 
 
-def _import_work_modules() -> None:
-    """Imports only: lexicons and caches stay cold, and load inside the timed run."""
+def _import_work_modules() -> str:
+    """Imports only: lexicons and caches stay cold, and load inside the timed run.  Returns discourse's path."""
     import importlib
 
     for name in WORK_MODULES:
         importlib.import_module(name)
+    return importlib.import_module("discourse").__file__
 
 
 def clean_tokenise_child(csv: str) -> dict:
@@ -152,7 +157,7 @@ def clean_tokenise_child(csv: str) -> dict:
     t = time.perf_counter()
     c = time.process_time()
     prep = discourse.prepare(discourse.load_corpus(csv, duplicates="keep_all"), progress=False)
-    return {"seconds": time.perf_counter() - t, "cpu_s": time.process_time() - c,
+    return {"seconds": time.perf_counter() - t, "cpu_s": time.process_time() - c, "discourse_file": discourse.__file__,
             "digest": _digest(prep.tokens, prep.passages), "passages": len(prep.passages), "documents": len(prep.metadata)}
 
 
@@ -181,7 +186,7 @@ def bench_clean_tokenise(tmp: Path, client_factory, repeats: int = 3, partition_
         with client_factory() as client:
             out["cluster_start_s"] = time.perf_counter() - t
             t = time.perf_counter()
-            client.run(_import_work_modules)
+            out["worker_discourse_files"] = sorted(set(client.run(_import_work_modules).values()))
             out["worker_imports_s"] = time.perf_counter() - t
             t = time.perf_counter()
             sp = prepare_distributed(csv, client, store=tmp / f"store_ct{r}", partition_size=partition_size, progress=False)
