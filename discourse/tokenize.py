@@ -13,7 +13,7 @@ For each text a :class:`Tokenizer`:
    punctuation that is dropped here anyway;
 3. drops possessive/contraction endings ("Pakistan's" -> ``pakistan``);
 4. drops stop words: scikit-learn's ``ENGLISH_STOP_WORDS`` (the Glasgow
-   Information Retrieval Group's list) plus a small domain list
+   Information Retrieval Group's list; a copy in ``discourse/data``) plus a small domain list
    (``discourse/data/stopwords_domain.txt``), before and after lemmatising;
 5. lemmatises with ``simplemma`` (ships its dictionaries; cached), except
    names: a capitalised word inside a sentence ("bin Laden", "Davos"), a
@@ -121,16 +121,21 @@ def load_aliases(source: Union[str, Path, Mapping[str, str], None] = None) -> di
 def default_stopwords() -> frozenset[str]:
     """scikit-learn's English stop words plus the shipped domain list.
 
+    scikit-learn's ``ENGLISH_STOP_WORDS`` are read from the copy in
+    ``discourse/data/stopwords_english.txt`` (the tests check it equals the
+    installed list), so tokenising does not import scikit-learn.
+
     Examples
     --------
     >>> sw = default_stopwords()
     >>> "the" in sw, "said" in sw, "security" in sw
     (True, True, False)
     """
-    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
-    domain = [w.strip().lower() for w in _data_text("stopwords_domain.txt").splitlines() if w.strip() and not w.startswith("#")]
-    return frozenset(ENGLISH_STOP_WORDS) | frozenset(domain)
+    def words(name: str) -> frozenset[str]:
+        return frozenset(w.strip().lower() for w in _data_text(name).splitlines() if w.strip() and not w.startswith("#"))
+
+    return words("stopwords_english.txt") | words("stopwords_domain.txt")
 
 
 _SEP = "\x00"  # stands for a run of spaces/hyphens inside a variant

@@ -111,6 +111,25 @@ def test_stopwords_are_sklearn_plus_domain():
     assert "the" not in Tokenizer(phrases=False).fit([]).words("the security of Kabul")
 
 
+def test_shipped_english_stop_words_equal_scikit_learns():
+    from importlib import resources
+
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+    text = resources.files("discourse.data").joinpath("stopwords_english.txt").read_text(encoding="utf-8")
+    assert frozenset(w for w in text.splitlines() if w and not w.startswith("#")) == ENGLISH_STOP_WORDS
+
+
+def test_tokenising_imports_neither_scikit_learn_nor_gensim():
+    import subprocess
+    import sys
+
+    code = ("import sys, discourse; t = discourse.Tokenizer().fit(['Security talks in Kabul.'] * 4); "
+            "print(sorted(m for m in ('sklearn', 'gensim') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
+
+
 def test_min_length_and_no_lemmas():
     t = Tokenizer(min_length=5, lemmatize=False, phrases=False).fit([])
     assert t.words("Afghan agencies met in Kabul") == ["afghan", "agencies", "kabul"]
