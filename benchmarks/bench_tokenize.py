@@ -61,7 +61,9 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
 SIDES = ("nltk", "discourse")
+CHILDREN = SIDES + ("stages",)
 
 
 def _clock() -> tuple[float, float]:
@@ -92,6 +94,7 @@ def child(side: str, texts_path: str) -> dict:
     import discourse
     from discourse.clean import _repair
 
+    out["discourse_file"] = discourse.__file__
     corpus = discourse.Corpus.from_records([{"id": i, "text": t} for i, t in docs], source="distinct_texts")
     _ = corpus.hash  # reading the input, not cleaning it
     for name in ("cold", "warm"):
@@ -110,9 +113,53 @@ def child(side: str, texts_path: str) -> dict:
     return out
 
 
-def run_child(side: str, texts_path: str) -> dict:
+def stages_child(texts_path: str) -> dict:
+    """Where a cold pass of the discourse side spends its CPU time, stage by stage, in a fresh process."""
+    docs = json.loads(Path(texts_path).read_text(encoding="utf-8"))
+    import discourse
+    from discourse.clean import Cleaner, _repair
+    from discourse.clean._normalize import apply_edits
+    from discourse.passages import split_passages
+    from discourse.tokenize import Tokenizer, default_stopwords
+
+    out: dict = {"discourse_file": discourse.__file__}
+    cpu = time.process_time
+    t = cpu()
+    default_stopwords()
+    out["stop_words_import_scikit_learn"] = cpu() - t
+    t = cpu()
+    _repair._load()
+    out["lexicons_wordsegment_simplemma"] = cpu() - t
+    texts = []
+    for _i, text in docs:
+        for name, _func, find in Cleaner()._pipeline():
+            t = cpu()
+            edits = find(text)
+            if edits:
+                text = apply_edits(text, edits)
+            out[f"clean_{name}"] = out.get(f"clean_{name}", 0.0) + cpu() - t
+        texts.append(text)
+    t = cpu()
+    passages = [p.text for text in texts for p in split_passages(text, "d")]
+    out["passages"] = cpu() - t
+    tok = Tokenizer().setup()
+    t = cpu()
+    words = [tok.words(p) for p in passages]
+    out["words_aliases_names_stopwords_lemmas"] = cpu() - t
+    t = cpu()
+    tok.fit_words(words)
+    out["learn_phrases"] = cpu() - t
+    t = cpu()
+    for w in words:
+        tok.apply_phrases(w)
+    out["join_phrases"] = cpu() - t
+    return {k: round(v, 3) if isinstance(v, float) else v for k, v in out.items()}
+
+
+def run_child(side: str, texts_path: str, root: Path) -> dict:
     load_before = os.getloadavg()
-    env = dict(os.environ, PYTHONHASHSEED="0")
+    # the discourse of this checkout (or of --discourse-root), not whichever one is installed
+    env = dict(os.environ, PYTHONHASHSEED="0", PYTHONPATH=os.pathsep.join(filter(None, [str(root), os.environ.get("PYTHONPATH")])))
     proc = subprocess.run(
         [sys.executable, str(Path(__file__).resolve()), "--child", side, "--texts", texts_path],
         capture_output=True, text=True, env=env, check=True,
@@ -123,7 +170,7 @@ def run_child(side: str, texts_path: str) -> dict:
     return res
 
 
-def run(repeats: int) -> dict:
+def run(repeats: int, root: Path = ROOT) -> dict:
     from importlib.metadata import version
 
     from nltk.tokenize import NLTKWordTokenizer
@@ -147,10 +194,11 @@ def run(repeats: int) -> dict:
             order = SIDES if r % 2 == 0 else SIDES[::-1]
             pair = {}
             for side in order:
-                pair[side] = run_child(side, texts_path)
+                pair[side] = run_child(side, texts_path, root)
                 print(f"repeat {r + 1}/{repeats} {side:9s} cold {pair[side]['cold']['cpu_s']:.2f} s cpu, "
                       f"warm {pair[side]['warm']['cpu_s']:.2f} s cpu, load {pair[side]['loadavg_after'][0]}", file=sys.stderr)
             runs.append({"repeat": r + 1, "order": list(order), **pair})
+        stages = run_child("stages", texts_path, root)
 
     def ratios(phase: str, clock: str) -> list[float]:
         return [round(p["nltk"][phase][clock] / p["discourse"][phase][clock], 3) for p in runs]
@@ -191,11 +239,14 @@ def run(repeats: int) -> dict:
             "warm": "second pass in the same process over the same texts: module caches filled by the cold pass, a new tokenizer",
             "ratio": "nltk seconds / discourse seconds within a repeat; median over repeats; throughput in NLTK tokens of input per second",
             "order": "sides alternate which runs first, repeat by repeat",
+            "stages": "after the repeats, one more fresh process times a cold discourse pass stage by stage (CPU s; the cleaning steps' edits only, without the removal records)",
         },
         "summary": summary,
+        "discourse_cold_stages_cpu_s": stages,
         "loadavg_1min": {"min": min(loads), "max": max(loads), "median": statistics.median(loads)},
         "runs": runs,
         "repeats": repeats,
+        "discourse_root": str(root),
         "environment": {
             "python": platform.python_version(),
             "nltk": version("nltk"),
@@ -212,13 +263,14 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--repeats", type=int, default=5, help="fresh-process pairs, interleaved; the median is reported (default 5)")
     ap.add_argument("--out", default=str(HERE / "results" / "bench_tokenize.json"))
-    ap.add_argument("--child", choices=SIDES, help=argparse.SUPPRESS)
+    ap.add_argument("--discourse-root", default=str(ROOT), help="folder whose discourse/ package is measured (default: this checkout)")
+    ap.add_argument("--child", choices=CHILDREN, help=argparse.SUPPRESS)
     ap.add_argument("--texts", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.child:
-        print(json.dumps(child(args.child, args.texts)))
+        print(json.dumps(stages_child(args.texts) if args.child == "stages" else child(args.child, args.texts)))
         return 0
-    res = run(args.repeats)
+    res = run(args.repeats, Path(args.discourse_root))
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(res, indent=2, sort_keys=True) + "\n", encoding="utf-8")
