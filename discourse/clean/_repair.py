@@ -82,7 +82,9 @@ def _load() -> dict:
             seg = wordsegment.Segmenter()
             seg.load()
             # the factory simplemma's lemmatize and is_known use, so its dictionary is decoded once per process
-            factory = getattr(dictionary_factory, "DEFAULT_DICTIONARY_FACTORY", None) or dictionary_factory.DefaultDictionaryFactory()
+            factory = getattr(dictionary_factory, "DEFAULT_DICTIONARY_FACTORY", None)
+            if factory is None:  # simplemma before 2.0
+                factory = dictionary_factory.DefaultDictionaryFactory()
             forms = factory.get_dictionary("en")
             _STATE["segmenter"] = seg
             _STATE["unigrams"] = seg.unigrams
