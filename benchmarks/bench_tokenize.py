@@ -1,37 +1,44 @@
-"""Cleaning + tokenisation throughput against NLTK's word_tokenize-style tokeniser.
+"""Clean + tokenise throughput against NLTK's word tokeniser, cold, on distinct real text.
 
-What is measured, side by side in one run, on the same texts:
+What is measured, side by side in one run, on the same raw texts:
 
-* **baseline** - ``nltk.tokenize.NLTKWordTokenizer().tokenize(doc)``: the
-  word tokeniser that ``nltk.word_tokenize`` applies to each sentence.  The
-  sentence-splitting half of ``word_tokenize`` (Punkt) needs the ``punkt``
-  data package, which is not available offline, so the baseline tokenises
-  each document whole, without sentence splitting (this makes the baseline
-  faster, never slower).  ``TreebankWordTokenizer`` is timed as well, for
-  reference.
-* **discourse** - ``Cleaner().clean(doc)`` (all default steps: Unicode
-  normalisation, chrome rules, e-mail removal, glued-word repair, punctuation
-  and whitespace) followed by ``Tokenizer.tokenize`` (aliases, words, stop
-  words, lemmas, phrases) with a tokenizer fitted beforehand on the corpus
-  (fitting is timed separately and reported, not included).
+* **nltk** - ``nltk.tokenize.NLTKWordTokenizer().tokenize(text)`` on each
+  document: the word tokeniser ``nltk.word_tokenize`` applies to each
+  sentence (Punkt sentence splitting needs a data package that is not
+  installed, so each document is tokenised whole; that only makes the
+  baseline faster).  It splits text into words and punctuation and does
+  nothing else: no cleaning, no glued-word repair, no passages, no stop
+  words, no lemmas, no phrases.
+* **discourse** - ``discourse.prepare(corpus)`` with default settings: the
+  full pipeline a study runs.  Cleaning (Unicode, glued-word repair,
+  punctuation and spacing, chrome rules with every removal recorded),
+  passages, aliases, words, names, stop words, simplemma lemmas, learning
+  phrases over the corpus with gensim's ``Phrases`` and joining them, and
+  the result's tables.
 
-Text: ``lee_background.cor`` shipped in gensim's test data (300 Australian
-news stories, Lee, Pincombe & Welsh 2005), real text not written for this
-project.  It has about 65,000 NLTK tokens, so the document list is repeated
-until it holds at least 1,000,000 NLTK tokens (16 copies); the repeat count
-is recorded.  Caches (lemmas, glue checks) are warm after the first copy,
-as they would be on any large corpus with a Zipfian vocabulary.
+Text: ``distinct_texts.py`` - over a million NLTK tokens of distinct real
+English text that ships with the environment (Wikipedia articles from
+gensim's test data, the standard library's docstrings, pydoc topics, Lee's
+news stories once, scikit-learn's dataset descriptions).  Nothing repeats.
 
-Throughput is reported as NLTK tokens of input per second for both sides
-(the same measure of text size), and the ratio is
-``baseline seconds / discourse seconds`` (>= 1.0 means the full discourse
-pipeline is at least as fast as bare NLTK tokenisation).  Each side is run
-``--rounds`` times, interleaved, and the median is used.
+Each repeat starts a **fresh process per side** (imports are not timed; the
+texts are read from one file both sides share).  In that process the side
+first runs **cold** - discourse's caches (words, lemmas, dictionary checks,
+segmentations) empty and its lexicons (wordsegment's counts, simplemma's
+dictionary) not yet loaded, so their loading is part of the cold time and
+is also reported on its own - then runs the same work again **warm** (the
+module-level caches filled by the cold pass; ``prepare`` builds a new
+tokenizer, so its own word cache starts empty again).  Sides alternate
+which goes first, repeat by repeat.  CPU time of the child process and wall
+time are both recorded; the ratio is ``nltk seconds / discourse seconds``
+of the same repeat (>= 1.0: the full pipeline is at least as fast as bare
+NLTK tokenisation), and the median over repeats is reported.  The machine
+is shared: the load average is recorded before and after every child.
 
 Run::
 
-    python benchmarks/bench_tokenize.py            # writes benchmarks/results/bench_tokenize.json
-    python benchmarks/bench_tokenize.py --min-tokens 200000 --rounds 1   # quick look
+    nice python benchmarks/bench_tokenize.py                 # writes benchmarks/results/bench_tokenize.json
+    nice python benchmarks/bench_tokenize.py --repeats 1     # quick look
 
 References
 ----------
@@ -44,145 +51,236 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
+import os
 import platform
 import statistics
+import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
-
-def load_texts(min_tokens: int):
-    from gensim.test.utils import datapath
-    from nltk.tokenize import NLTKWordTokenizer
-
-    path = Path(datapath("lee_background.cor"))
-    docs = [line for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-    per_copy = sum(len(NLTKWordTokenizer().tokenize(d)) for d in docs)
-    repeats = max(1, math.ceil(min_tokens / per_copy))
-    return path, docs, repeats, per_copy
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+SIDES = ("nltk", "discourse")
+CHILDREN = SIDES + ("stages",)
 
 
-def run(min_tokens: int, rounds: int) -> dict:
+def _clock() -> tuple[float, float]:
+    return time.perf_counter(), time.process_time()
+
+
+def _since(start: tuple[float, float]) -> dict:
+    wall, cpu = _clock()
+    return {"wall_s": round(wall - start[0], 4), "cpu_s": round(cpu - start[1], 4)}
+
+
+def child(side: str, texts_path: str) -> dict:
+    """One side, in this (fresh) process: a cold pass, then a warm pass."""
+    docs = json.loads(Path(texts_path).read_text(encoding="utf-8"))
+    texts = [t for _i, t in docs]
+    out: dict = {"side": side}
+    if side == "nltk":
+        from nltk.tokenize import NLTKWordTokenizer
+
+        tok = NLTKWordTokenizer()
+        for name in ("cold", "warm"):
+            start = _clock()
+            n = sum(len(tok.tokenize(t)) for t in texts)
+            out[name] = _since(start)
+        out["tokens_out"] = n
+        return out
+
+    import discourse
+    from discourse.clean import _repair
+
+    out["discourse_file"] = discourse.__file__
+    corpus = discourse.Corpus.from_records([{"id": i, "text": t} for i, t in docs], source="distinct_texts")
+    _ = corpus.hash  # reading the input, not cleaning it
+    for name in ("cold", "warm"):
+        start = _clock()
+        prep = discourse.prepare(corpus, progress=False)
+        out[name] = _since(start)
+        if name == "cold":
+            out["tokens_out"] = sum(len(t) for t in prep.tokens)
+            out["passages"] = len(prep.passages)
+            out["phrases"] = len(prep.tokenizer.phrases_)
+    # wordsegment's counts loaded again on their own (simplemma's dictionary stays cached)
+    _repair._STATE.clear()
+    start = _clock()
+    _repair._load()
+    out["lexicon_load"] = _since(start)
+    return out
+
+
+def stages_child(texts_path: str) -> dict:
+    """Where a cold pass of the discourse side spends its CPU time, stage by stage, in a fresh process."""
+    docs = json.loads(Path(texts_path).read_text(encoding="utf-8"))
+    import discourse
+    from discourse.clean import Cleaner, _repair
+    from discourse.clean._normalize import apply_edits
+    from discourse.passages import split_passages
+    from discourse.tokenize import Tokenizer, default_stopwords
+
+    out: dict = {"discourse_file": discourse.__file__}
+    cpu = time.process_time
+    t = cpu()
+    default_stopwords()
+    out["stop_words_import_scikit_learn"] = cpu() - t
+    t = cpu()
+    _repair._load()
+    out["lexicons_wordsegment_simplemma"] = cpu() - t
+    texts = []
+    for _i, text in docs:
+        for name, _func, find in Cleaner()._pipeline():
+            t = cpu()
+            edits = find(text)
+            if edits:
+                text = apply_edits(text, edits)
+            out[f"clean_{name}"] = out.get(f"clean_{name}", 0.0) + cpu() - t
+        texts.append(text)
+    t = cpu()
+    passages = [p.text for text in texts for p in split_passages(text, "d")]
+    out["passages"] = cpu() - t
+    tok = Tokenizer().setup()
+    t = cpu()
+    words = [tok.words(p) for p in passages]
+    out["words_aliases_names_stopwords_lemmas"] = cpu() - t
+    t = cpu()
+    tok.fit_words(words)
+    out["learn_phrases"] = cpu() - t
+    t = cpu()
+    for w in words:
+        tok.apply_phrases(w)
+    out["join_phrases"] = cpu() - t
+    return {k: round(v, 3) if isinstance(v, float) else v for k, v in out.items()}
+
+
+def run_child(side: str, texts_path: str, root: Path) -> dict:
+    load_before = os.getloadavg()
+    # the discourse of this checkout (or of --discourse-root), not whichever one is installed
+    env = dict(os.environ, PYTHONHASHSEED="0", PYTHONPATH=os.pathsep.join(filter(None, [str(root), os.environ.get("PYTHONPATH")])))
+    proc = subprocess.run(
+        [sys.executable, str(Path(__file__).resolve()), "--child", side, "--texts", texts_path],
+        capture_output=True, text=True, env=env, check=True,
+    )
+    res = json.loads(proc.stdout.strip().splitlines()[-1])
+    res["loadavg_before"] = [round(x, 2) for x in load_before]
+    res["loadavg_after"] = [round(x, 2) for x in os.getloadavg()]
+    return res
+
+
+def run(repeats: int, root: Path = ROOT) -> dict:
     from importlib.metadata import version
 
-    from nltk.tokenize import NLTKWordTokenizer, TreebankWordTokenizer
+    from nltk.tokenize import NLTKWordTokenizer
 
-    from discourse.clean import Cleaner
-    from discourse.tokenize import Tokenizer
+    sys.path.insert(0, str(HERE))
+    from distinct_texts import distinct_texts
 
-    path, docs, repeats, per_copy = load_texts(min_tokens)
-    texts = docs * repeats
-    nltk_tok = NLTKWordTokenizer()
-    treebank = TreebankWordTokenizer()
-    cleaner = Cleaner()
+    docs = distinct_texts()
+    tok = NLTKWordTokenizer()
+    n_input = sum(len(tok.tokenize(t)) for _i, t in docs)
+    by_source: dict[str, dict] = {}
+    for doc_id, t in docs:
+        s = by_source.setdefault(doc_id.split(":")[0], {"documents": 0, "characters": 0})
+        s["documents"] += 1
+        s["characters"] += len(t)
+    runs = []
+    with tempfile.TemporaryDirectory() as tmp:
+        texts_path = str(Path(tmp) / "texts.json")
+        Path(texts_path).write_text(json.dumps(docs, ensure_ascii=False), encoding="utf-8")
+        for r in range(repeats):
+            order = SIDES if r % 2 == 0 else SIDES[::-1]
+            pair = {}
+            for side in order:
+                pair[side] = run_child(side, texts_path, root)
+                print(f"repeat {r + 1}/{repeats} {side:9s} cold {pair[side]['cold']['cpu_s']:.2f} s cpu, "
+                      f"warm {pair[side]['warm']['cpu_s']:.2f} s cpu, load {pair[side]['loadavg_after'][0]}", file=sys.stderr)
+            runs.append({"repeat": r + 1, "order": list(order), **pair})
+        stages = run_child("stages", texts_path, root)
 
-    # set-up, timed apart: lexicons load lazily, the tokenizer learns phrases on one copy
-    t0 = time.perf_counter()
-    warm = [cleaner.clean(d).text for d in docs]
-    t_warm_clean = time.perf_counter() - t0
-    t0 = time.perf_counter()
-    tokenizer = Tokenizer().fit(warm)
-    t_fit = time.perf_counter() - t0
-    for d in docs[:20]:
-        nltk_tok.tokenize(d)
-        treebank.tokenize(d)
+    def ratios(phase: str, clock: str) -> list[float]:
+        return [round(p["nltk"][phase][clock] / p["discourse"][phase][clock], 3) for p in runs]
 
-    def baseline():
-        n = 0
-        for d in texts:
-            n += len(nltk_tok.tokenize(d))
-        return n
+    def median(side: str, phase: str, clock: str) -> float:
+        return statistics.median(p[side][phase][clock] for p in runs)
 
-    def reference():
-        n = 0
-        for d in texts:
-            n += len(treebank.tokenize(d))
-        return n
-
-    def ours():
-        n = 0
-        clean = cleaner.clean
-        tokenize = tokenizer.tokenize
-        for d in texts:
-            n += len(tokenize(clean(d).text))
-        return n
-
-    times: dict[str, list[float]] = {"nltk": [], "treebank": [], "discourse": []}
-    counts: dict[str, int] = {}
-    for _ in range(rounds):
-        for name, fn in (("nltk", baseline), ("discourse", ours), ("treebank", reference)):
-            t0 = time.perf_counter()
-            counts[name] = fn()
-            times[name].append(time.perf_counter() - t0)
-    med = {k: statistics.median(v) for k, v in times.items()}
-    n_input = counts["nltk"]
-    result = {
+    summary = {}
+    for phase in ("cold", "warm"):
+        for clock in ("cpu_s", "wall_s"):
+            key = f"{phase}_{clock[:-2]}"
+            rs = ratios(phase, clock)
+            summary[key] = {
+                "ratio_median": statistics.median(rs),
+                "ratios": rs,
+                "nltk_seconds_median": median("nltk", phase, clock),
+                "discourse_seconds_median": median("discourse", phase, clock),
+                "nltk_input_tokens_per_s": round(n_input / median("nltk", phase, clock)),
+                "discourse_input_tokens_per_s": round(n_input / median("discourse", phase, clock)),
+            }
+    loads = [x for p in runs for s in SIDES for x in (p[s]["loadavg_before"][0], p[s]["loadavg_after"][0])]
+    return {
         "benchmark": "bench_tokenize",
         "corpus": {
-            "source": "gensim test data lee_background.cor (gensim " + version("gensim") + ")",
-            "file": path.name,
+            "what": "distinct_texts.py: distinct real English text shipped with installed packages; nothing repeats",
             "documents": len(docs),
-            "repeats": repeats,
-            "documents_timed": len(texts),
-            "characters_timed": sum(len(d) for d in texts),
-            "nltk_tokens_per_copy": per_copy,
-            "nltk_tokens_timed": n_input,
+            "characters": sum(len(t) for _i, t in docs),
+            "nltk_tokens": n_input,
+            "by_source": by_source,
         },
-        "baseline": {
-            "name": "nltk.tokenize.NLTKWordTokenizer().tokenize per document (word_tokenize without Punkt sentence splitting)",
-            "seconds_median": round(med["nltk"], 4),
-            "seconds_all": [round(t, 4) for t in times["nltk"]],
-            "tokens_out": counts["nltk"],
-            "input_tokens_per_second": round(n_input / med["nltk"]),
+        "sides": {
+            "nltk": "NLTKWordTokenizer().tokenize(document): words and punctuation only (no sentence splitting, cleaning, stop words, lemmas, phrases)",
+            "discourse": "discourse.prepare(corpus) with defaults: clean (removals recorded, glued-word repair), passages, aliases, words, names, stop words, lemmas, phrases learnt and joined, tables",
         },
-        "reference": {
-            "name": "nltk.tokenize.TreebankWordTokenizer().tokenize per document",
-            "seconds_median": round(med["treebank"], 4),
-            "seconds_all": [round(t, 4) for t in times["treebank"]],
-            "tokens_out": counts["treebank"],
-            "input_tokens_per_second": round(n_input / med["treebank"]),
+        "method": {
+            "processes": "a fresh Python process per side per repeat; imports and reading the texts are not timed",
+            "cold": "first pass in the process: discourse's caches empty and lexicons not loaded (their loading is included; lexicon_load times wordsegment's part alone)",
+            "warm": "second pass in the same process over the same texts: module caches filled by the cold pass, a new tokenizer",
+            "ratio": "nltk seconds / discourse seconds within a repeat; median over repeats; throughput in NLTK tokens of input per second",
+            "order": "sides alternate which runs first, repeat by repeat",
+            "stages": "after the repeats, one more fresh process times a cold discourse pass stage by stage (CPU s; the cleaning steps' edits only, without the removal records)",
         },
-        "discourse": {
-            "name": "discourse Cleaner().clean + Tokenizer().tokenize (aliases, stop words, simplemma lemmas, phrases)",
-            "seconds_median": round(med["discourse"], 4),
-            "seconds_all": [round(t, 4) for t in times["discourse"]],
-            "tokens_out": counts["discourse"],
-            "input_tokens_per_second": round(n_input / med["discourse"]),
-            "output_tokens_per_second": round(counts["discourse"] / med["discourse"]),
-            "setup_seconds_first_clean_pass": round(t_warm_clean, 4),
-            "setup_seconds_tokenizer_fit": round(t_fit, 4),
-            "phrases_learnt": len(tokenizer.phrases_),
-        },
-        "ratio_vs_nltk": round(med["nltk"] / med["discourse"], 3),
-        "ratio_vs_treebank": round(med["treebank"] / med["discourse"], 3),
-        "rounds": rounds,
+        "summary": summary,
+        "discourse_cold_stages_cpu_s": stages,
+        "loadavg_1min": {"min": min(loads), "max": max(loads), "median": statistics.median(loads)},
+        "runs": runs,
+        "repeats": repeats,
+        "discourse_root": str(root),
         "environment": {
             "python": platform.python_version(),
             "nltk": version("nltk"),
-            "discourse": version("discourse"),
+            "simplemma": version("simplemma"),
+            "wordsegment": version("wordsegment"),
+            "gensim": version("gensim"),
+            "cpus": os.cpu_count(),
             "machine": platform.machine(),
         },
     }
-    return result
 
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--min-tokens", type=int, default=1_000_000, help="NLTK tokens of text to time (default 1,000,000)")
-    ap.add_argument("--rounds", type=int, default=3, help="interleaved rounds per side; the median is used (default 3)")
-    ap.add_argument("--out", default=str(Path(__file__).parent / "results" / "bench_tokenize.json"))
+    ap.add_argument("--repeats", type=int, default=5, help="fresh-process pairs, interleaved; the median is reported (default 5)")
+    ap.add_argument("--out", default=str(HERE / "results" / "bench_tokenize.json"))
+    ap.add_argument("--discourse-root", default=str(ROOT), help="folder whose discourse/ package is measured (default: this checkout)")
+    ap.add_argument("--child", choices=CHILDREN, help=argparse.SUPPRESS)
+    ap.add_argument("--texts", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
-    res = run(args.min_tokens, args.rounds)
+    if args.child:
+        print(json.dumps(stages_child(args.texts) if args.child == "stages" else child(args.child, args.texts)))
+        return 0
+    res = run(args.repeats, Path(args.discourse_root))
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(res, indent=2, sort_keys=True) + "\n", encoding="utf-8")
-    c, b, r, d = res["corpus"], res["baseline"], res["reference"], res["discourse"]
-    print(f"text: {c['file']} x {c['repeats']} = {c['documents_timed']} documents, {c['nltk_tokens_timed']:,} NLTK tokens, {c['characters_timed']:,} characters")
-    print(f"NLTKWordTokenizer       : {b['seconds_median']:.3f} s  {b['input_tokens_per_second']:>10,} tokens/s")
-    print(f"TreebankWordTokenizer   : {r['seconds_median']:.3f} s  {r['input_tokens_per_second']:>10,} tokens/s")
-    print(f"discourse clean+tokenize: {d['seconds_median']:.3f} s  {d['input_tokens_per_second']:>10,} tokens/s ({d['tokens_out']:,} tokens out)")
-    print(f"ratio vs NLTKWordTokenizer: {res['ratio_vs_nltk']:.2f}x   vs Treebank: {res['ratio_vs_treebank']:.2f}x   -> {out}")
+    c = res["corpus"]
+    print(f"text: {c['documents']} documents, {c['nltk_tokens']:,} NLTK tokens, {c['characters']:,} characters; "
+          f"load average {res['loadavg_1min']['min']}-{res['loadavg_1min']['max']}")
+    for key, s in res["summary"].items():
+        print(f"{key:9s} nltk {s['nltk_seconds_median']:7.2f} s  discourse {s['discourse_seconds_median']:7.2f} s  "
+              f"ratio {s['ratio_median']:.2f}x  ({s['discourse_input_tokens_per_s']:,} vs {s['nltk_input_tokens_per_s']:,} tokens/s)")
+    print(f"-> {out}")
     return 0
 
 

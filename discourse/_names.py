@@ -9,7 +9,6 @@ know (or the shipped list of known names) are taken as names there.
 
 from __future__ import annotations
 
-import re
 from functools import lru_cache
 from importlib import resources
 from typing import Sequence
@@ -39,35 +38,37 @@ def _in_dictionary(word: str) -> bool:
     return bool(simplemma.is_known(word, lang="en"))
 
 
-def _is_capitalised(tok: str) -> bool:
-    """First letter upper case and not written all in capitals ("Karzai", "McChrystal"; not "ISI")."""
-    return tok[:1].isupper() and not tok.isupper()
+def _openers(words: Sequence[str], gaps: Sequence[str]) -> list[bool]:
+    """For each word: does it open a sentence or a line, or stand in a title-case line?
 
-
-def _openers(text: str, matches: Sequence["re.Match[str]"]) -> list[bool]:
-    """For each word match: does it open a sentence or a line, or stand in a title-case line?
+    ``words`` are the word matches of a text in order and ``gaps[i]`` the text
+    between word ``i - 1`` and word ``i`` (``gaps[0]`` precedes the first word),
+    as ``pattern.findall(text)`` and ``pattern.split(text)`` give them.
 
     A line is in title case ("Kabul-Islamabad Expanding Security Cooperation")
     when it has at least two words longer than three letters and all of them
     are capitalised; there capitals say nothing about names.
     """
-    out = [False] * len(matches)
-    line: list[int] = []
-    prev_end = 0
-
-    def close(idx: list[int]) -> None:
-        long = [matches[j].group(0) for j in idx if len(matches[j].group(0)) > 3]
-        if len(long) >= 2 and all(_is_capitalised(w) or w.isupper() for w in long):
-            for j in idx:
-                out[j] = True
-
-    for i, m in enumerate(matches):
-        gap = text[prev_end:m.start()]
-        if "\n" in gap:
-            close(line)
-            line = []
-        out[i] = i == 0 or any(ch in gap for ch in ".!?\n")
-        line.append(i)
-        prev_end = m.end()
-    close(line)
+    out = [("." in g or "!" in g or "?" in g or "\n" in g) for g in gaps[: len(words)]]
+    if out:
+        out[0] = True
+    # lines: runs of words with no newline between them
+    breaks = [i for i, g in enumerate(gaps[1 : len(words)], start=1) if "\n" in g]
+    lo = 0
+    for hi in breaks + [len(words)]:
+        if _title_line(words, lo, hi):
+            out[lo:hi] = [True] * (hi - lo)
+        lo = hi
     return out
+
+
+def _title_line(words: Sequence[str], lo: int, hi: int) -> bool:
+    """At least two words of ``words[lo:hi]`` longer than three letters, and all of those capitalised."""
+    long = 0
+    for j in range(lo, hi):
+        w = words[j]
+        if len(w) > 3:
+            if not (w[:1].isupper() or w.isupper()):
+                return False
+            long += 1
+    return long >= 2

@@ -10,11 +10,10 @@ For each text a :class:`Tokenizer`:
    manner of NLTK's ``RegexpTokenizer`` (letters, with inner apostrophes and
    underscores; numbers and punctuation are dropped).  A regular expression
    rather than ``NLTKWordTokenizer``: the Treebank rules split off
-   punctuation that is dropped here anyway, at several times the cost
-   (``benchmarks/bench_tokenize.py``);
+   punctuation that is dropped here anyway;
 3. drops possessive/contraction endings ("Pakistan's" -> ``pakistan``);
 4. drops stop words: scikit-learn's ``ENGLISH_STOP_WORDS`` (the Glasgow
-   Information Retrieval Group's list) plus a small domain list
+   Information Retrieval Group's list; a copy in ``discourse/data``) plus a small domain list
    (``discourse/data/stopwords_domain.txt``), before and after lemmatising;
 5. lemmatises with ``simplemma`` (ships its dictionaries; cached), except
    names: a capitalised word inside a sentence ("bin Laden", "Davos"), a
@@ -24,8 +23,8 @@ For each text a :class:`Tokenizer`:
    still goes: "Afghans" -> ``afghan``), so "Laden" stays ``laden`` rather
    than becoming ``lade``;
 6. drops tokens shorter than ``min_length``;
-7. joins learnt multi-word phrases with gensim's ``Phrases`` (fitted in
-   :meth:`Tokenizer.fit`), e.g. ``security_cooperation``.
+7. joins learnt multi-word phrases, scored as gensim's ``Phrases`` scores
+   them (learnt in :meth:`Tokenizer.fit`), e.g. ``security_cooperation``.
 
 Steps 2-6 give the *words* (:meth:`Tokenizer.words`); step 7 gives the
 *tokens* (:meth:`Tokenizer.tokenize`).
@@ -52,7 +51,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Iterable, List, Mapping, Optional, Sequence, Union
 
-from ._names import _in_dictionary, _is_capitalised, _openers, default_names
+from ._names import _in_dictionary, _openers, default_names
 from .errors import InputError, NotFittedError, ParameterError, check_param
 
 __all__ = ["Tokenizer", "load_aliases", "default_stopwords", "default_names"]
@@ -122,16 +121,21 @@ def load_aliases(source: Union[str, Path, Mapping[str, str], None] = None) -> di
 def default_stopwords() -> frozenset[str]:
     """scikit-learn's English stop words plus the shipped domain list.
 
+    scikit-learn's ``ENGLISH_STOP_WORDS`` are read from the copy in
+    ``discourse/data/stopwords_english.txt`` (the tests check it equals the
+    installed list), so tokenising does not import scikit-learn.
+
     Examples
     --------
     >>> sw = default_stopwords()
     >>> "the" in sw, "said" in sw, "security" in sw
     (True, True, False)
     """
-    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
-    domain = [w.strip().lower() for w in _data_text("stopwords_domain.txt").splitlines() if w.strip() and not w.startswith("#")]
-    return frozenset(ENGLISH_STOP_WORDS) | frozenset(domain)
+    def words(name: str) -> frozenset[str]:
+        return frozenset(w.strip().lower() for w in _data_text(name).splitlines() if w.strip() and not w.startswith("#"))
+
+    return words("stopwords_english.txt") | words("stopwords_domain.txt")
 
 
 _SEP = "\x00"  # stands for a run of spaces/hyphens inside a variant
@@ -236,8 +240,8 @@ class Tokenizer:
     stopwords_ : frozenset
         Stop words in use.
     phrases_ : dict
-        Learnt phrases ``{"word_word": score}`` (exported from gensim
-        ``Phrases``; empty when ``phrases=False``).
+        Learnt phrases ``{"word_word": score}`` (what gensim's ``Phrases``
+        exports, see :mod:`discourse._phrases`; empty when ``phrases=False``).
     n_texts_ : int
         Texts seen by :meth:`fit`.
 
@@ -443,12 +447,11 @@ class Tokenizer:
         get = cache.get
         out: list[str] = []
         append = out.append
-        matches = list(_WORD.finditer(text))
-        openers = _openers(text, matches) if self.names and self.lemmatize else None
-        for i, m in enumerate(matches):
-            tok = m.group(0)
+        toks = _WORD.findall(text)
+        openers = _openers(toks, _WORD.split(text)) if self.names and self.lemmatize else None
+        for i, tok in enumerate(toks):
             key = tok
-            if openers is not None and _is_capitalised(tok):
+            if openers is not None and tok[:1].isupper() and not tok.isupper():
                 # a capitalised word is a name inside a sentence; opening one (or in a title), only if no dictionary word
                 key = tok + ("\x01" if openers[i] else "\x02")
             w = get(key, _MISSING)
@@ -551,20 +554,10 @@ class Tokenizer:
         self.phrases_, self._pairs = {}, {}
         if not self.phrases:
             return
-        from gensim.models.phrases import Phrases
+        from ._phrases import learn_phrases
 
-        # learn with a space delimiter: words never contain spaces, while alias
-        # tokens (durand_line) contain "_", so "a b" splits back unambiguously
-        model = Phrases(
-            [list(w) for w in word_lists],
-            min_count=self.phrase_min_count,
-            threshold=float(self.phrase_threshold),
-            scoring=self.phrase_scoring,
-            delimiter=" ",
-            connector_words=frozenset(),
-        )
-        for key, score in sorted(model.export_phrases().items()):
-            a, b = key.split(" ")
+        found = learn_phrases(word_lists, min_count=self.phrase_min_count, threshold=float(self.phrase_threshold), scoring=self.phrase_scoring)
+        for (a, b), score in sorted(found.items(), key=lambda kv: f"{kv[0][0]} {kv[0][1]}"):
             joined = f"{a}_{b}"
             self.phrases_[joined] = float(score)
             self._pairs[(a, b)] = joined

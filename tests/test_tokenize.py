@@ -111,6 +111,25 @@ def test_stopwords_are_sklearn_plus_domain():
     assert "the" not in Tokenizer(phrases=False).fit([]).words("the security of Kabul")
 
 
+def test_shipped_english_stop_words_equal_scikit_learns():
+    from importlib import resources
+
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+    text = resources.files("discourse.data").joinpath("stopwords_english.txt").read_text(encoding="utf-8")
+    assert frozenset(w for w in text.splitlines() if w and not w.startswith("#")) == ENGLISH_STOP_WORDS
+
+
+def test_tokenising_imports_neither_scikit_learn_nor_gensim():
+    import subprocess
+    import sys
+
+    code = ("import sys, discourse; t = discourse.Tokenizer().fit(['Security talks in Kabul.'] * 4); "
+            "print(sorted(m for m in ('sklearn', 'gensim') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
+
+
 def test_min_length_and_no_lemmas():
     t = Tokenizer(min_length=5, lemmatize=False, phrases=False).fit([])
     assert t.words("Afghan agencies met in Kabul") == ["afghan", "agencies", "kabul"]
@@ -247,3 +266,85 @@ def test_names_keep_their_form_but_plurals_and_titles_are_still_lemmatised():
     assert Tokenizer(phrases=False, names=False).fit([]).words("He met Laden there.") == ["meet", "lade"]
     with pytest.raises(ParameterError, match="names"):
         Tokenizer(names="yes").fit([])
+
+
+# ------------------------------------------------- fast paths equal the reference
+
+
+@pytest.fixture(scope="module")
+def lee_words():
+    from gensim.test.utils import datapath
+
+    tok = Tokenizer(phrases=False).fit([])
+    with open(datapath("lee_background.cor"), encoding="utf-8") as fh:
+        return [tok.words(line) for line in fh if line.strip()]
+
+
+@pytest.mark.parametrize("scoring,threshold,min_count", [("npmi", 0.4, 3), ("npmi", -0.5, 1), ("default", 10.0, 5), ("default", 0.5, 2)])
+def test_learn_phrases_equals_gensim_export(lee_words, scoring, threshold, min_count):
+    from gensim.models.phrases import Phrases
+
+    from discourse._phrases import learn_phrases
+
+    model = Phrases(lee_words, min_count=min_count, threshold=threshold, scoring=scoring, delimiter=" ", connector_words=frozenset())
+    expected = {tuple(k.split(" ")): v for k, v in model.export_phrases().items()}
+    assert expected
+    assert learn_phrases(lee_words, min_count=min_count, threshold=threshold, scoring=scoring) == expected
+
+
+def _openers_reference(text, matches):
+    """Sentence openers and title-case lines, one match at a time (the definition)."""
+    out = [False] * len(matches)
+    line, prev_end = [], 0
+
+    def close(idx):
+        long = [matches[j].group(0) for j in idx if len(matches[j].group(0)) > 3]
+        if len(long) >= 2 and all((w[:1].isupper() and not w.isupper()) or w.isupper() for w in long):
+            for j in idx:
+                out[j] = True
+
+    for i, m in enumerate(matches):
+        gap = text[prev_end:m.start()]
+        if "\n" in gap:
+            close(line)
+            line = []
+        out[i] = i == 0 or any(ch in gap for ch in ".!?\n")
+        line.append(i)
+        prev_end = m.end()
+    close(line)
+    return out
+
+
+def test_openers_equal_reference(seed_passages):
+    from gensim.test.utils import datapath
+
+    from discourse._names import _openers
+    from discourse.tokenize import _WORD
+
+    texts = list(seed_passages) + [
+        "", "...", "Kabul-Islamabad Expanding Security Cooperation\nThe talks began. Karzai said",
+        "ISI AND NDS MEET\nA b. C d? E! f\n\nNew Line Here Again\nlower case line here",
+        "\u01c5ungla Title Word\nDžungla words", "x.\n\nY",
+    ]
+    with open(datapath("lee_background.cor"), encoding="utf-8") as fh:
+        texts += [line for line in fh][:60]
+    for text in texts:
+        assert _openers(_WORD.findall(text), _WORD.split(text)) == _openers_reference(text, list(_WORD.finditer(text))), text[:60]
+
+
+def test_glued_prefilter_never_refuses_an_accepted_split(monkeypatch):
+    from discourse.clean import _repair
+
+    tokens = ["terroristactivities", "iscentral", "comprehensivestance", "securityforces", "thepeaceprocess",
+              "counterterrorism", "inswinger", "tailenders", "wikipedia", "docstring", "qwzxvbnm", "afghanistan",
+              "nationalsecurity", "primeministernawaz", "talibanleaders", "isthe", "bordercrossing"]
+    can_split = _repair._can_split
+    monkeypatch.setattr(_repair, "_can_split", lambda *a, **k: True)
+    accepted = {t: _repair.segment_glued.__wrapped__(t) for t in tokens}
+    monkeypatch.setattr(_repair, "_can_split", can_split)
+    assert sum(p is not None for p in accepted.values()) >= 4
+    for t, parts in accepted.items():
+        assert _repair.segment_glued.__wrapped__(t) == parts, t
+        if parts is not None:
+            assert can_split(t, min_part_count=1e6, max_parts=3, min_unattested_part=5), t
+    assert not can_split("qwzxvbnm", min_part_count=1e6, max_parts=3, min_unattested_part=5)

@@ -32,7 +32,7 @@ from __future__ import annotations
 import re
 import threading
 from functools import lru_cache
-from typing import List, Optional, Tuple
+from typing import Iterator, List, Optional, Tuple
 
 from ._normalize import Edit, Step
 
@@ -77,15 +77,53 @@ def _load() -> dict:
     with _LOCK:
         if not _STATE:
             import wordsegment
-            from simplemma.strategies.dictionaries.dictionary_factory import DefaultDictionaryFactory
+            from simplemma.strategies.dictionaries import dictionary_factory
 
             seg = wordsegment.Segmenter()
             seg.load()
-            forms = DefaultDictionaryFactory().get_dictionary("en")
+            # the factory simplemma's lemmatize and is_known use, so its dictionary is decoded once per process
+            factory = getattr(dictionary_factory, "DEFAULT_DICTIONARY_FACTORY", None)
+            if factory is None:  # simplemma before 2.0
+                factory = dictionary_factory.DefaultDictionaryFactory()
+            forms = factory.get_dictionary("en")
             _STATE["segmenter"] = seg
             _STATE["unigrams"] = seg.unigrams
             _STATE["forms"] = forms
     return _STATE
+
+
+@lru_cache(maxsize=8)
+def _common_words(min_part_count: float) -> frozenset:
+    """The unigrams a split may produce: counted at least ``min_part_count`` times, two letters or more, no affix."""
+    uni = _load()["unigrams"]
+    return frozenset(w for w, c in uni.items() if c >= min_part_count and len(w) >= 2 and w not in AFFIXES)
+
+
+def _cuts(s: str, common: frozenset, parts: int) -> Iterator[Tuple[str, ...]]:
+    """Every way of writing ``s`` as one to ``parts`` words of ``common``."""
+    if s in common:
+        yield (s,)
+    if parts > 1:
+        for i in range(2, len(s) - 1):
+            head = s[:i]
+            if head in common:
+                for rest in _cuts(s[i:], common, parts - 1):
+                    yield (head,) + rest
+
+
+def _can_split(token: str, *, min_part_count: float, max_parts: int, min_unattested_part: int) -> bool:
+    """Some cut of ``token`` into 2 to ``max_parts`` parts passes every test :func:`segment_glued` applies.
+
+    The split the segmenter chooses is accepted only if it is such a cut, so a
+    token with none is refused without running the segmenter (the costly step).
+    """
+    bigrams = _load()["segmenter"].bigrams
+    for parts in _cuts(token, _common_words(min_part_count), max_parts):
+        if len(parts) < 2:
+            continue
+        if min(len(p) for p in parts) >= min_unattested_part or all(f"{a} {b}" in bigrams for a, b in zip(parts, parts[1:])):
+            return True
+    return False
 
 
 def is_word(token: str) -> bool:
@@ -124,6 +162,8 @@ def segment_glued(
     """
     st = _load()
     if token in st["unigrams"] or token in st["forms"]:
+        return None
+    if not _can_split(token, min_part_count=min_part_count, max_parts=max_parts, min_unattested_part=min_unattested_part):
         return None
     parts = st["segmenter"].segment(token)
     if not 2 <= len(parts) <= max_parts or "".join(parts) != token:
