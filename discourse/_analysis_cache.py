@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, Mapping
 import pandas as pd
 
 from ._config import AnalysisConfig
+from ._env import default_cache_dir
 from ._io import atomic_dir, check_writable_dir
 from .provenance import code_fingerprint, package_versions, to_json
 
@@ -30,12 +31,6 @@ if TYPE_CHECKING:
 __all__ = ["default_cache_dir", "fit_cached", "LazyModels"]
 
 logger = logging.getLogger(__name__)
-
-
-def default_cache_dir() -> Path:
-    """``$DISCOURSE_CACHE`` if set, else ``~/.cache/discourse``."""
-    env = os.environ.get("DISCOURSE_CACHE")
-    return Path(env) if env else Path.home() / ".cache" / "discourse"
 
 
 #: Parameters that change how a fit is shown, never what it computes: not part of the cache key.

@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import json
 import logging
-import sys
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Optional, Sequence, Union
 
 import pandas as pd
 
+from ._env import progress_enabled
 from ._io import atomic_dir, atomic_write_text
 from .clean import Cleaner
 from .corpus import Corpus
@@ -311,12 +311,7 @@ def _as_corpus(corpus: Any) -> Corpus:
 
 
 def _progress_disabled(progress: Optional[bool]) -> bool:
-    if progress is None:
-        stream = sys.stderr
-        return not (hasattr(stream, "isatty") and stream.isatty())
-    if not isinstance(progress, bool):
-        raise ParameterError(f"progress={progress!r} is not allowed: expected True, False or None (automatic)")
-    return not progress
+    return not progress_enabled(progress)
 
 
 def prepare(

@@ -308,3 +308,19 @@ def test_analyze_runs_on_the_scheduler_it_is_given(monkeypatch, seeds):
     monkeypatch.setattr(dist, "analyze_distributed", fake)
     assert analyze(seeds, by=("period",), models=("lda",), k=3, scheduler="local") == "distributed result"
     assert called == {"scheduler": "local"}
+
+
+def test_one_cache_root_and_one_progress_rule_for_every_part(monkeypatch, tmp_path):
+    """Analyses, fitted models and embeddings share the cache root; every part reads progress the same way."""
+    from discourse import _analysis_cache, _env
+    from discourse.compare import _stats
+    from discourse.distributed import _cluster
+    from discourse.models import _base, embed
+
+    monkeypatch.delenv("DISCOURSE_CACHE", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    assert _analysis_cache.default_cache_dir() == embed.default_cache_dir() == tmp_path / "discourse"
+    assert _base.progress_enabled is _cluster.progress_enabled is _env.progress_enabled
+    monkeypatch.setenv("DISCOURSE_PROGRESS", "0")
+    assert _env.progress_enabled(None) is False and _env.progress_enabled(True) is True
+    assert _stats.progress_bar([1], total=1, desc="x", progress=None).disable

@@ -157,12 +157,11 @@ def bootstrap_linear_ci(
 
 def progress_bar(iterable, *, total: int, desc: str, progress: bool | None):
     """A tqdm bar over ``iterable``; silent when ``progress`` is False, or None and stderr is not a terminal."""
-    import sys
-
     from tqdm.auto import tqdm
 
-    disable = (not sys.stderr.isatty()) if progress is None else not progress
-    return tqdm(iterable, total=total, desc=desc, disable=disable, leave=False)
+    from .._env import progress_enabled
+
+    return tqdm(iterable, total=total, desc=desc, disable=not progress_enabled(progress), leave=False)
 
 
 def bh_adjust(p: np.ndarray) -> np.ndarray:

@@ -29,9 +29,9 @@ from __future__ import annotations
 import contextlib
 import importlib.util
 import logging
-import sys
 from typing import Any, Iterator, Sequence
 
+from .._env import progress_enabled  # noqa: F401 - re-exported for the distributed modules
 from ..errors import ParameterError
 
 __all__ = ["connect", "gather_with_progress", "put", "dashboard_available", "progress_enabled"]
@@ -42,16 +42,6 @@ logger = logging.getLogger(__name__)
 def dashboard_available() -> bool:
     """True if the Dask dashboard can be served (``bokeh`` is installed)."""
     return importlib.util.find_spec("bokeh") is not None
-
-
-def progress_enabled(progress: bool | None) -> bool:
-    """Whether to draw a progress bar: asked for and stderr is a terminal."""
-    if progress is False:
-        return False
-    try:
-        return bool(sys.stderr.isatty())
-    except (AttributeError, ValueError):
-        return False
 
 
 @contextlib.contextmanager

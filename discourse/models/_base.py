@@ -17,7 +17,6 @@ from __future__ import annotations
 import io
 import json
 import logging
-import sys
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
@@ -25,6 +24,7 @@ import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator
 
+from .._env import progress_enabled  # noqa: F401 - re-exported for the models
 from .._io import atomic_write_bytes, atomic_write_text
 from ..errors import CorpusError, InputError, NotFittedError, ParameterError, check_param
 from ..provenance import to_json
@@ -89,15 +89,6 @@ def check_random_state_seed(random_state: Any, *, name: str = "random_state") ->
     ok = ok and 0 <= int(random_state) < 2**32
     check_param(name, random_state, "an integer in [0, 2**32), a numpy Generator/RandomState, or None", ok)
     return int(random_state)
-
-
-def progress_enabled(progress: bool | None) -> bool:
-    """Whether to show a progress bar: ``None`` means "only on a terminal"."""
-    if progress is None:
-        stream = sys.stderr
-        return bool(getattr(stream, "isatty", lambda: False)())
-    check_param("progress", progress, "True, False or None (show only on a terminal)", isinstance(progress, bool))
-    return progress
 
 
 def check_prepared(prepared: Any, *, what: str = "prepared") -> pd.DataFrame:
