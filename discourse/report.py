@@ -15,13 +15,26 @@ from typing import Any
 
 import pandas as pd
 
-__all__ = ["draw_analysis_figures", "alignment_matrix", "figure_provenance"]
+from .errors import DiscourseError
+
+__all__ = ["draw_analysis_figures", "alignment_matrix", "figure_provenance", "contrast_figure_name",
+           "keyness_figure_name"]
 
 logger = logging.getLogger(__name__)
 
 
 def _slug(text: Any) -> str:
     return re.sub(r"[^A-Za-z0-9]+", "-", str(text)).strip("-").lower() or "x"
+
+
+def contrast_figure_name(model: str, grouping: str, group_a: Any, group_b: Any) -> str:
+    """File name of the standard contrast figure (the CLI and the notebooks use this one name)."""
+    return f"{model}_contrast_{_slug(grouping)}_{_slug(group_a)}_vs_{_slug(group_b)}"
+
+
+def keyness_figure_name(grouping: str, group: Any, reference: Any) -> str:
+    """File name of the standard keyness figure (the CLI and the notebooks use this one name)."""
+    return f"keyness_{_slug(grouping)}_{_slug(group)}_vs_{_slug(reference)}"
 
 
 def figure_provenance(result, **extra: Any) -> dict[str, Any]:
@@ -73,9 +86,11 @@ def draw_analysis_figures(result, outdir: str | Path) -> list[Path]:
         plt.close(fig)
 
     def attempt(name: str, draw) -> None:
+        # A figure the data cannot make (a plotting function's ParameterError: nothing to draw, a
+        # single group) is skipped with a warning; any other error is a bug and is raised.
         try:
             draw()
-        except Exception as exc:  # noqa: BLE001 - one bad figure must not lose the tables
+        except DiscourseError as exc:
             logger.warning("figure %s was not drawn: %s", name, exc)
             plt.close("all")
 
@@ -95,7 +110,7 @@ def draw_analysis_figures(result, outdir: str | Path) -> list[Path]:
                 for (a, b2), _ in list(sub.groupby(["group_a", "group_b"], sort=True))[:6]:
                     attempt(f"{model}_contrast_{a}_{b2}", lambda m=model, g=by, a=a, b2=b2: save(
                         P.plot_contrasts(con, model=m, grouping=g, group_a=a, group_b=b2),
-                        f"{m}_contrast_{_slug(g)}_{_slug(a)}_vs_{_slug(b2)}"))
+                        contrast_figure_name(m, g, a, b2)))
         pred = t.get("predicted")
         if pred is not None and "year" in pred.columns and (pred["model"] == model).any():
             attempt(f"{model}_trend", lambda m=model: save(P.plot_trend(pred, model=m), f"{m}_trend"))
@@ -112,7 +127,7 @@ def draw_analysis_figures(result, outdir: str | Path) -> list[Path]:
                 pairs = sorted(set(zip(sub["group"], sub["reference"])))[:6]
             for g, r in pairs:
                 attempt(f"keyness_{g}_{r}", lambda b=by, g=g, r=r: save(
-                    P.plot_keyness(key, grouping=b, group=g, reference=r), f"keyness_{_slug(b)}_{_slug(g)}_vs_{_slug(r)}"))
+                    P.plot_keyness(key, grouping=b, group=g, reference=r), keyness_figure_name(b, g, r)))
     fr = t.get("frames")
     if fr is not None and not fr.empty:
         for by in groupings:

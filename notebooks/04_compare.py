@@ -48,7 +48,7 @@
 import discourse
 from discourse.build import cache_dir, figures_dir
 from discourse.plot import plot_contrasts, plot_diff_in_diff, plot_frames, plot_keyness, plot_prevalence
-from discourse.report import figure_provenance
+from discourse.report import contrast_figure_name, figure_provenance, keyness_figure_name
 from study import CONFIG
 
 result = discourse.analyze(discourse.load_seeds(), CONFIG, cache_dir=str(cache_dir()))
@@ -86,7 +86,7 @@ T["stability"]
 # %%
 for model in ("lda", "bertopic"):
     save(plot_contrasts(T["contrasts"], model=model, grouping="period", group_a="2024", group_b="2015"),
-         f"{model}_contrast_2015_2024")
+         contrast_figure_name(model, "period", "2024", "2015"))
 T["contrasts"].query("grouping == 'period' and group_a == '2024' and group_b == '2015'")[
     ["model", "topic", "label", "difference", "ci_low", "ci_high", "p_value", "p_min", "p_adj", "n_a", "n_b",
      "ci_note"]]
@@ -115,7 +115,8 @@ save(plot_diff_in_diff(did_pk, model="lda"), "lda_diff_in_diff")
 # period, uses it.
 
 # %%
-save(plot_keyness(T["keyness"], grouping="period", group="2024", reference="2015"), "keyness_2024_vs_2015")
+save(plot_keyness(T["keyness"], grouping="period", group="2024", reference="2015"),
+     keyness_figure_name("period", "2024", "2015"))
 T["keyness"].query("grouping == 'period' and group == '2024' and reference == '2015'").head(15)[
     ["term", "count", "count_reference", "log_odds", "z", "p_adj", "p_min", "docs_using", "docs_using_reference",
      "dp", "one_doc"]]

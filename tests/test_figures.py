@@ -254,3 +254,28 @@ def test_render_cache_key_is_the_same_in_every_process(tmp_path):
         save_in_subprocess("cache=sys.argv[2]", str(tmp_path / name), str(tmp_path / f"cache_{name}"), env={"PYTHONHASHSEED": seed})
     keys = [sorted(p.name for p in (tmp_path / f"cache_{n}").iterdir()) for n in ("a", "b")]
     assert len(keys[0]) == 1 and keys[0] == keys[1]
+
+
+def test_cli_and_notebooks_name_the_standard_figures_alike_and_figure_bugs_are_not_hidden(tmp_path, monkeypatch):
+    """One name per standard figure (from discourse.report), and a plotting bug is raised, not logged away."""
+    from pathlib import Path
+
+    import discourse
+    from discourse import plot
+    from discourse.report import contrast_figure_name, draw_analysis_figures, keyness_figure_name
+
+    notebook = (Path(__file__).resolve().parents[1] / "notebooks" / "04_compare.py").read_text()
+    assert 'contrast_figure_name(model, "period", "2024", "2015")' in notebook
+    assert 'keyness_figure_name("period", "2024", "2015")' in notebook
+    res = discourse.analyze(discourse.load_seeds(), by=("period",), models=("lda",), k=2, n_runs=1, figures=False,
+                            progress=False, pairs=(("2024", "2015"),), cache_dir=str(tmp_path / "cache"))
+    names = {p.stem for p in draw_analysis_figures(res, tmp_path / "figs")}
+    assert contrast_figure_name("lda", "period", "2024", "2015") in names
+    assert keyness_figure_name("period", "2024", "2015") in names
+
+    def broken(*args, **kwargs):
+        raise TypeError("a bug in a plotting function")
+
+    monkeypatch.setattr(plot, "plot_frames", broken)
+    with pytest.raises(TypeError, match="a bug in a plotting function"):
+        draw_analysis_figures(res, tmp_path / "figs2")
