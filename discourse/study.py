@@ -55,6 +55,8 @@ SCHEMA: dict[str, dict[str, tuple[str, tuple]]] = {
         "n_resamples": ("n_resamples", (lambda v: _INT[0](v) and v >= 100, "an integer >= 100")),
         "n_permutations": ("n_permutations", (lambda v: _INT[0](v) and v >= 100, "an integer >= 100")),
         "confidence_level": ("confidence_level", _UNIT),
+        "prior_scale": ("prior_scale", (lambda v: isinstance(v, (int, float)) and not isinstance(v, bool) and v > 0,
+                                        "a number > 0")),
     },
     "models": {
         "use": ("models", (lambda v: isinstance(v, list) and v and set(v) <= {"lda", "bertopic"}, 'a list of "lda", "bertopic"')),
@@ -62,6 +64,7 @@ SCHEMA: dict[str, dict[str, tuple[str, tuple]]] = {
         "k_range": ("k_range", _KRANGE),
         "k_seeds": ("k_seeds", _INTS),
         "seed": ("random_state", _INT),
+        "runs": ("n_runs", _POS),
     },
     "vocabulary": {
         "lexicon": ("lexicon", _STR),
@@ -263,6 +266,7 @@ min_count = 3                  # keyness: minimum count of a term
 n_resamples = 2000             # bootstrap resamples (documents are resampled)
 n_permutations = 2000          # permutations for contrast p-values
 confidence_level = 0.95
+prior_scale = 0.1              # keyness: the prior's total as a share of the corpus's tokens
 
 [models]
 use = ["lda", "bertopic"]
@@ -270,6 +274,7 @@ k = "auto"                     # LDA topics, or "auto": chosen by coherence and 
 k_range = [2, 3, 4, 5, 6, 8]   # K tried when k = "auto"
 k_seeds = [0, 1, 2]            # seeds per K (stability)
 seed = 0                       # the one seed every stochastic step derives from
+runs = 5                       # LDA runs (seeds seed, seed+1, ...) aligned and combined in every comparison
 
 [vocabulary]
 # Recorded in the manifest; this version's analysis applies the package defaults
