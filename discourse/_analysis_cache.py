@@ -37,10 +37,13 @@ logger = logging.getLogger(__name__)
 _NOT_RESULTS = ("progress",)
 
 
-def _model_key(name: str, params: Mapping[str, Any], corpus_hash: str) -> str:
+def _model_key(name: str, params: Mapping[str, Any], corpus_hash: str, prepared_params: Mapping[str, Any] | None = None) -> str:
     from .numeric import fingerprint
 
-    blob = json.dumps({"name": name, "params": params, "corpus": corpus_hash, "versions": package_versions(),
+    # the corpus hash names the raw texts; how they were cleaned and tokenised (prepared_params) decides
+    # what the model was fitted on
+    blob = json.dumps({"name": name, "params": params, "corpus": corpus_hash, "prepared": prepared_params,
+                       "versions": package_versions(),
                        "code": code_fingerprint(), "numeric": fingerprint()}, sort_keys=True, default=str)
     return hashlib.sha256(blob.encode()).hexdigest()[:24]
 
@@ -60,7 +63,7 @@ def fit_cached(model, prepared, *, cache_dir: str | os.PathLike | None = None):
     cache = Path(cache_dir) if cache_dir is not None else default_cache_dir()
     params = model.get_params() if hasattr(model, "get_params") else {}
     params = {k: v for k, v in params.items() if k not in _NOT_RESULTS}
-    key = _model_key(model.name, params, prepared.corpus_hash)
+    key = _model_key(model.name, params, prepared.corpus_hash, getattr(prepared, "params", None))
     path = cache / "models" / f"{model.name}-{key}"
     if path.exists():
         loaded = load_entry(path, type(model).load, what=f"fitted {model.name} model")

@@ -77,6 +77,14 @@ class AnalysisConfig:
         run in the mode, the analysis is computed in a fresh process that
         does, and its result comes back through the cache (``cache_dir``, or
         the default cache folder when that is ``None``).
+    lexicon : str or None
+        A frames lexicon file (``term,frame,role`` CSV with a ``# domain:``
+        line, as ``discourse/data/frames.csv``); ``None``: the shipped one.
+    aliases : str or None
+        An alias table (``alias,canonical`` CSV, as ``discourse/data/aliases.csv``)
+        used instead of the shipped one; ``None``: the shipped one.
+    extra_stopwords : tuple of str
+        Words dropped besides the shipped stop-word list.
     """
 
     by: tuple[str, ...] = ("period",)
@@ -100,6 +108,9 @@ class AnalysisConfig:
     figures: bool = True
     scheduler: str | None = None
     reproducible: bool = False
+    lexicon: str | None = None
+    aliases: str | None = None
+    extra_stopwords: tuple[str, ...] = ()
 
     def validate(self) -> "AnalysisConfig":
         """Check every field; raise :class:`ParameterError` naming the bad one."""

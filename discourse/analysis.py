@@ -165,6 +165,10 @@ def analyze(corpus, config: AnalysisConfig | None = None, **overrides) -> Analys
     if config.scheduler:
         from .distributed import analyze_distributed
 
+        if _tokenizer(config) is not None:
+            raise ParameterError("aliases= and extra_stopwords= (a study's [vocabulary] aliases and stop_words) are not "
+                                 "applied on a Dask cluster yet: run without --scheduler, or leave them unset")
+
         return analyze_distributed(corpus, config)
     if config.reproducible:
         from .numeric import MODE_VAR, in_effect
@@ -191,7 +195,7 @@ def analyze(corpus, config: AnalysisConfig | None = None, **overrides) -> Analys
 
     from ._prepare import prepare
 
-    prepared = prepare(corpus, progress=config.progress)
+    prepared = prepare(corpus, tokenizer=_tokenizer(config), progress=config.progress)
     timings["prepare"] = time.perf_counter() - t0
 
     models, runs = _fit_models(prepared, config, timings)
@@ -206,6 +210,15 @@ def analyze(corpus, config: AnalysisConfig | None = None, **overrides) -> Analys
             except OSError as exc:
                 logger.warning("could not cache the analysis in %s (%s)", cached_at, exc)
     return res
+
+
+def _tokenizer(config: AnalysisConfig):
+    """The tokenizer the configuration asks for (``None``: the default one of :func:`discourse.prepare`)."""
+    if config.aliases is None and not config.extra_stopwords:
+        return None
+    from .tokenize import Tokenizer
+
+    return Tokenizer(aliases=config.aliases, extra_stopwords=tuple(config.extra_stopwords))
 
 
 def _analyze_in_reproducible_process(corpus, config: AnalysisConfig) -> AnalysisResult:
@@ -279,7 +292,8 @@ def _compare(prepared, models, config: AnalysisConfig, timings, runs: Mapping[st
                        prior_scale=config.prior_scale, n_permutations=config.n_permutations, random_state=rs)
         results[f"keyness:{by}"] = kr
         tables["keyness"].append(kr.to_frame())
-        fr = C.frame_balance(prepared, by, min_docs=config.min_docs if config.min_docs is not None else 3, **boot)
+        fr = C.frame_balance(prepared, by, min_docs=config.min_docs if config.min_docs is not None else 3,
+                             lexicon=config.lexicon, **boot)
         results[f"frames:{by}"] = fr
         tables["frames"].append(fr.to_frame())
         for name, model in models.items():

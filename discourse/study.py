@@ -69,7 +69,7 @@ SCHEMA: dict[str, dict[str, tuple[str, tuple]]] = {
     "vocabulary": {
         "lexicon": ("lexicon", _STR),
         "aliases": ("aliases", _STR),
-        "stop_words": ("stop_words", _STRS),
+        "stop_words": ("extra_stopwords", _STRS),
     },
     "output": {
         "out": ("out", _STR),
@@ -82,10 +82,8 @@ SCHEMA: dict[str, dict[str, tuple[str, tuple]]] = {
 
 _CONFIG_FIELDS = {"by", "models", "k", "k_range", "k_seeds", "random_state", "min_count", "min_docs", "n_resamples",
                   "n_permutations", "confidence_level", "cache_dir", "figures", "reproducible", "scheduler",
-                  "prior_scale", "pairs", "against_rest", "n_runs", "formula"}
-#: Settings the file holds that :func:`discourse.analyze` cannot apply yet (AnalysisConfig has no field for
-#: them): recorded in the manifest, and a warning says so when one is set.
-NOT_APPLIED = ("lexicon", "aliases", "stop_words")
+                  "prior_scale", "pairs", "against_rest", "n_runs", "formula", "lexicon", "aliases",
+                  "extra_stopwords"}
 
 
 @dataclass(frozen=True)
@@ -104,8 +102,6 @@ class Study:
         ``text_col``, ``id_col``, ``duplicates``, ``near_threshold``, ``min_words`` for :func:`discourse.load_corpus`.
     out : str or None
         Output folder.
-    vocabulary : dict
-        ``lexicon``, ``aliases``, ``stop_words`` as given (see :data:`NOT_APPLIED`).
     """
 
     path: Path | None
@@ -113,7 +109,6 @@ class Study:
     config: Any
     load_options: dict = field(default_factory=dict)
     out: str | None = None
-    vocabulary: dict = field(default_factory=dict)
 
     def load_corpus(self, **overrides):
         """The study's corpus (``overrides`` replace load options)."""
@@ -131,9 +126,8 @@ class Study:
             return os.path.relpath(p, self.path.parent) if p and self.path is not None else p
 
         return {"study_file": self.path.name if self.path else None, "corpus": rel(self.corpus), "load": LOAD_DEFAULTS | self.load_options,
-                "analysis": asdict(self.config) | {"progress": None, "cache_dir": None},
-                "vocabulary": {k: rel(v) if k != "stop_words" else v for k, v in self.vocabulary.items()},
-                "not_applied": [k for k in NOT_APPLIED if self.vocabulary.get(k)]}
+                "analysis": asdict(self.config) | {"progress": None, "cache_dir": None,
+                                                   "lexicon": rel(self.config.lexicon), "aliases": rel(self.config.aliases)}}
 
     def with_overrides(self, **values: Any) -> "Study":
         """A copy with settings replaced (``None`` values are ignored), as command-line flags do; not yet validated."""
@@ -181,14 +175,8 @@ def study_from_mapping(data: Mapping[str, Any], *, path: Path | None = None) -> 
         config = config.validate()
     except ParameterError as exc:
         raise ParameterError(f"{path or 'study'}: {exc}") from None
-    vocab = {k: values[k] for k in NOT_APPLIED if k in values}
-    for key in NOT_APPLIED:
-        if vocab.get(key):
-            logger.warning("%s: [vocabulary] %s is recorded in the manifest but not applied by this version's analysis "
-                           "(the default %s is used); remove it to silence this", path or "study", key,
-                           {"lexicon": "frames lexicon", "aliases": "alias list", "stop_words": "stop-word list"}[key])
     return Study(path=path, corpus=values.get("corpus"), config=config,
-                 load_options={k: values[k] for k in SCHEMA_LOAD if k in values}, out=values.get("out"), vocabulary=vocab)
+                 load_options={k: values[k] for k in SCHEMA_LOAD if k in values}, out=values.get("out"))
 
 
 #: :attr:`Study.load_options` (passed to :func:`discourse.load_corpus`) and their defaults.
@@ -277,11 +265,11 @@ seed = 0                       # the one seed every stochastic step derives from
 runs = 5                       # LDA runs (seeds seed, seed+1, ...) aligned and combined in every comparison
 
 [vocabulary]
-# Recorded in the manifest; this version's analysis applies the package defaults
-# (discourse/data/frames.csv, discourse/data/aliases.csv, scikit-learn's stop words).
-# lexicon = "frames.csv"
-# aliases = "aliases.csv"
-# stop_words = ["said", "also"]
+# Unset: the shipped frames lexicon (discourse/data/frames.csv), alias table
+# (discourse/data/aliases.csv) and stop-word list.
+# lexicon = "frames.csv"       # term,frame,role CSV with a "# domain:" line
+# aliases = "aliases.csv"      # alias,canonical CSV, used instead of the shipped one
+# stop_words = ["said", "also"]  # dropped besides the shipped list
 
 [output]
 out = "results"

@@ -324,3 +324,18 @@ def test_one_cache_root_and_one_progress_rule_for_every_part(monkeypatch, tmp_pa
     monkeypatch.setenv("DISCOURSE_PROGRESS", "0")
     assert _env.progress_enabled(None) is False and _env.progress_enabled(True) is True
     assert _stats.progress_bar([1], total=1, desc="x", progress=None).disable
+
+
+def test_a_model_fitted_on_other_tokens_is_not_served_from_the_cache(tmp_path, seeds):
+    """Same corpus, other tokenizer settings: the cached model was fitted on other tokens and must not be reused."""
+    import discourse
+    from discourse.analysis import fit_cached
+    from discourse.tokenize import Tokenizer
+
+    default = discourse.prepare(seeds, progress=False)
+    fewer = discourse.prepare(seeds, tokenizer=Tokenizer(extra_stopwords=("afghanistan", "pakistan")), progress=False)
+    assert default.corpus_hash == fewer.corpus_hash and default.tokens != fewer.tokens
+    a = fit_cached(discourse.LDA(k=3, random_state=0), default, cache_dir=tmp_path)
+    b = fit_cached(discourse.LDA(k=3, random_state=0), fewer, cache_dir=tmp_path)
+    assert a.cache_path_ != b.cache_path_
+    assert "pakistan" not in set(b.topic_terms(10)["term"])

@@ -77,11 +77,30 @@ def test_unreadable_study_files(tmp_path):
         load_study(tmp_path / "s.toml")
 
 
-def test_vocabulary_not_applied_is_said(tmp_path, caplog):
-    (tmp_path / "study.toml").write_text('[vocabulary]\nstop_words = ["said"]\n')
+def test_vocabulary_of_the_study_file_is_applied(tmp_path):
+    """[vocabulary] stop words, aliases and lexicon reach the tokenizer and the frame balance."""
+    import shutil
+
+    import discourse
+    from discourse.corpus import seeds_path
+
+    data = Path(discourse.__file__).resolve().parent / "data"
+    lexicon = (data / "frames.csv").read_text(encoding="utf-8").replace("# domain: English-language news",
+                                                                         "# domain: TEST DOMAIN English-language news", 1)
+    (tmp_path / "frames.csv").write_text(lexicon, encoding="utf-8")
+    shutil.copy(data / "aliases.csv", tmp_path / "aliases.csv")
+    (tmp_path / "study.toml").write_text(
+        f'[corpus]\npath = "{seeds_path()}"\n[compare]\nby = ["period"]\n[models]\nuse = ["lda"]\nk = 2\nruns = 1\n'
+        '[vocabulary]\nstop_words = ["pakistan", "afghanistan"]\nlexicon = "frames.csv"\naliases = "aliases.csv"\n'
+        '[output]\nfigures = false\n')
     study = load_study(tmp_path / "study.toml")
-    assert "stop_words is recorded in the manifest but not applied" in caplog.text
-    assert study.resolved()["not_applied"] == ["stop_words"]
+    assert study.config.extra_stopwords == ("pakistan", "afghanistan")
+    assert study.config.lexicon == str(tmp_path / "frames.csv") and study.config.aliases == str(tmp_path / "aliases.csv")
+    assert study.resolved()["analysis"]["lexicon"] == "frames.csv"
+    res = discourse.analyze(study.load_corpus(), study.config, n_resamples=200, n_permutations=200, progress=False)
+    terms = set(res.tables["topics"]["term"])
+    assert "pakistan" not in terms and "afghanistan" not in terms
+    assert set(res.tables["frames"]["domain"]).pop().startswith("TEST DOMAIN")
 
 
 def test_flags_override_the_file(tmp_path):
