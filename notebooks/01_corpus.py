@@ -84,8 +84,8 @@ removals.assign(text=removals["text"].str.slice(0, 70).str.replace("\n", " "))
 docs = result.tables["documents"]
 labels = {d: f"{d[:3]} {c or 'unknown'} {p}" for d, c, p in zip(docs["doc_id"], docs["outlet_country"], docs["period"])}
 ax = plot_removals(removals, doc_labels=labels, lengths=dict(zip(docs["doc_id"], docs["chars_raw"])))
-discourse.save_figure(ax.figure, "corpus_removals", outdir=figures_dir(), cache=cache_dir() / "figures",
-                      provenance=figure_provenance(result, figure="corpus_removals"))
+_ = discourse.save_figure(ax.figure, "corpus_removals", outdir=figures_dir(), cache=cache_dir() / "figures",
+                          provenance=figure_provenance(result, figure="corpus_removals"))
 
 # %% [markdown]
 # ## Passages

@@ -35,8 +35,8 @@ ksel
 
 # %%
 axes = plot_k_selection(ksel)
-discourse.save_figure(axes.flat[0].figure, "lda_k_selection", outdir=figures_dir(), cache=cache_dir() / "figures",
-                      provenance=figure_provenance(result, figure="lda_k_selection"))
+_ = discourse.save_figure(axes.flat[0].figure, "lda_k_selection", outdir=figures_dir(), cache=cache_dir() / "figures",
+                          provenance=figure_provenance(result, figure="lda_k_selection"))
 
 # %% [markdown]
 # ## The topics
@@ -51,8 +51,8 @@ discourse.save_figure(axes.flat[0].figure, "lda_k_selection", outdir=figures_dir
 # %%
 topics = result.tables["topics"]
 axes = plot_topic_terms(topics, model="lda")
-discourse.save_figure(axes.flat[0].figure, "lda_topics", outdir=figures_dir(), cache=cache_dir() / "figures",
-                      provenance=figure_provenance(result, figure="lda_topics"))
+_ = discourse.save_figure(axes.flat[0].figure, "lda_topics", outdir=figures_dir(), cache=cache_dir() / "figures",
+                          provenance=figure_provenance(result, figure="lda_topics"))
 
 # %% [markdown]
 # The most representative passages of each topic (highest topic weight) help to name it:

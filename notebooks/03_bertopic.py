@@ -32,8 +32,8 @@ from study import CONFIG
 result = discourse.analyze(discourse.load_seeds(), CONFIG, cache_dir=str(cache_dir()))
 topics = result.tables["topics"]
 axes = plot_topic_terms(topics, model="bertopic")
-discourse.save_figure(axes.flat[0].figure, "bertopic_topics", outdir=figures_dir(), cache=cache_dir() / "figures",
-                      provenance=figure_provenance(result, figure="bertopic_topics"))
+_ = discourse.save_figure(axes.flat[0].figure, "bertopic_topics", outdir=figures_dir(), cache=cache_dir() / "figures",
+                          provenance=figure_provenance(result, figure="bertopic_topics"))
 
 # %%
 rep = result.tables["representative"]
@@ -56,5 +56,5 @@ result.tables["agreement"]
 
 # %%
 ax = plot_alignment(result.tables["alignment"], alignment_matrix(result))
-discourse.save_figure(ax.figure, "alignment", outdir=figures_dir(), cache=cache_dir() / "figures",
-                      provenance=figure_provenance(result, figure="alignment"))
+_ = discourse.save_figure(ax.figure, "alignment", outdir=figures_dir(), cache=cache_dir() / "figures",
+                          provenance=figure_provenance(result, figure="alignment"))

@@ -105,6 +105,6 @@ scores.agreement
 # %%
 ax = plot_validation(scores.to_frame(), measure="model_precision", model="lda",
                      title="Example answers (simulated coders, not real coding)")
-discourse.save_figure(ax.figure, "validation_example_model_precision", outdir=figures_dir(), cache=cache_dir() / "figures",
-                      provenance=figure_provenance(result, figure="validation_example_model_precision",
-                                                   example_export=scores.export_id))
+_ = discourse.save_figure(ax.figure, "validation_example_model_precision", outdir=figures_dir(), cache=cache_dir() / "figures",
+                          provenance=figure_provenance(result, figure="validation_example_model_precision",
+                                                       example_export=scores.export_id))
