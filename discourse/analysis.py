@@ -99,6 +99,9 @@ class AnalysisConfig:
         Also draw the figures (``DIR/figures``) when writing.
     scheduler : str or None
         Dask scheduler address, ``"local"``, or ``None`` for in-process.
+    embedder : str
+        BERTopic's embedding tier: ``"minilm"``, ``"minilm-int8"`` or
+        ``"static"`` (:class:`~discourse.models.BERTopicModel`).
     reproducible : bool
         Compute in the reproducible numeric mode (:mod:`discourse.numeric`):
         the same bytes on any x86-64 CPU.  When this process does not already
@@ -126,6 +129,7 @@ class AnalysisConfig:
     figures: bool = True
     scheduler: str | None = None
     reproducible: bool = False
+    embedder: str = "minilm"
 
     def validate(self) -> "AnalysisConfig":
         """Check every field; raise :class:`ParameterError` naming the bad one."""
@@ -138,6 +142,11 @@ class AnalysisConfig:
             raise ParameterError(f"k={self.k!r} is not allowed: an integer >= 2 or 'auto'")
         if not 0 < self.confidence_level < 1:
             raise ParameterError(f"confidence_level={self.confidence_level!r} is not allowed: between 0 and 1")
+        if self.embedder not in ("minilm", "minilm-int8", "static"):
+            raise ParameterError(f"embedder={self.embedder!r} is not allowed: minilm, minilm-int8 or static (--embedder)")
+        if self.reproducible and self.embedder == "minilm-int8":
+            raise ParameterError("embedder='minilm-int8' is refused with reproducible=True: ONNX Runtime picks its int8 "
+                                 "kernels from the CPU with no setting to pin them; use minilm or static")
         if self.n_resamples < 100 or self.n_permutations < 100:
             raise ParameterError("n_resamples and n_permutations must be >= 100")
         if not (isinstance(self.prior_scale, (int, float)) and 0 < self.prior_scale < float("inf")):
@@ -540,7 +549,7 @@ def _fit_models(prepared, config: AnalysisConfig, timings: dict[str, float]) -> 
         timings["lda"] = time.perf_counter() - t
     if "bertopic" in config.models:
         t = time.perf_counter()
-        bt = BERTopicModel(random_state=config.random_state, progress=config.progress,
+        bt = BERTopicModel(random_state=config.random_state, progress=config.progress, embedder=config.embedder,
                            cache_dir=(str(Path(cache) / "embeddings") if cache else None))
         models["bertopic"] = fit_cached(bt, prepared, cache_dir=cache)
         timings["bertopic"] = time.perf_counter() - t

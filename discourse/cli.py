@@ -71,6 +71,9 @@ def build_parser() -> argparse.ArgumentParser:
     pa.add_argument("--resamples", type=int, default=None, help="bootstrap resamples (default 2000)")
     pa.add_argument("--permutations", type=int, default=None, help="permutations for contrast p-values (default 2000)")
     pa.add_argument("--seed", type=int, default=None, help="random seed for every stochastic step (default 0)")
+    pa.add_argument("--embedder", default=None, choices=("minilm", "minilm-int8", "static"),
+                    help="BERTopic's embedding tier: minilm (torch fp32, default), minilm-int8 (about 2x faster), "
+                         "static (Model2Vec, tens of times faster, coarser); see the README")
     pa.add_argument("--cache", metavar="DIR", default=None, help="cache folder for embeddings and fitted models (default $DISCOURSE_CACHE or ~/.cache/discourse)")
     pa.add_argument("--scheduler", default=None, metavar="ADDRESS",
                     help="run on a Dask cluster: a scheduler address, or 'local' for a local cluster (default: in-process)")
@@ -239,6 +242,7 @@ def cmd_analyze(args: argparse.Namespace) -> int:
         scheduler=args.scheduler, text_col=args.text_col, id_col=args.id_col,
         duplicates="keep_all" if args.keep_duplicates else None,
         prior_scale=args.prior_scale, pairs=_parse_pairs(args.pair), against_rest=args.against_rest,
+        embedder=args.embedder,
     )
     if not study.config.by:
         raise ParameterError("--by is missing: give --by COLUMN (repeatable), or [compare] by in a --config study file")

@@ -62,6 +62,7 @@ SCHEMA: dict[str, dict[str, tuple[str, tuple]]] = {
         "k_range": ("k_range", _KRANGE),
         "k_seeds": ("k_seeds", _INTS),
         "seed": ("random_state", _INT),
+        "embedder": ("embedder", (lambda v: v in ("minilm", "minilm-int8", "static"), '"minilm", "minilm-int8" or "static"')),
     },
     "vocabulary": {
         "lexicon": ("lexicon", _STR),
@@ -79,7 +80,7 @@ SCHEMA: dict[str, dict[str, tuple[str, tuple]]] = {
 
 _CONFIG_FIELDS = {"by", "models", "k", "k_range", "k_seeds", "random_state", "min_count", "min_docs", "n_resamples",
                   "n_permutations", "confidence_level", "cache_dir", "figures", "reproducible", "scheduler",
-                  "prior_scale", "pairs", "against_rest"}
+                  "prior_scale", "pairs", "against_rest", "embedder"}
 #: Settings the file holds that :func:`discourse.analyze` cannot apply yet (AnalysisConfig has no field for
 #: them): recorded in the manifest, and a warning says so when one is set.
 NOT_APPLIED = ("lexicon", "aliases", "stop_words")
