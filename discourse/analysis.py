@@ -248,6 +248,8 @@ class AnalysisResult:
             "parameters": asdict(self.config) | {"cache_dir": None, "progress": None},
             "random_state": self.config.random_state,
             "models": {n: getattr(m, "provenance_", {}).get("params", {}) for n, m in self.models.items()},
+            "embedding_tier": {n: getattr(m, "provenance_", {}).get("extra", {}).get("embedding_tier")
+                               for n, m in self.models.items() if n == "bertopic"},
             "versions": package_versions(),
             "numeric": _numeric_of(self.models),
             "outputs": dict(outputs),

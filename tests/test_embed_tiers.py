@@ -125,7 +125,7 @@ def test_planted_topics_and_alignment_with_int8(cache):
     bt = BERTopicModel(cache_dir=cache, random_state=0, progress=False, embedder="minilm-int8").fit(prepared)
     found = recovered(bt.topic_terms(10))
     assert all(v >= 8 for v in found.values()), found
-    tier = bt.provenance_["embedding_tier"]
+    tier = bt.provenance_["extra"]["embedding_tier"]
     assert tier["tier"] == "minilm-int8" and len(tier["artefact_sha256"]) == 64 and tier["isa"]
     lda = LDA(k=len(PLANTED), random_state=0, progress=False).fit(prepared)
     res = align_models(lda, bt, prepared=prepared)
@@ -151,7 +151,7 @@ def test_static_recovers_planted_topics(cache):
     bt = BERTopicModel(cache_dir=cache, random_state=0, progress=False, embedder="static").fit(prepared)
     found = recovered(bt.topic_terms(10))
     assert sum(v >= 8 for v in found.values()) >= 3, found
-    assert bt.provenance_["embedding_tier"]["tier"] == "static"
+    assert bt.provenance_["extra"]["embedding_tier"]["tier"] == "static"
 
 
 @slow
