@@ -54,7 +54,8 @@ REPRODUCIBLE_TIERS = ("minilm", "static")
 _RECIPES = {
     "minilm-int8": {"format": "onnx", "opset": 17, "quantization": "dynamic int8, MatMul weights per channel (QInt8)",
                     "pooling": "mean", "normalize": True},
-    "static": {"format": "model2vec", "pca_dims": 256, "sif_coefficient": 1e-4, "vocabulary": "model tokenizer"},
+    # no PCA: on 1,000 Lee sentences PCA to 256 dimensions kept 0.12 of fp32's 10 nearest neighbours, all 384 kept 0.26
+    "static": {"format": "model2vec", "pca_dims": None, "sif_coefficient": 1e-4, "vocabulary": "model tokenizer"},
 }
 
 
