@@ -12,7 +12,7 @@ Reports (written to ``benchmarks/results/bench_embed_tiers.json``):
    each repeat), and the ratio of each tier's median time to torch fp32's is
    reported, with process CPU time and the load average around each run.
 3. **Quality** against torch fp32 on all ~2,500 distinct Lee sentences: mean
-   and minimum cosine to the fp32 vectors (same dimension only), recall of
+   and minimum cosine to the fp32 vectors (not for ``static``: another space), recall of
    each sentence's 10 nearest neighbours (cosine), TF-IDF's recall as a
    floor; BERTopic fitted on each tier's embeddings of the same passages
    (seed 0): adjusted Rand index of the passage assignments against fp32's,
@@ -165,7 +165,7 @@ def quality(cache: Path) -> dict:
     planted = discourse.prepare(discourse.Corpus.from_records(planted_records()), progress=False)
     for t in TIERS:
         row = {"dim": int(emb[t].shape[1]), "recall_at_10": _recall(ref, emb[t])}
-        if emb[t].shape[1] == ref.shape[1]:
+        if t != "static":  # the static model's vectors live in another space, even at 384 dimensions
             v = emb[t] / np.linalg.norm(emb[t], axis=1, keepdims=True)
             cos = np.einsum("ij,ij->i", v, ref)
             row.update(cosine_mean=float(cos.mean()), cosine_min=float(cos.min()))
