@@ -71,6 +71,9 @@ class AnalysisConfig:
         Also draw the figures (``DIR/figures``) when writing.
     scheduler : str or None
         Dask scheduler address, ``"local"``, or ``None`` for in-process.
+    embedder : str
+        BERTopic's embedding tier: ``"minilm"``, ``"minilm-int8"`` or
+        ``"static"`` (:class:`~discourse.models.BERTopicModel`).
     reproducible : bool
         Compute in the reproducible numeric mode (:mod:`discourse.numeric`):
         the same bytes on any x86-64 CPU.  When this process does not already
@@ -108,6 +111,7 @@ class AnalysisConfig:
     figures: bool = True
     scheduler: str | None = None
     reproducible: bool = False
+    embedder: str = "minilm"
     lexicon: str | None = None
     aliases: str | None = None
     extra_stopwords: tuple[str, ...] = ()
@@ -131,4 +135,9 @@ class AnalysisConfig:
             raise ParameterError(f"pairs={self.pairs!r} is not allowed: pairs of two different groups (--pair GROUP,REFERENCE)")
         if not (isinstance(self.n_runs, int) and not isinstance(self.n_runs, bool) and self.n_runs >= 1):
             raise ParameterError(f"n_runs={self.n_runs!r} is not allowed: an integer >= 1")
+        if self.embedder not in ("minilm", "minilm-int8", "static"):
+            raise ParameterError(f"embedder={self.embedder!r} is not allowed: minilm, minilm-int8 or static (--embedder)")
+        if self.reproducible and self.embedder == "minilm-int8":
+            raise ParameterError("embedder='minilm-int8' is refused with reproducible=True: ONNX Runtime picks its int8 "
+                                 "kernels from the CPU with no setting to pin them; use minilm or static")
         return self

@@ -73,6 +73,8 @@ class AnalysisResult:
             "models": {n: getattr(m, "provenance_", {}).get("params", {}) for n, m in self.models.items()},
             "versions": package_versions(),
             "numeric": _numeric_of(self.models),
+            "embedding_tier": {n: getattr(m, "provenance_", {}).get("extra", {}).get("embedding_tier")
+                               for n, m in self.models.items() if n == "bertopic"},
             "outputs": dict(outputs),
         }
 

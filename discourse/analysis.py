@@ -264,7 +264,7 @@ def _fit_models(prepared, config: AnalysisConfig, timings: dict[str, float]) -> 
         timings["lda"] = time.perf_counter() - t
     if "bertopic" in config.models:
         t = time.perf_counter()
-        bt = BERTopicModel(random_state=config.random_state, progress=config.progress,
+        bt = BERTopicModel(random_state=config.random_state, progress=config.progress, embedder=config.embedder,
                            cache_dir=(str(Path(cache) / "embeddings") if cache else None))
         models["bertopic"] = fit_cached(bt, prepared, cache_dir=cache)
         timings["bertopic"] = time.perf_counter() - t

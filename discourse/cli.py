@@ -73,6 +73,9 @@ def build_parser() -> argparse.ArgumentParser:
     pa.add_argument("--seed", type=int, default=None, help="random seed for every stochastic step (default 0)")
     pa.add_argument("--runs", type=int, default=None,
                     help="LDA runs (seeds SEED, SEED+1, ...) aligned and combined in every comparison (default 5)")
+    pa.add_argument("--embedder", default=None, choices=("minilm", "minilm-int8", "static"),
+                    help="BERTopic's embedding tier: minilm (torch fp32, default), minilm-int8 (about 2x faster), "
+                         "static (Model2Vec, tens of times faster, coarser); see the README")
     pa.add_argument("--cache", metavar="DIR", default=None, help="cache folder for embeddings and fitted models (default $DISCOURSE_CACHE or ~/.cache/discourse)")
     pa.add_argument("--scheduler", default=None, metavar="ADDRESS",
                     help="run on a Dask cluster: a scheduler address, or 'local' for a local cluster (default: in-process)")
@@ -242,6 +245,7 @@ def cmd_analyze(args: argparse.Namespace) -> int:
         duplicates="keep_all" if args.keep_duplicates else None,
         prior_scale=args.prior_scale, pairs=_parse_pairs(args.pair), against_rest=args.against_rest,
         n_runs=args.runs,
+        embedder=args.embedder,
     )
     if not study.config.by:
         raise ParameterError("--by is missing: give --by COLUMN (repeatable), or [compare] by in a --config study file")

@@ -65,6 +65,7 @@ SCHEMA: dict[str, dict[str, tuple[str, tuple]]] = {
         "k_seeds": ("k_seeds", _INTS),
         "seed": ("random_state", _INT),
         "runs": ("n_runs", _POS),
+        "embedder": ("embedder", (lambda v: v in ("minilm", "minilm-int8", "static"), '"minilm", "minilm-int8" or "static"')),
     },
     "vocabulary": {
         "lexicon": ("lexicon", _STR),
@@ -83,7 +84,7 @@ SCHEMA: dict[str, dict[str, tuple[str, tuple]]] = {
 _CONFIG_FIELDS = {"by", "models", "k", "k_range", "k_seeds", "random_state", "min_count", "min_docs", "n_resamples",
                   "n_permutations", "confidence_level", "cache_dir", "figures", "reproducible", "scheduler",
                   "prior_scale", "pairs", "against_rest", "n_runs", "formula", "lexicon", "aliases",
-                  "extra_stopwords"}
+                  "extra_stopwords", "embedder"}
 
 
 @dataclass(frozen=True)

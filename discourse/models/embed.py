@@ -19,6 +19,12 @@ passages are embedded again.  Shards are written atomically
 (:func:`discourse._io.atomic_write_bytes`), one per chunk of passages while
 embedding, so an interrupted run keeps what it had done.
 
+The tier (``tier=``, see :mod:`discourse.models._tiers`) picks how the model
+runs: torch fp32 (``"minilm"``), ONNX Runtime int8 (``"minilm-int8"``) or a
+Model2Vec static model distilled from it (``"static"``); the tier and the hash
+of its exported artefact are part of the model identity, so their embeddings
+are cached apart.
+
 The default folder is ``$DISCOURSE_CACHE/embeddings`` if ``DISCOURSE_CACHE``
 is set, otherwise ``~/.cache/discourse/embeddings`` (or under
 ``$XDG_CACHE_HOME``).
@@ -43,6 +49,7 @@ from .._io import atomic_write_bytes
 from ..errors import InputError, check_param
 from ..numeric import fingerprint
 from ._base import as_texts, positive_int, progress_enabled
+from ._tiers import check_tier, tier_backend
 
 __all__ = ["SentenceTransformerEmbedder", "default_embedding_model", "default_cache_dir", "text_key"]
 
@@ -136,6 +143,10 @@ class SentenceTransformerEmbedder:
         Progress bar while embedding (``None``: only on a terminal).
     shard_size : int, default 1024
         Passages embedded (and cached) per chunk.
+    tier : {"minilm", "minilm-int8", "static"}, default "minilm"
+        How the model runs (:mod:`discourse.models._tiers`): torch fp32, an
+        int8 ONNX export of it, or a static model distilled from it.  The
+        latter two are built once from the local model folder and cached.
 
     Examples
     --------
@@ -155,6 +166,7 @@ class SentenceTransformerEmbedder:
         device: str = "cpu",
         progress: bool | None = None,
         shard_size: int = 1024,
+        tier: str = "minilm",
     ) -> None:
         self.model = model
         self.batch_size = positive_int("batch_size", batch_size)
@@ -164,6 +176,8 @@ class SentenceTransformerEmbedder:
         self.device = device
         self.progress = progress
         self.shard_size = positive_int("shard_size", shard_size)
+        self.tier = check_tier(tier)
+        self._backend = None
         check_param("cache_dir", cache_dir, "a folder path, None (default folder) or False (no cache)",
                     cache_dir is None or cache_dir is False or isinstance(cache_dir, (str, os.PathLike)))
         self._st = None
@@ -183,6 +197,9 @@ class SentenceTransformerEmbedder:
             raise InputError(f"embedding_model must be a folder path or a SentenceTransformer, not {type(model).__name__}")
         else:
             self._st = model
+        if self.tier != "minilm" and self.model_path is None:
+            raise InputError(f"embedder={self.tier!r} is built from a model folder; pass a folder path as "
+                             "embedding_model, not a loaded model")
 
     # --- the model ----------------------------------------------------------------
     @property
@@ -191,6 +208,31 @@ class SentenceTransformerEmbedder:
         if self._st is None:
             self._st = _load_offline(self.model_path, self.device, progress_enabled(self.progress))
         return self._st
+
+    @property
+    def backend(self):
+        """The tier's backend (``None`` for ``"minilm"``); builds its artefact on first use."""
+        if self.tier != "minilm" and self._backend is None:
+            self._backend = tier_backend(self.tier, self.model_path, self._source_digest(), self._artefact_root())
+        return self._backend
+
+    def _source_digest(self) -> str:
+        return _folder_digest(str(self.model_path), _folder_stamp(self.model_path))
+
+    def _artefact_root(self) -> Path:
+        if isinstance(self.cache_dir, (str, os.PathLike)):
+            return Path(self.cache_dir).expanduser() / "tiers"
+        return default_cache_dir() / "tiers"
+
+    @property
+    def tier_identity(self) -> dict[str, Any]:
+        """Tier, artefact hash and kernel instruction set (for provenance)."""
+        if self.tier == "minilm":
+            import torch
+
+            return {"tier": "minilm", "artefact_sha256": None, "backend": f"torch {torch.__version__} fp32",
+                    "isa": torch.backends.cpu.get_cpu_capability()}
+        return self.backend.identity()
 
     @property
     def is_default_model(self) -> bool:
@@ -207,10 +249,13 @@ class SentenceTransformerEmbedder:
         """Identity of the model and settings (a hash); names the cache sub-folder."""
         if self._key is None:
             if self.model_path is not None:
-                ident = {"files": _folder_digest(str(self.model_path), _folder_stamp(self.model_path))}
+                ident = {"files": self._source_digest()}
             else:
                 ident = {"weights": _module_digest(self._st)}
             ident["normalize"] = self.normalize
+            if self.tier != "minilm":  # int8 vectors also depend on the CPU's int8 kernels
+                tid = self.backend.identity()
+                ident["tier"] = {"name": self.tier, "artefact": tid["artefact_sha256"], "isa": tid["isa"]}
             ident["numeric"] = fingerprint()  # vectors differ in the last bits between kernel choices
             blob = json.dumps(ident, sort_keys=True).encode()
             self._key = hashlib.sha256(blob).hexdigest()[:32]
@@ -267,6 +312,8 @@ class SentenceTransformerEmbedder:
     @property
     def dim(self) -> int:
         """Embedding dimension."""
+        if self.tier != "minilm":
+            return int(self.backend.encode(["dimension"], 1).shape[1])
         st = self.sentence_transformer
         get = getattr(st, "get_embedding_dimension", None) or getattr(st, "get_sentence_embedding_dimension")
         return int(get())
@@ -274,7 +321,7 @@ class SentenceTransformerEmbedder:
     def _embed_missing(self, texts: list[str], keys: list[bytes], cache: Path | None) -> np.ndarray:
         from tqdm.auto import tqdm
 
-        st = self.sentence_transformer
+        encode = self._encoder()
         # global order by decreasing length, as SentenceTransformer.encode sorts; chunks then batch alike
         order = np.argsort([-len(t) for t in texts])
         result: np.ndarray | None = None
@@ -283,9 +330,7 @@ class SentenceTransformerEmbedder:
             with _torch_deterministic():
                 for start in range(0, len(texts), self.shard_size):
                     idx = order[start:start + self.shard_size]
-                    emb = st.encode([texts[i] for i in idx], batch_size=self.batch_size, convert_to_numpy=True,
-                                    show_progress_bar=False, normalize_embeddings=self.normalize)
-                    emb = np.asarray(emb, dtype=np.float32)
+                    emb = np.asarray(encode([texts[i] for i in idx]), dtype=np.float32)
                     if result is None:
                         result = np.empty((len(texts), emb.shape[1]), dtype=np.float32)
                     result[idx] = emb
@@ -295,6 +340,15 @@ class SentenceTransformerEmbedder:
         finally:
             bar.close()
         return result
+
+
+    def _encoder(self):
+        if self.tier != "minilm":
+            backend = self.backend  # its vectors are L2-normalised already
+            return lambda chunk: backend.encode(chunk, self.batch_size)
+        st = self.sentence_transformer
+        return lambda chunk: st.encode(chunk, batch_size=self.batch_size, convert_to_numpy=True,
+                                       show_progress_bar=False, normalize_embeddings=self.normalize)
 
 
 def _module_digest(model: Any) -> str:

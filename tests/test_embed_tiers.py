@@ -1,0 +1,172 @@
+"""Embedding tiers: minilm-int8 (ONNX Runtime) and static (Model2Vec), built offline and cached.
+
+Every test runs with networking disabled in this process.  The int8 export
+takes seconds; distilling the static model takes minutes on a busy 2-core
+machine, so the static tests are slow.
+"""
+
+from __future__ import annotations
+
+import logging
+import socket
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+import discourse
+from discourse.analysis import AnalysisConfig
+from discourse.errors import InputError, ParameterError
+from discourse.models import BERTopicModel, _tiers
+from discourse.models.embed import SentenceTransformerEmbedder
+from discourse.study import study_from_mapping
+from test_models_lda import PLANTED, planted_records, prepare, recovered
+
+slow = pytest.mark.slow
+
+TEXTS = ["Pakistan and Afghanistan held border talks on Tuesday.", "The bushfire spread quickly towards Sydney.",
+         "The central bank raised interest rates again.", "Israeli troops entered the West Bank town."]
+
+
+@pytest.fixture(autouse=True)
+def no_network(monkeypatch):
+    def deny(*a, **k):
+        raise RuntimeError("network access attempted")
+
+    monkeypatch.setattr(socket.socket, "connect", deny)
+    monkeypatch.setattr(socket, "create_connection", deny)
+
+
+@pytest.fixture(scope="module")
+def cache(tmp_path_factory):
+    return tmp_path_factory.mktemp("tiers")
+
+
+def fresh(cache, tier):
+    return SentenceTransformerEmbedder(cache_dir=cache, tier=tier, progress=False)
+
+
+# --- minilm-int8 ---------------------------------------------------------------------
+def test_int8_is_close_to_fp32_and_a_second_run_reuses_the_export(cache, monkeypatch):
+    int8 = fresh(cache, "minilm-int8").encode(TEXTS)
+    fp32 = SentenceTransformerEmbedder(cache_dir=False, progress=False, normalize=True).encode(TEXTS)
+    assert int8.shape == fp32.shape == (4, 384) and int8.dtype == np.float32
+    cos = np.einsum("ij,ij->i", int8, fp32) / np.linalg.norm(fp32, axis=1)
+    assert cos.min() > 0.97, cos
+    first = fresh(cache, "minilm-int8").tier_identity
+
+    def boom(*a, **k):
+        raise AssertionError("the export was built again")
+
+    monkeypatch.setattr(_tiers, "_build_int8", boom)
+    again = fresh(cache, "minilm-int8")
+    assert again.tier_identity == first and first["isa"] == _tiers.int8_isa()
+    np.testing.assert_array_equal(again.encode(TEXTS), int8)
+
+
+def test_corrupt_export_is_reported_and_rebuilt(cache, caplog):
+    emb = fresh(cache, "minilm-int8")
+    before = emb.encode(TEXTS[:2])
+    onnx = emb.backend.folder / "model_int8.onnx"
+    data = bytearray(onnx.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    onnx.write_bytes(bytes(data))
+    with caplog.at_level(logging.WARNING, logger="discourse.models._tiers"):
+        rebuilt = fresh(cache, "minilm-int8")
+        vecs = rebuilt.backend.encode(TEXTS[:2], 8)
+    assert "corrupt" in caplog.text
+    assert _tiers._valid(rebuilt.backend.folder) is not None
+    np.testing.assert_allclose(vecs, before, atol=1e-6)
+
+
+def test_tiers_never_share_cache_entries(cache):
+    keys = {tier: fresh(cache, tier).model_key for tier in ("minilm", "minilm-int8")}
+    assert len(set(keys.values())) == 2
+    assert keys["minilm"] == SentenceTransformerEmbedder(cache_dir=cache).model_key  # the default tier's key is unchanged
+
+
+def test_int8_is_refused_in_the_reproducible_mode(cache, monkeypatch):
+    from discourse import numeric
+
+    monkeypatch.setattr(numeric, "in_effect", lambda: True)
+    with pytest.raises(InputError, match="reproducible mode.*ONNX Runtime"):
+        fresh(cache, "minilm-int8").encode(TEXTS)
+    with pytest.raises(ParameterError, match="minilm-int8"):
+        AnalysisConfig(by=("period",), reproducible=True, embedder="minilm-int8").validate()
+
+
+def test_a_bad_tier_is_named():
+    with pytest.raises(ParameterError, match="embedder"):
+        SentenceTransformerEmbedder(cache_dir=False, tier="fast")
+    with pytest.raises(ParameterError, match="embedder"):
+        AnalysisConfig(by=("period",), embedder="fast").validate()
+    with pytest.raises(ParameterError, match="embedder"):
+        BERTopicModel(embedder="fast", cache_dir=False).fit(prepare(discourse.load_seeds()))
+
+
+def test_the_study_file_and_cli_take_the_tier(tmp_path):
+    study = study_from_mapping({"compare": {"by": ["period"]}, "models": {"embedder": "static"}})
+    assert study.config.embedder == "static"
+    with pytest.raises(ParameterError, match="embedder"):
+        study_from_mapping({"compare": {"by": ["period"]}, "models": {"embedder": "bge"}})
+    from discourse.cli import build_parser
+
+    args = build_parser().parse_args(["analyze", "--by", "period", "--embedder", "minilm-int8"])
+    assert args.embedder == "minilm-int8"
+
+
+@slow
+def test_planted_topics_and_alignment_with_int8(cache):
+    from discourse.compare import align_models
+    from discourse.models import LDA
+
+    prepared = prepare(discourse.Corpus.from_records(planted_records()))
+    bt = BERTopicModel(cache_dir=cache, random_state=0, progress=False, embedder="minilm-int8").fit(prepared)
+    found = recovered(bt.topic_terms(10))
+    assert all(v >= 8 for v in found.values()), found
+    tier = bt.provenance_["extra"]["embedding_tier"]
+    assert tier["tier"] == "minilm-int8" and len(tier["artefact_sha256"]) == 64 and tier["isa"]
+    lda = LDA(k=len(PLANTED), random_state=0, progress=False).fit(prepared)
+    res = align_models(lda, bt, prepared=prepared)
+    assert len(res.table) >= len(PLANTED)
+
+
+# --- static --------------------------------------------------------------------------
+@slow
+def test_static_builds_offline_and_a_second_run_reuses_it(cache, monkeypatch):
+    emb = fresh(cache, "static")
+    vecs = emb.encode(TEXTS)
+    assert vecs.shape == (4, 384) and np.allclose(np.linalg.norm(vecs, axis=1), 1, atol=1e-5)
+    ident = emb.tier_identity
+    monkeypatch.setattr(_tiers, "_build_static", lambda *a, **k: (_ for _ in ()).throw(AssertionError("rebuilt")))
+    again = fresh(cache, "static")
+    assert again.tier_identity == ident
+    assert len({fresh(cache, t).model_key for t in ("minilm", "minilm-int8", "static")}) == 3
+
+
+@slow
+def test_static_recovers_planted_topics(cache):
+    prepared = prepare(discourse.Corpus.from_records(planted_records()))
+    bt = BERTopicModel(cache_dir=cache, random_state=0, progress=False, embedder="static").fit(prepared)
+    found = recovered(bt.topic_terms(10))
+    assert sum(v >= 8 for v in found.values()) >= 3, found
+    assert bt.provenance_["extra"]["embedding_tier"]["tier"] == "static"
+
+
+@slow
+def test_static_vectors_are_the_same_bytes_under_emulated_cpus(cache, emulated_cpus):
+    # one artefact, loaded under each emulated CPU: the lookup and mean must not depend on the kernels
+    # (an artefact distilled under other kernels is another artefact, with another key)
+    import os
+
+    backend = fresh(cache, "static").backend
+    code = ("import sys, hashlib; from pathlib import Path; from discourse.models._tiers import StaticBackend; "
+            f"v = StaticBackend(Path({str(backend.folder)!r}), 'x').encode({TEXTS!r}, 32); "
+            "sys.stdout.write(hashlib.sha256(v.tobytes()).hexdigest())")
+    digests = {}
+    for name, env in {"native": {}, **emulated_cpus}.items():
+        out = subprocess.run([sys.executable, "-c", code], env={**os.environ, **env}, capture_output=True, text=True,
+                             check=True, timeout=300)
+        digests[name] = out.stdout.strip()
+    assert len(set(digests.values())) == 1, digests
