@@ -406,16 +406,22 @@ def _drop_empty(ids: list[str], texts: list[str], source: str) -> list[int]:
     return keep
 
 
+def read_metadata_csv(meta_path: Path, *, naming: str = "text file") -> pd.DataFrame:
+    """A folder's ``metadata.csv`` as strings, with its ``file`` column checked (one-line errors naming the file)."""
+    try:
+        raw = pd.read_csv(io.StringIO(read_text_file(meta_path, strip_markup=False)), dtype=str, keep_default_na=False)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        raise CorpusError(f"{meta_path}: cannot be read as CSV ({str(exc).splitlines()[0]}); fix the file") from None
+    if "file" not in raw.columns:
+        raise CorpusError(f"{meta_path}: no 'file' column naming each {naming}; columns are {list(raw.columns)}")
+    return raw
+
+
 def _load_folder(path: Path) -> Corpus:
     meta_path = path / "metadata.csv"
     txt_files = sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() in (".txt", ".html", ".htm"))
     if meta_path.exists():
-        try:
-            raw = pd.read_csv(io.StringIO(read_text_file(meta_path, strip_markup=False)), dtype=str, keep_default_na=False)
-        except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-            raise CorpusError(f"{meta_path}: cannot be read as CSV ({str(exc).splitlines()[0]}); fix the file") from None
-        if "file" not in raw.columns:
-            raise CorpusError(f"{meta_path}: no 'file' column naming each text file; columns are {list(raw.columns)}")
+        raw = read_metadata_csv(meta_path)
         dup_rows = raw.duplicated(keep="first")
         if dup_rows.any():
             _warn(f"{meta_path}: {int(dup_rows.sum())} exact duplicate row(s) dropped")

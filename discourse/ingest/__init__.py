@@ -14,7 +14,6 @@ Duplicates are handled by :func:`discourse.load_corpus` for every source
 
 from __future__ import annotations
 
-import io
 import logging
 import time
 from dataclasses import dataclass, field
@@ -112,17 +111,12 @@ def _pages(path: Path, report: IngestReport) -> Iterator[tuple[str, str, bytes, 
 
 
 def _read_meta_csv(path: Path) -> pd.DataFrame | None:
-    from ..corpus import read_text_file
-
     meta_path = path / "metadata.csv"
     if not path.is_dir() or not meta_path.exists():
         return None
-    try:
-        raw = pd.read_csv(io.StringIO(read_text_file(meta_path, strip_markup=False)), dtype=str, keep_default_na=False)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        raise CorpusError(f"{meta_path}: cannot be read as CSV ({str(exc).splitlines()[0]}); fix the file") from None
-    if "file" not in raw.columns:
-        raise CorpusError(f"{meta_path}: no 'file' column naming each page; columns are {list(raw.columns)}")
+    from ..corpus import read_metadata_csv
+
+    raw = read_metadata_csv(meta_path, naming="page")
     return raw.drop_duplicates("file", keep="first").set_index("file")
 
 
