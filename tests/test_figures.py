@@ -284,3 +284,31 @@ def test_cli_and_notebooks_draw_the_standard_figures_through_one_registry_and_fi
     monkeypatch.setattr(plot, "plot_frames", broken)
     with pytest.raises(TypeError, match="a bug in a plotting function"):
         draw_standard_figures(res, tmp_path / "figs2")
+
+
+@pytest.mark.parametrize("key", ["corpus_removals", "topics", "prevalence", "contrast", "trend", "diff_in_diff", "keyness",
+                                 "frames", "k_selection", "alignment"])
+def test_each_standard_figure_names_a_plot_function_and_a_safe_file_name(key):
+    import inspect
+
+    from discourse import plot
+    from discourse._io import safe_name
+    from discourse.figures import STANDARD_FIGURES
+
+    entry = STANDARD_FIGURES[key]
+    assert entry.plot in plot.__all__ and callable(getattr(plot, entry.plot))
+    assert tuple(inspect.signature(entry.name).parameters) == entry.params
+    name = entry.file_name(**{p: f"Pakistan × {p}:2024" for p in entry.params}, title="a plot option, not a name part")
+    assert safe_name(name) == name and " " not in name and "×" not in name
+
+
+def test_a_notebook_reads_back_the_folders_the_build_hands_its_kernel(tmp_path, monkeypatch):
+    from discourse.figures import NotebookFigures
+    from discourse.figures._notebook import kernel_environment
+
+    for var, value in kernel_environment(figures=tmp_path / "figs", cache=tmp_path / "cache", inputs_sha256="ab" * 32).items():
+        monkeypatch.setenv(var, value)
+    nb = NotebookFigures.from_environment()
+    assert nb == NotebookFigures(figures=(tmp_path / "figs").resolve(), cache=(tmp_path / "cache").resolve(),
+                                 inputs_sha256="ab" * 32)
+    assert nb.tables == nb.figures / "tables"

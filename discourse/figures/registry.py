@@ -55,7 +55,7 @@ def slug(text: Any) -> str:
 
 def contrast_figure_name(model: str, grouping: str, group_a: Any, group_b: Any) -> str:
     """File name of the contrast figure of ``group_a`` against ``group_b``."""
-    return f"{model}_contrast_{slug(grouping)}_{slug(group_a)}_vs_{slug(group_b)}"
+    return f"{slug(model)}_contrast_{slug(grouping)}_{slug(group_a)}_vs_{slug(group_b)}"
 
 
 def keyness_figure_name(grouping: str, group: Any, reference: Any) -> str:
@@ -247,14 +247,14 @@ STANDARD_FIGURES: dict[str, StandardFigure] = {f.key: f for f in (
     StandardFigure("corpus_removals", "plot_removals", ("removals",), (),
                    lambda: "corpus_removals", _once("removals"), _removals_args),
     StandardFigure("topics", "plot_topic_terms", ("topics",), ("model",),
-                   lambda model: f"{model}_topics", _per_model("topics")),
+                   lambda model: f"{slug(model)}_topics", _per_model("topics")),
     StandardFigure("prevalence", "plot_prevalence", ("prevalence",), ("model", "grouping"),
-                   lambda model, grouping: f"{model}_prevalence_{slug(grouping)}", _per_model_grouping),
+                   lambda model, grouping: f"{slug(model)}_prevalence_{slug(grouping)}", _per_model_grouping),
     StandardFigure("contrast", "plot_contrasts", ("contrasts",), ("model", "grouping", "group_a", "group_b"),
                    contrast_figure_name, _contrast_pairs),
-    StandardFigure("trend", "plot_trend", ("predicted",), ("model",), lambda model: f"{model}_trend", _trend),
+    StandardFigure("trend", "plot_trend", ("predicted",), ("model",), lambda model: f"{slug(model)}_trend", _trend),
     StandardFigure("diff_in_diff", "plot_diff_in_diff", ("did",), ("model",),
-                   lambda model: f"{model}_diff_in_diff", _per_model("did"), _did_args),
+                   lambda model: f"{slug(model)}_diff_in_diff", _per_model("did"), _did_args),
     StandardFigure("keyness", "plot_keyness", ("keyness",), ("grouping", "group", "reference"),
                    keyness_figure_name, _keyness_pairs),
     StandardFigure("frames", "plot_frames", ("frames",), ("grouping",),
