@@ -20,13 +20,12 @@ import tempfile
 import time
 from pathlib import Path
 
-from discourse.build import build_figures
+from discourse.figures import build_figures
 
 
 def timed_build(notebooks: str, outdir: Path, cache: Path) -> float:
-    os.environ["DISCOURSE_CACHE"] = str(cache)
     t = time.perf_counter()
-    build_figures(notebooks=notebooks, outdir=outdir, progress=False)
+    build_figures(notebooks=notebooks, outdir=outdir, cache=cache, progress=False)
     return time.perf_counter() - t
 
 

@@ -29,7 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 from conftest import EMULATED_CPUS  # noqa: E402
 
 from discourse import numeric  # noqa: E402
-from discourse.build import compare_builds  # noqa: E402
+from discourse.figures import compare_builds  # noqa: E402
 
 PROBE = r"""
 import hashlib, json

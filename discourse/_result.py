@@ -94,9 +94,9 @@ class AnalysisResult:
                 path = tmp / f"{name}.csv"
                 table.to_csv(path, index=False, lineterminator="\n", float_format="%.6g")
             if self.config.figures:
-                from .report import draw_analysis_figures
+                from .figures import draw_standard_figures
 
-                draw_analysis_figures(self, tmp / "figures")
+                draw_standard_figures(self, tmp / "figures")
             for path in sorted(tmp.rglob("*")):
                 if path.is_file() and path.name != "manifest.json":
                     outputs[str(path.relative_to(tmp))] = sha256_file(path)

@@ -45,10 +45,10 @@
 
 # %%
 import discourse
-from discourse.build import cache_dir, figures_dir
-from discourse.plot import plot_removals
-from discourse.report import figure_provenance
+from discourse.figures import NotebookFigures
 from study import CONFIG
+
+FIGURES = NotebookFigures.from_environment()  # the folders `discourse figures` gives this kernel
 
 corpus = discourse.load_seeds()
 corpus.metadata[["outlet", "outlet_country", "published", "published_precision", "period"]]
@@ -62,8 +62,8 @@ corpus.metadata[["outlet", "outlet_country", "published", "published_precision",
 # cached, so the following notebooks load it instead of refitting.
 
 # %%
-result = discourse.analyze(corpus, CONFIG, cache_dir=str(cache_dir()))
-result.write(figures_dir() / "tables")  # the numbers behind every figure, kept beside the figures
+result = discourse.analyze(corpus, CONFIG, cache_dir=str(FIGURES.cache))
+result.write(FIGURES.tables)  # the numbers behind every figure, kept beside the figures
 print(result.describe().splitlines()[0])
 result.tables["documents"][["doc_id", "outlet_country", "period", "chars_raw", "chars_removed", "passages", "tokens"]]
 
@@ -83,9 +83,8 @@ removals.assign(text=removals["text"].str.slice(0, 70).str.replace("\n", " "))
 # %%
 docs = result.tables["documents"]
 labels = {d: f"{d[:3]} {c or 'unknown'} {p}" for d, c, p in zip(docs["doc_id"], docs["outlet_country"], docs["period"])}
-ax = plot_removals(removals, doc_labels=labels, lengths=dict(zip(docs["doc_id"], docs["chars_raw"])))
-_ = discourse.save_figure(ax.figure, "corpus_removals", outdir=figures_dir(), cache=cache_dir() / "figures",
-                          provenance=figure_provenance(result, figure="corpus_removals"))
+# drawn by discourse.plot.plot_removals, each bar as long as the document's raw text
+ax = FIGURES.standard(result, "corpus_removals", doc_labels=labels)
 
 # %% [markdown]
 # ## Passages

@@ -24,19 +24,17 @@
 
 # %%
 import discourse
-from discourse.build import cache_dir, figures_dir
-from discourse.plot import plot_k_selection, plot_topic_terms
-from discourse.report import figure_provenance
+from discourse.figures import NotebookFigures
 from study import CONFIG
 
-result = discourse.analyze(discourse.load_seeds(), CONFIG, cache_dir=str(cache_dir()))
+FIGURES = NotebookFigures.from_environment()  # the folders `discourse figures` gives this kernel
+
+result = discourse.analyze(discourse.load_seeds(), CONFIG, cache_dir=str(FIGURES.cache))
 ksel = result.tables["k_selection"]
 ksel
 
 # %%
-axes = plot_k_selection(ksel)
-_ = discourse.save_figure(axes.flat[0].figure, "lda_k_selection", outdir=figures_dir(), cache=cache_dir() / "figures",
-                          provenance=figure_provenance(result, figure="lda_k_selection"))
+axes = FIGURES.standard(result, "k_selection")  # discourse.plot.plot_k_selection
 
 # %% [markdown]
 # ## The topics
@@ -50,9 +48,7 @@ _ = discourse.save_figure(axes.flat[0].figure, "lda_k_selection", outdir=figures
 
 # %%
 topics = result.tables["topics"]
-axes = plot_topic_terms(topics, model="lda")
-_ = discourse.save_figure(axes.flat[0].figure, "lda_topics", outdir=figures_dir(), cache=cache_dir() / "figures",
-                          provenance=figure_provenance(result, figure="lda_topics"))
+axes = FIGURES.standard(result, "topics", model="lda")  # discourse.plot.plot_topic_terms
 
 # %% [markdown]
 # The most representative passages of each topic (highest topic weight) help to name it:

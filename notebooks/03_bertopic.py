@@ -24,16 +24,14 @@
 
 # %%
 import discourse
-from discourse.build import cache_dir, figures_dir
-from discourse.plot import plot_alignment, plot_topic_terms
-from discourse.report import alignment_matrix, figure_provenance
+from discourse.figures import NotebookFigures
 from study import CONFIG
 
-result = discourse.analyze(discourse.load_seeds(), CONFIG, cache_dir=str(cache_dir()))
+FIGURES = NotebookFigures.from_environment()  # the folders `discourse figures` gives this kernel
+
+result = discourse.analyze(discourse.load_seeds(), CONFIG, cache_dir=str(FIGURES.cache))
 topics = result.tables["topics"]
-axes = plot_topic_terms(topics, model="bertopic")
-_ = discourse.save_figure(axes.flat[0].figure, "bertopic_topics", outdir=figures_dir(), cache=cache_dir() / "figures",
-                          provenance=figure_provenance(result, figure="bertopic_topics"))
+axes = FIGURES.standard(result, "topics", model="bertopic")  # discourse.plot.plot_topic_terms
 
 # %%
 rep = result.tables["representative"]
@@ -55,6 +53,5 @@ result.tables["alignment"]
 result.tables["agreement"]
 
 # %%
-ax = plot_alignment(result.tables["alignment"], alignment_matrix(result))
-_ = discourse.save_figure(ax.figure, "alignment", outdir=figures_dir(), cache=cache_dir() / "figures",
-                          provenance=figure_provenance(result, figure="alignment"))
+# discourse.plot.plot_alignment: the matched pairs over the similarity matrix
+ax = FIGURES.standard(result, "alignment")

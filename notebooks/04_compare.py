@@ -46,19 +46,12 @@
 
 # %%
 import discourse
-from discourse.build import cache_dir, figures_dir
-from discourse.plot import plot_contrasts, plot_diff_in_diff, plot_frames, plot_keyness, plot_prevalence
-from discourse.report import contrast_figure_name, figure_provenance, keyness_figure_name
+from discourse.figures import NotebookFigures
 from study import CONFIG
 
-result = discourse.analyze(discourse.load_seeds(), CONFIG, cache_dir=str(cache_dir()))
+FIGURES = NotebookFigures.from_environment()  # the folders `discourse figures` gives this kernel
+result = discourse.analyze(discourse.load_seeds(), CONFIG, cache_dir=str(FIGURES.cache))
 T = result.tables
-
-
-def save(ax, name):
-    fig = ax.flat[0].figure if hasattr(ax, "flat") else ax.figure
-    discourse.save_figure(fig, name, outdir=figures_dir(), cache=cache_dir() / "figures",
-                          provenance=figure_provenance(result, figure=name))
 
 
 # %% [markdown]
@@ -67,7 +60,7 @@ def save(ax, name):
 # %%
 for model in ("lda", "bertopic"):
     for grouping in ("period", "outlet_country"):
-        save(plot_prevalence(T["prevalence"], model=model, grouping=grouping), f"{model}_prevalence_{grouping}")
+        FIGURES.standard(result, "prevalence", model=model, grouping=grouping)  # discourse.plot.plot_prevalence
 
 # %%
 T["prevalence"].query("grouping == 'period'")[
@@ -85,8 +78,7 @@ T["stability"]
 
 # %%
 for model in ("lda", "bertopic"):
-    save(plot_contrasts(T["contrasts"], model=model, grouping="period", group_a="2024", group_b="2015"),
-         contrast_figure_name(model, "period", "2024", "2015"))
+    FIGURES.standard(result, "contrast", model=model, grouping="period", group_a="2024", group_b="2015")
 T["contrasts"].query("grouping == 'period' and group_a == '2024' and group_b == '2015'")[
     ["model", "topic", "label", "difference", "ci_low", "ci_high", "p_value", "p_min", "p_adj", "n_a", "n_b",
      "ci_note"]]
@@ -104,7 +96,7 @@ did_pk = did[did["treated"] == "Pakistan"]
 did_pk[["model", "topic", "label", "did", "n_treated_before", "n_treated_after", "n_control_before", "n_control_after"]]
 
 # %%
-save(plot_diff_in_diff(did_pk, model="lda"), "lda_diff_in_diff")
+_ = FIGURES.standard(result, "diff_in_diff", model="lda", treated="Pakistan")  # discourse.plot.plot_diff_in_diff
 
 # %% [markdown]
 # ## 3. Which words rose and which fell between 2015 and 2024
@@ -115,8 +107,7 @@ save(plot_diff_in_diff(did_pk, model="lda"), "lda_diff_in_diff")
 # period, uses it.
 
 # %%
-save(plot_keyness(T["keyness"], grouping="period", group="2024", reference="2015"),
-     keyness_figure_name("period", "2024", "2015"))
+_ = FIGURES.standard(result, "keyness", grouping="period", group="2024", reference="2015")  # discourse.plot.plot_keyness
 T["keyness"].query("grouping == 'period' and group == '2024' and reference == '2015'").head(15)[
     ["term", "count", "count_reference", "log_odds", "z", "p_adj", "p_min", "docs_using", "docs_using_reference",
      "dp", "one_doc"]]
@@ -147,7 +138,7 @@ sel.assign(abs_z=sel["z"].abs()).sort_values(["topic", "abs_z"], ascending=[True
 # 33% of the framed sentences: the balance is that of explicit stance words.
 
 # %%
-save(plot_frames(T["frames"], grouping="period"), "frames_period")
-save(plot_frames(T["frames"], grouping="outlet_country"), "frames_outlet_country")
+for grouping in ("period", "outlet_country"):
+    FIGURES.standard(result, "frames", grouping=grouping)  # discourse.plot.plot_frames
 T["frames"][["grouping", "group", "frame_balance", "ci_low", "ci_high", "n_docs", "coverage_docs", "stance_per_1k",
              "cooperation_per_1k", "confrontation_per_1k"]]

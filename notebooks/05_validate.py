@@ -42,13 +42,14 @@
 from importlib import resources
 
 import discourse
-from discourse.build import cache_dir, figures_dir
+from discourse.figures import NotebookFigures
 from discourse.plot import plot_validation
-from discourse.report import figure_provenance
 from discourse.validate import export_tasks, quote_sheets, score_answers, source_from_result
 from study import CONFIG
 
-result = discourse.analyze(discourse.load_seeds(), CONFIG, cache_dir=str(cache_dir()))
+FIGURES = NotebookFigures.from_environment()  # the folders `discourse figures` gives this kernel
+
+result = discourse.analyze(discourse.load_seeds(), CONFIG, cache_dir=str(FIGURES.cache))
 source = source_from_result(result)
 
 # %% [markdown]
@@ -59,7 +60,7 @@ source = source_from_result(result)
 # `tasks.json` and `quotes.csv`.
 
 # %%
-export = export_tasks(source, cache_dir() / "validate" / "export", n_coders=3, random_state=CONFIG.random_state)
+export = export_tasks(source, FIGURES.cache / "validate" / "export", n_coders=3, random_state=CONFIG.random_state)
 print(export.summary())
 export.to_frame().groupby(["model", "task"]).size().rename("tasks")
 
@@ -105,6 +106,4 @@ scores.agreement
 # %%
 ax = plot_validation(scores.to_frame(), measure="model_precision", model="lda",
                      title="Example answers (simulated coders, not real coding)")
-_ = discourse.save_figure(ax.figure, "validation_example_model_precision", outdir=figures_dir(), cache=cache_dir() / "figures",
-                          provenance=figure_provenance(result, figure="validation_example_model_precision",
-                                                       example_export=scores.export_id))
+_ = FIGURES.save(ax, "validation_example_model_precision", result, example_export=scores.export_id)

@@ -256,26 +256,59 @@ def test_render_cache_key_is_the_same_in_every_process(tmp_path):
     assert len(keys[0]) == 1 and keys[0] == keys[1]
 
 
-def test_cli_and_notebooks_name_the_standard_figures_alike_and_figure_bugs_are_not_hidden(tmp_path, monkeypatch):
-    """One name per standard figure (from discourse.report), and a plotting bug is raised, not logged away."""
-    from pathlib import Path
-
+def test_cli_and_notebooks_draw_the_standard_figures_through_one_registry_and_figure_bugs_are_not_hidden(
+        tmp_path, monkeypatch):
+    """analyze and a notebook write the same standard figure under one name, and a plotting bug is raised."""
     import discourse
     from discourse import plot
-    from discourse.report import contrast_figure_name, draw_analysis_figures, keyness_figure_name
+    from discourse.figures import NotebookFigures, draw_standard_figures, keyness_figure_name, standard_figure
 
-    notebook = (Path(__file__).resolve().parents[1] / "notebooks" / "04_compare.py").read_text()
-    assert 'contrast_figure_name(model, "period", "2024", "2015")' in notebook
-    assert 'keyness_figure_name("period", "2024", "2015")' in notebook
-    res = discourse.analyze(discourse.load_seeds(), by=("period",), models=("lda",), k=2, n_runs=1, figures=False,
-                            progress=False, pairs=(("2024", "2015"),), cache_dir=str(tmp_path / "cache"))
-    names = {p.stem for p in draw_analysis_figures(res, tmp_path / "figs")}
-    assert contrast_figure_name("lda", "period", "2024", "2015") in names
-    assert keyness_figure_name("period", "2024", "2015") in names
+    res = discourse.analyze(discourse.load_seeds(), by=("period", "outlet_country"), models=("lda",), k=2, n_runs=1,
+                            figures=False, progress=False, pairs=(("2024", "2015"),), cache_dir=str(tmp_path / "cache"))
+    cli = {p.name: p.read_bytes() for p in draw_standard_figures(res, tmp_path / "cli")}
+    assert keyness_figure_name("period", "2024", "2015") == "keyness_period_2024_vs_2015"
+    assert {"lda_contrast_period_2024_vs_2015.png", "keyness_period_2024_vs_2015.png",
+            "lda_prevalence_outlet_country.png", "frames_outlet_country.png", "corpus_removals.png"} <= set(cli)
+
+    nb = NotebookFigures(figures=tmp_path / "nb", cache=tmp_path / "cache")
+    nb.standard(res, "contrast", model="lda", grouping="period", group_a="2024", group_b="2015")
+    nb.standard(res, "prevalence", model="lda", grouping="outlet_country")
+    for name in ("lda_contrast_period_2024_vs_2015.png", "lda_prevalence_outlet_country.png"):
+        assert (tmp_path / "nb" / name).read_bytes() == cli[name]  # same drawing, same name, same provenance
+    with pytest.raises(ParameterError, match="group_a"):
+        standard_figure("contrast").file_name(model="lda", grouping="period")
 
     def broken(*args, **kwargs):
         raise TypeError("a bug in a plotting function")
 
     monkeypatch.setattr(plot, "plot_frames", broken)
     with pytest.raises(TypeError, match="a bug in a plotting function"):
-        draw_analysis_figures(res, tmp_path / "figs2")
+        draw_standard_figures(res, tmp_path / "figs2")
+
+
+@pytest.mark.parametrize("key", ["corpus_removals", "topics", "prevalence", "contrast", "trend", "diff_in_diff", "keyness",
+                                 "frames", "k_selection", "alignment"])
+def test_each_standard_figure_names_a_plot_function_and_a_safe_file_name(key):
+    import inspect
+
+    from discourse import plot
+    from discourse._io import safe_name
+    from discourse.figures import STANDARD_FIGURES
+
+    entry = STANDARD_FIGURES[key]
+    assert entry.plot in plot.__all__ and callable(getattr(plot, entry.plot))
+    assert tuple(inspect.signature(entry.name).parameters) == entry.params
+    name = entry.file_name(**{p: f"Pakistan × {p}:2024" for p in entry.params}, title="a plot option, not a name part")
+    assert safe_name(name) == name and " " not in name and "×" not in name
+
+
+def test_a_notebook_reads_back_the_folders_the_build_hands_its_kernel(tmp_path, monkeypatch):
+    from discourse.figures import NotebookFigures
+    from discourse.figures._notebook import kernel_environment
+
+    for var, value in kernel_environment(figures=tmp_path / "figs", cache=tmp_path / "cache", inputs_sha256="ab" * 32).items():
+        monkeypatch.setenv(var, value)
+    nb = NotebookFigures.from_environment()
+    assert nb == NotebookFigures(figures=(tmp_path / "figs").resolve(), cache=(tmp_path / "cache").resolve(),
+                                 inputs_sha256="ab" * 32)
+    assert nb.tables == nb.figures / "tables"

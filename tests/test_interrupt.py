@@ -206,12 +206,12 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 from discourse import save_figure
-from discourse.build import figures_dir
+from discourse.figures import NotebookFigures
 
 fig, ax = plt.subplots()
 ax.plot([0, 1], [0, {slope}])
 open({pidfile!r}, "w").write(str(os.getpid()))
-save_figure(fig, "line", outdir=figures_dir(), provenance={{"slope": {slope}}})
+save_figure(fig, "line", outdir=NotebookFigures.from_environment().figures, provenance={{"slope": {slope}}})
 time.sleep({sleep})
 """
 

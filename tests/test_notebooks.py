@@ -44,7 +44,7 @@ def test_figure_builds_on_two_emulated_cpus_equal_the_committed_figures(tmp_path
     reproducible mode pins the kernels inside the notebook kernels.  ``test_numeric`` shows the same
     emulations change the numbers when nothing pins them.
     """
-    from discourse.build import build_figures, compare_builds
+    from discourse.figures import build_figures, compare_builds
     from discourse.figures import read_provenance
 
     builds = {}
@@ -52,9 +52,8 @@ def test_figure_builds_on_two_emulated_cpus_equal_the_committed_figures(tmp_path
         with monkeypatch.context() as m:
             for k, v in env.items():
                 m.setenv(k, v)
-            m.setenv("DISCOURSE_CACHE", str(tmp_path / f"cache-{name}"))
             out = tmp_path / f"figures-{name}"
-            build_figures(notebooks=NOTEBOOKS, outdir=out, progress=False)
+            build_figures(notebooks=NOTEBOOKS, outdir=out, cache=tmp_path / f"cache-{name}", progress=False)
         builds[name] = out
     between = compare_builds(builds["A"], builds["B"])
     assert not between, "two emulated CPUs built different figures:\n" + "\n".join(between)
@@ -66,7 +65,7 @@ def test_figure_builds_on_two_emulated_cpus_equal_the_committed_figures(tmp_path
 
 
 def test_compare_builds_names_figures_numbers_and_environments(tmp_path):
-    from discourse.build import compare_builds
+    from discourse.figures import compare_builds
 
     for name, value, isa in (("new", 0.25, "x86-64-v4 (AVX-512)"), ("old", 0.5, "x86-64-v3 (AVX2, FMA)")):
         (tmp_path / name / "tables").mkdir(parents=True)
@@ -83,11 +82,11 @@ def test_compare_builds_names_figures_numbers_and_environments(tmp_path):
 
 
 def test_notebooks_name_the_reproducible_kernel_and_hand_runs_do_not_write_figures(tmp_path, monkeypatch):
-    from discourse.build import figures_dir
+    from discourse.figures import NotebookFigures
 
     for ipynb in NOTEBOOKS.glob("*.ipynb"):
         assert json.loads(ipynb.read_text())["metadata"]["kernelspec"]["name"] == "discourse", ipynb.name
     monkeypatch.delenv("DISCOURSE_FIGURES_DIR", raising=False)
     monkeypatch.setenv("DISCOURSE_CACHE", str(tmp_path / "cache"))
     monkeypatch.chdir(NOTEBOOKS)
-    assert figures_dir() == tmp_path / "cache" / "notebook-figures"
+    assert NotebookFigures.from_environment().figures == tmp_path / "cache" / "notebook-figures"

@@ -28,7 +28,7 @@ import pickle
 from pathlib import Path
 from typing import Any, Mapping
 
-from ._io import atomic_write_bytes
+from .._io import atomic_write_bytes
 
 logger = logging.getLogger(__name__)
 
@@ -66,7 +66,7 @@ def figure_key(figure: Any, *, fmt: str, dpi: float, metadata: Mapping[str, Any]
     import matplotlib
     import PIL
 
-    from . import __version__
+    from .. import __version__
 
     buf = io.BytesIO()
     try:

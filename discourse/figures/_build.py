@@ -3,14 +3,13 @@
 Notebooks run in fresh kernels with :mod:`nbclient`, in the reproducible
 numeric mode (:mod:`discourse.numeric`) unless asked otherwise, so the same
 notebooks and seeds give the same bytes on any x86-64 CPU.  Figures are
-written into a temporary folder (the notebooks find it through
-:func:`figures_dir`) that replaces ``figures/`` only once every notebook has
-run, so an interrupted build leaves the previous figures intact.  A notebook
-run by hand (Jupyter, ``jupyter nbconvert --execute``) saves its figures
-under ``.cache/notebook-figures`` instead, so it never overwrites the
-committed figures with files stamped in another way.  Fitted
-models and embeddings are cached (``.cache/`` beside the notebooks unless
-``$DISCOURSE_CACHE`` is set), so a warm rebuild only loads and draws.
+written into a temporary folder that replaces ``figures/`` only once every
+notebook has run, so an interrupted build leaves the previous figures
+intact.  The build's folders reach each kernel through its environment
+(:func:`discourse.figures._notebook.kernel_environment`), where the notebooks
+read them with :meth:`~discourse.figures.NotebookFigures.from_environment`.
+Fitted models and embeddings are cached (``cache``), so a warm rebuild only
+loads and draws.
 """
 
 from __future__ import annotations
@@ -20,35 +19,12 @@ import os
 from pathlib import Path
 from typing import Iterable
 
-from ._io import atomic_dir, check_writable_dir
-from .errors import DiscourseError, InputError
+from .._io import atomic_dir, check_writable_dir
+from ..errors import DiscourseError, InputError
 
-__all__ = ["build_figures", "compare_builds", "figures_dir", "cache_dir", "list_notebooks"]
+__all__ = ["build_figures", "compare_builds", "list_notebooks", "inputs_hash"]
 
 logger = logging.getLogger(__name__)
-
-ENV_FIGURES = "DISCOURSE_FIGURES_DIR"
-ENV_CACHE = "DISCOURSE_CACHE"
-
-
-def figures_dir() -> Path:
-    """Where a notebook saves figures: ``$DISCOURSE_FIGURES_DIR`` (set by the build), else ``.cache/notebook-figures``.
-
-    Only :func:`build_figures` writes the project's ``figures/``: figures from
-    a notebook run by hand go beside the cache, where they can be looked at
-    without changing what is committed.
-    """
-    env = os.environ.get(ENV_FIGURES)
-    if env:
-        return Path(env)
-    where = cache_dir() / "notebook-figures"
-    logger.info("not run by `discourse figures`: saving figures under %s (figures/ is rebuilt only by the build)", where)
-    return where
-
-
-def cache_dir() -> Path:
-    """The cache notebooks share: ``$DISCOURSE_CACHE``, else ``../.cache`` (beside ``notebooks/``)."""
-    return Path(os.environ.get(ENV_CACHE, Path.cwd().parent / ".cache"))
 
 
 def inputs_hash(notebooks: str | os.PathLike, seeds: str | os.PathLike | None = None) -> str:
@@ -61,7 +37,7 @@ def inputs_hash(notebooks: str | os.PathLike, seeds: str | os.PathLike | None = 
     """
     import hashlib
 
-    from .corpus import seeds_path
+    from ..corpus import seeds_path
 
     h = hashlib.sha256()
     roots = [Path(notebooks), Path(seeds) if seeds is not None else seeds_path()]
@@ -116,8 +92,8 @@ def _execute(path: Path, *, timeout: int, env: dict[str, str]) -> None:
 
 
 def build_figures(*, notebooks: str | os.PathLike = "notebooks", outdir: str | os.PathLike = "figures",
-                  timeout: int = 1800, progress: bool | None = None, only: Iterable[str] | None = None,
-                  reproducible: bool = True) -> list[Path]:
+                  cache: str | os.PathLike | None = None, timeout: int = 1800, progress: bool | None = None,
+                  only: Iterable[str] | None = None, reproducible: bool = True) -> list[Path]:
     """Execute every notebook in order and replace ``outdir`` with the figures they save.
 
     Parameters
@@ -126,6 +102,10 @@ def build_figures(*, notebooks: str | os.PathLike = "notebooks", outdir: str | o
         Folder of ``.ipynb`` notebooks, run in name order.
     outdir : path
         The figure folder; replaced atomically when every notebook has run.
+    cache : path, optional
+        The cache the notebooks share (embeddings, fitted models, the
+        analysis, rendered figures).  Default: ``$DISCOURSE_CACHE``, else
+        ``.cache`` beside ``notebooks``.
     timeout : int
         Seconds allowed per cell.
     progress : bool
@@ -149,25 +129,23 @@ def build_figures(*, notebooks: str | os.PathLike = "notebooks", outdir: str | o
     """
     from tqdm.auto import tqdm
 
+    from .._env import progress_enabled
+    from ..numeric import MODE_VAR, pinned_env
+    from ._notebook import default_cache, kernel_environment
+
     books = list_notebooks(notebooks)
     if only is not None:
         names = set(only)
         books = [b for b in books if b.name in names or b.stem in names]
     outdir = Path(outdir)
     check_writable_dir(outdir.parent if str(outdir.parent) else Path("."), what="figure directory")
-    cache = Path(os.environ.get(ENV_CACHE, Path(notebooks).resolve().parent / ".cache"))
+    cache = Path(cache) if cache is not None else default_cache(notebooks)
     with atomic_dir(outdir) as tmp:
-        env = {ENV_FIGURES: str(tmp.resolve()), ENV_CACHE: str(cache.resolve()), "HF_HUB_OFFLINE": "1",
-               "TRANSFORMERS_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false", "MPLBACKEND": "Agg",
-               "DISCOURSE_PROGRESS": "0", "DISCOURSE_INPUTS_SHA256": inputs_hash(notebooks)}
-        from .numeric import MODE_VAR, pinned_env
-
+        env = {"HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false", "MPLBACKEND": "Agg",
+               "DISCOURSE_PROGRESS": "0"}
+        env.update(kernel_environment(figures=tmp, cache=cache, inputs_sha256=inputs_hash(notebooks)))
         env.update(pinned_env() if reproducible else {MODE_VAR: "native"})
-        import sys
-
-        disable = (progress is False or os.environ.get("DISCOURSE_PROGRESS") == "0"
-                   or (progress is None and not sys.stderr.isatty()))
-        for book in tqdm(books, desc="notebooks", unit="nb", disable=disable):
+        for book in tqdm(books, desc="notebooks", unit="nb", disable=not progress_enabled(progress)):
             logger.info("executing %s", book)
             _execute(book.resolve(), timeout=timeout, env=env)
         written = sorted(p.relative_to(tmp) for p in tmp.rglob("*") if p.is_file())

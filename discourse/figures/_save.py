@@ -26,12 +26,12 @@ import os
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
 
-from ._io import atomic_write_bytes, safe_name, sha256_bytes
-from .errors import InputError, ParameterError, check_param
-from .provenance import _jsonable, to_json
-from .provenance import provenance as _default_provenance
+from .._io import atomic_write_bytes, safe_name, sha256_bytes
+from ..errors import InputError, ParameterError, check_param
+from ..provenance import _jsonable, to_json
+from ..provenance import provenance as _default_provenance
 
-__all__ = ["save_figure", "load_manifest", "read_provenance", "MANIFEST_NAME", "PROVENANCE_KEY"]
+__all__ = ["save_figure", "render_figure", "load_manifest", "read_provenance", "MANIFEST_NAME", "PROVENANCE_KEY"]
 
 logger = logging.getLogger(__name__)
 
@@ -44,7 +44,7 @@ _FORMATS = ("png", "svg", "pdf")
 
 
 def _software() -> str:
-    from . import __version__
+    from .. import __version__
 
     return f"discourse {__version__} (matplotlib)"
 
@@ -95,7 +95,7 @@ def render_figure(fig: Any, fmt: str, *, name: str = "figure", provenance: Mappi
 
     Rendering is deterministic: same figure, same bytes.  With ``cache`` (a
     folder), bytes rendered before for a figure in exactly the same state
-    are reused instead of drawing again (see :mod:`discourse._figcache`).
+    are reused instead of drawing again (see :mod:`discourse.figures._cache`).
     """
     check_param("format", fmt, f"one of {', '.join(_FORMATS)}", fmt in _FORMATS)
     return _render(_as_figure(fig), (fmt,), name=name, provenance=provenance, dpi=dpi, cache=cache)[fmt]
@@ -115,7 +115,7 @@ def _render(figure: Any, formats: Sequence[str], *, name: str, provenance: Mappi
     metadata = {fmt: _metadata(fmt, name, prov_json) for fmt in formats}
     store, keys = None, {}
     if cache is not None:
-        from ._figcache import RenderCache, figure_key
+        from ._cache import RenderCache, figure_key
 
         store = RenderCache(cache)
         keys = {fmt: figure_key(figure, fmt=fmt, dpi=dpi, metadata=metadata[fmt], settings={"rc": _RC, "save": _SAVE})
