@@ -413,3 +413,17 @@ def test_cleaner_follows_the_estimator_contract_so_sklearn_clone_works():
     assert copy.resolved_params() == original.resolved_params()
     assert copy("Hello  world.") == original("Hello  world.")
     assert Cleaner().set_params(steps=None).steps is None
+
+
+def test_segmenter_counts_read_as_wordsegment_reads_them():
+    """The lexicons the glued-word repair loads equal wordsegment's own ``Segmenter.load()``, entry for entry, in order."""
+    import wordsegment
+
+    from discourse.clean._repair import _load_segmenter
+
+    ours, theirs = _load_segmenter(wordsegment.Segmenter), wordsegment.Segmenter()
+    theirs.load()
+    assert list(ours.unigrams.items()) == list(theirs.unigrams.items())
+    assert list(ours.bigrams.items()) == list(theirs.bigrams.items())
+    assert (ours.words, ours.total, ours.limit) == (theirs.words, theirs.total, theirs.limit)
+    assert ours.segment("terroristactivities") == theirs.segment("terroristactivities") == ["terrorist", "activities"]

@@ -70,6 +70,34 @@ def _standalone(text: str, start: int, end: int) -> bool:
     return True
 
 
+def _counts(path: str) -> dict:
+    """``{ngram: count}`` of one of wordsegment's tab-separated count files.
+
+    The same dictionary as ``wordsegment.Segmenter.parse`` builds (later
+    lines win, counts as floats), read in one piece and split by the C
+    string methods instead of line by line.
+    """
+    with open(path, encoding="utf-8") as fh:
+        fields = fh.read().replace("\t", "\n").split("\n")
+    if fields and fields[-1] == "":
+        fields.pop()
+    if len(fields) % 2:
+        raise ValueError(f"{path}: expected 'ngram<TAB>count' lines")
+    return dict(zip(fields[0::2], map(float, fields[1::2])))
+
+
+def _load_segmenter(cls: type):
+    """A loaded ``wordsegment.Segmenter`` (as ``Segmenter.load()`` leaves it), its counts read by :func:`_counts`."""
+    seg = cls()
+    seg.unigrams.update(_counts(cls.UNIGRAMS_FILENAME))
+    seg.bigrams.update(_counts(cls.BIGRAMS_FILENAME))
+    seg.total = cls.TOTAL
+    seg.limit = cls.LIMIT
+    with open(cls.WORDS_FILENAME, encoding="utf-8") as fh:
+        seg.words.extend(fh.read().splitlines())
+    return seg
+
+
 def _load() -> dict:
     """Load wordsegment's counts and simplemma's English forms once (thread-safe)."""
     if _STATE:
@@ -79,8 +107,7 @@ def _load() -> dict:
             import wordsegment
             from simplemma.strategies.dictionaries import dictionary_factory
 
-            seg = wordsegment.Segmenter()
-            seg.load()
+            seg = _load_segmenter(wordsegment.Segmenter)
             # the factory simplemma's lemmatize and is_known use, so its dictionary is decoded once per process
             factory = getattr(dictionary_factory, "DEFAULT_DICTIONARY_FACTORY", None)
             if factory is None:  # simplemma before 2.0
