@@ -427,3 +427,49 @@ def test_segmenter_counts_read_as_wordsegment_reads_them():
     assert list(ours.bigrams.items()) == list(theirs.bigrams.items())
     assert (ours.words, ours.total, ours.limit) == (theirs.words, theirs.total, theirs.limit)
     assert ours.segment("terroristactivities") == theirs.segment("terroristactivities") == ["terrorist", "activities"]
+
+
+def test_folds_to_ascii_complete():
+    """Every character ``re.IGNORECASE`` matches to an ASCII letter is ASCII or listed, so the chrome gates can lowercase."""
+    import sys
+
+    from discourse.clean._predicates import _FOLDS_TO_ASCII
+
+    letter = re.compile(r"[a-z]", re.IGNORECASE)
+    found = {chr(cp) for cp in range(128, sys.maxunicode + 1) if letter.fullmatch(chr(cp))}
+    assert found == set(_FOLDS_TO_ASCII)
+
+
+def test_widget_gates_never_skip_a_line(monkeypatch, seeds):
+    """The credit/copyright word tests before the line searches change no removal."""
+    from discourse.clean import _rules
+
+    texts = [seeds.text(i) for i in seeds.ids] + [
+        "Talks resumed.\n(C) 2024 Dawn Media Group\nMore prose here.",
+        "Prose line.\n\u017fhutter\u017ftock\nCopyright Foo",
+        "A paragraph.\nPHOTO BY JOHN DOE\nall RIGHTS reserved.",
+        "Kabul \u00e9t\u00e9\n\u00a9 The Daily\n(File Photo)\nA line about Reuters/ staff",
+        "Nothing to see here.\nJust prose, with no chrome at all.",
+        "Inner \u0130mage Credits: Foo\nGett\u0443 images",
+    ]
+    got = [_rules._find_widgets(t) for t in texts]
+    monkeypatch.setattr(_rules, "_may_contain", lambda *a: True)
+    _rules._LAST_LINES[0] = None
+    assert [_rules._find_widgets(t) for t in texts] == got
+    assert any(got[-6:]) and not got[-2]
+
+
+def test_glued_occurrences_are_the_candidate_matches(seeds):
+    """Looking up the unknown tokens finds exactly the candidate-regex matches that are those tokens."""
+    from discourse.clean._repair import _candidate_re, _occurrences
+
+    texts = [seeds.text(i) for i in seeds.ids] + [
+        "terroristactivities terroristactivities_x xterroristactivities terroristactivities2 \u00e9terroristactivities",
+        "terroristactivitiesterroristactivities terroristactivities. (terroristactivities) terroristactivities\u00b2",
+    ]
+    rx = _candidate_re(8)
+    for text in texts:
+        tokens = set(rx.findall(text))
+        unknown = set(sorted(tokens)[::3]) | {"terroristactivities"}
+        expected = [(m.start(), m.group(0)) for m in rx.finditer(text) if m.group(0) in unknown]
+        assert sorted(_occurrences(text, unknown)) == expected, text[:60]

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 from typing import Any, Callable, Iterable, List, Optional, Tuple
 
 __all__ = [
@@ -112,7 +113,9 @@ _QUOTES_DASHES = {
 _NON_PLAIN = re.compile(r"(?s).?(?:\r\n|[^\n\x20-\x7e])+")
 
 
+@lru_cache(maxsize=1 << 16)
 def _fold(piece: str) -> str:
+    """A run of non-plain characters (with the character before it) normalised; runs repeat, so it is cached."""
     s = piece.replace("\r\n", "\n").replace("\r", "\n")
     for _ in range(4):  # to a fixed point (NFKC can expose new quotes, dropping marks can allow compositions)
         before = s
