@@ -473,3 +473,33 @@ def test_glued_occurrences_are_the_candidate_matches(seeds):
         unknown = set(sorted(tokens)[::3]) | {"terroristactivities"}
         expected = [(m.start(), m.group(0)) for m in rx.finditer(text) if m.group(0) in unknown]
         assert sorted(_occurrences(text, unknown)) == expected, text[:60]
+
+
+def test_unicode_runs_match_the_one_regex_definition(seeds):
+    """The runs normalised (each with the character before it) are the matches of ``(?s).?(?:\\r\\n|[^\\n\\x20-\\x7e])+``."""
+    from discourse.clean._normalize import _NON_PLAIN
+
+    definition = re.compile(r"(?s).?(?:\r\n|[^\n\x20-\x7e])+")
+    texts = [seeds.text(i) for i in seeds.ids] + [
+        "\r\n", "a\r\nb", "\u00e9\n\r\n", "\u00e9a\u00e9", "x\u00e9\u00e9 \u2019s\u2014", "\r\r\n\t\u200b", "plain", "\n\u0301e\u0301",
+    ]
+    for text in texts:
+        ours = [((s - 1) if s else 0, e) for s, e in (m.span() for m in _NON_PLAIN.finditer(text))]
+        assert ours == [m.span() for m in definition.finditer(text)], repr(text[:40])
+
+
+def test_email_gate_never_skips_an_address(seeds):
+    """Texts the "@" test passes over have no match of the full e-mail pattern."""
+    from discourse.clean._predicates import _EMAIL_WITH_LEAD
+    from discourse.clean._rules import _find_emails, _has_email
+
+    texts = [seeds.text(i) for i in seeds.ids] + [
+        "He can be reached at a.b@c.org.", "@property\ndef f(self): ...", "x @ y.com", "a@b", "a@b.c", "a@b.cc",
+        "(writer@think.tank.pk)", "mail: x+y@z-w.co.uk", "@@a.bc", "K@\u212a.\u212aK", "end @", "a@\u00e9t\u00e9.fr",
+    ]
+    for text in texts:
+        full = [(m.start(), m.end(), "", "email") for m in _EMAIL_WITH_LEAD.finditer(text)]
+        assert _find_emails(text) == full, text[:40]
+        if full:
+            assert _has_email(text)
+    assert not _has_email("@property\ndef f(self): ...") and _has_email("a@b.cc")

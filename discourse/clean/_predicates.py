@@ -103,6 +103,9 @@ _BYLINE_LEAD = re.compile(rf"^[\s*_]*{_BYLINE_WORDS}\b", I)
 
 _EMAIL = r"[\w.+\-]+@[\w\-]+(?:\.[\w\-]+)*\.[A-Za-z]{2,}"
 _EMAIL_RE = re.compile(_EMAIL)
+# the character before the "@" of an address and what follows the "@", with the flags of _EMAIL_WITH_LEAD
+_EMAIL_LOCAL_END = re.compile(r"[\w.+\-]", I)
+_EMAIL_DOMAIN = re.compile(r"[\w\-]+(?:\.[\w\-]+)*\.[A-Za-z]{2,}", I)
 _EMAIL_WITH_LEAD = re.compile(
     rf"(?:(?:(?:he|she|they|the (?:author|writer)s?|[A-Z][a-z]+)\s+(?:can|may|could)\s+be\s+(?:reached|contacted)\s+(?:at|via|on)"
     rf"|(?:e-?mail|contact|write to|reach (?:him|her|them|the author) at)\s*:?)\s*)?\(?{_EMAIL}\)?\.?",

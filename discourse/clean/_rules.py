@@ -52,6 +52,8 @@ from ._predicates import (
     _COPYRIGHT_WORDS,
     _CREDIT_WORDS,
     _ABOUT_AUTHOR,
+    _EMAIL_DOMAIN,
+    _EMAIL_LOCAL_END,
     _EMAIL_WITH_LEAD,
     _READ_MORE_LINE,
     _SENT_END,
@@ -187,7 +189,7 @@ def _find_sidebars(text: str) -> List[Edit]:
             if 1 <= j <= 12 and j < len(rest) and len(rest[j]) > 140:
                 end = lines[i + j][1]
                 edits.append(_line_edit(text, a, end, "sidebar"))
-        elif _READ_MORE_LINE.match(s) and len(s) <= 260:
+        elif len(s) <= 260 and _READ_MORE_LINE.match(s):
             edits.append(_line_edit(text, a, b, "sidebar"))
     return _merge(edits)
 
@@ -318,9 +320,24 @@ def _find_tail(text: str, *, max_blocks: int = 12) -> List[Edit]:
 
 def _find_emails(text: str) -> List[Edit]:
     """E-mail addresses, with a lead-in such as "He can be reached at", anywhere."""
-    if "@" not in text:
+    if not _has_email(text):
         return []
     return [(m.start(), m.end(), "", "email") for m in _EMAIL_WITH_LEAD.finditer(text)]
+
+
+def _has_email(text: str) -> bool:
+    """Some "@" has an address character before it and an address domain after it.
+
+    Every match of :data:`_EMAIL_WITH_LEAD` holds such an "@", so a text
+    without one has no match; the test looks only at the "@"s, where the
+    full pattern (its optional lead-in first) is tried at every position.
+    """
+    q = text.find("@")
+    while q >= 0:
+        if q > 0 and _EMAIL_LOCAL_END.match(text, q - 1) and _EMAIL_DOMAIN.match(text, q + 1):
+            return True
+        q = text.find("@", q + 1)
+    return False
 
 
 class _Deletions:
@@ -384,11 +401,16 @@ def _find_chrome(text: str, *, max_rounds: int = 50) -> List[Edit]:
     dm = _Deletions(len(text))
     cur = text
     out: list[Edit] = []
+    # the text each rule last found nothing in: a rule is pure, so on the same text it finds nothing again
+    clean_for: dict[int, str] = {}
     for _ in range(max_rounds):
         changed = False
-        for _name, find in _CHROME_FINDERS:
+        for k, (_name, find) in enumerate(_CHROME_FINDERS):
+            if clean_for.get(k) is cur:
+                continue
             edits = find(cur)
             if not edits:
+                clean_for[k] = cur
                 continue
             spans = []
             for s, e, _repl, rule in edits:
