@@ -409,3 +409,21 @@ def test_glued_prefilter_never_refuses_an_accepted_split(monkeypatch):
         if parts is not None:
             assert can_split(t, min_part_count=1e6, max_parts=3, min_unattested_part=5), t
     assert not can_split("qwzxvbnm", min_part_count=1e6, max_parts=3, min_unattested_part=5)
+
+
+@pytest.mark.parametrize("min_count", [1, 2, 3])
+def test_bigram_counts_equal_counting_pairs(seed_passages, min_count):
+    """Bigrams counted as integers equal the pairs counted one by one (within texts only)."""
+    from collections import Counter
+    from itertools import chain
+
+    from discourse._phrases import _bigram_counts
+
+    words = Tokenizer(phrases=False).fit([])
+    cases = [[words.words(p) for p in seed_passages], [[], ["a"], ["a", "b"], [], ["a", "b", "a", "b"], ["b"]], [["x"]], []]
+    for lists in cases:
+        pairs = Counter(chain.from_iterable(zip(w, w[1:]) for w in lists))
+        frequent, n_distinct = _bigram_counts(lists, Counter(chain.from_iterable(lists)), min_count)
+        assert n_distinct == len(pairs)
+        assert frequent == {k: v for k, v in pairs.items() if v >= min_count}
+        assert all(type(v) is int for v in frequent.values())
