@@ -503,3 +503,18 @@ def test_email_gate_never_skips_an_address(seeds):
         if full:
             assert _has_email(text)
     assert not _has_email("@property\ndef f(self): ...") and _has_email("a@b.cc")
+
+
+def test_nonempty_lines_are_the_lines_with_text(seeds):
+    """The chrome rules' lines: each line between newlines that ``str.strip`` leaves non-empty, with its span."""
+    from discourse.clean._rules import _nonempty_stripped
+
+    texts = [seeds.text(i) for i in seeds.ids] + ["", "\n", " a \n\n\t\n b", "x\r\n\u00a0\n\u2028y\u2029\n\x1c", "end\n"]
+    for text in texts:
+        expected, pos = [], 0
+        for line in text.split("\n"):
+            if line.strip():
+                expected.append(((pos, pos + len(line)), line.strip()))
+            pos += len(line) + 1
+        spans, strs = _nonempty_stripped(text)
+        assert list(zip(spans, strs)) == expected, repr(text[:40])

@@ -106,19 +106,6 @@ RULES = (
 Line = Tuple[int, int]  # (start, end) of the line content, end excludes "\n"
 
 
-def _lines(text: str) -> List[Line]:
-    out: list[Line] = []
-    pos = 0
-    n = len(text)
-    while pos <= n:
-        j = text.find("\n", pos)
-        if j < 0:
-            j = n
-        out.append((pos, j))
-        pos = j + 1
-    return out
-
-
 def _line_edit(text: str, start: int, end: int, rule: str) -> Edit:
     """Edit removing a line (or block of lines) with its final newline if any."""
     if end < len(text) and text[end] == "\n":
@@ -142,6 +129,8 @@ def _merge(edits: List[Edit]) -> List[Edit]:
 # The non-empty lines of the text looked at last: the chrome rules run one after another on
 # the same text, so each finds its lines here instead of splitting the text again.
 _LAST_LINES: list = [None]
+# a whole line (between "\n"s) holding a character that is not whitespace (``\S``: not ``str.isspace``)
+_NONBLANK_LINE = re.compile(r"^[^\n]*\S[^\n]*", re.MULTILINE)
 
 
 def _nonempty_stripped(text: str) -> Tuple[List[Line], List[str]]:
@@ -149,13 +138,8 @@ def _nonempty_stripped(text: str) -> Tuple[List[Line], List[str]]:
     last = _LAST_LINES[0]
     if last is not None and last[0] is text:
         return last[1], last[2]
-    spans: list[Line] = []
-    strs: list[str] = []
-    for a, b in _lines(text):
-        s = text[a:b].strip()
-        if s:
-            spans.append((a, b))
-            strs.append(s)
+    spans = [m.span() for m in _NONBLANK_LINE.finditer(text)]
+    strs = [text[a:b].strip() for a, b in spans]
     _LAST_LINES[0] = (text, spans, strs)
     return spans, strs
 
@@ -172,6 +156,8 @@ def _find_sidebars(text: str) -> List[Edit]:
     lines = _nonempty(text)
     edits: list[Edit] = []
     for i, (a, b) in enumerate(lines):
+        if b - a > 260:  # longer than a sidebar heading or a "Read more" line
+            continue
         s = text[a:b]
         if len(s) <= 60 and _SIDEBAR_HEAD.match(s):
             rest = [text[x:y].strip() for x, y in lines[i + 1 :]]
@@ -202,6 +188,8 @@ def _find_widgets(text: str) -> List[Edit]:
     credits = _may_contain(text, low, _CREDIT_WORDS)
     copyright_ = _may_contain(text, low, _COPYRIGHT_WORDS)
     for (a, b), s in zip(*_nonempty_stripped(text)):
+        if len(s) > 300:  # longer than any line the four rules below remove
+            continue
         if _is_comment_form(s):
             edits.append(_line_edit(text, a, b, "comment_form"))
         elif _is_widget(s):
