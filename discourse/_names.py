@@ -9,9 +9,12 @@ know (or the shipped list of known names) are taken as names there.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from functools import lru_cache
 from importlib import resources
-from typing import Sequence
+from itertools import compress, count, islice, repeat
+from operator import contains
+from typing import Optional, Sequence
 
 __all__ = ["default_names"]
 
@@ -38,28 +41,47 @@ def _in_dictionary(word: str) -> bool:
     return bool(simplemma.is_known(word, lang="en"))
 
 
-def _openers(words: Sequence[str], gaps: Sequence[str]) -> list[bool]:
-    """For each word: does it open a sentence or a line, or stand in a title-case line?
+class Openers:
+    """For words of a text: does a word open a sentence or a line, or stand in a title-case line?
 
     ``words`` are the word matches of a text in order and ``gaps[i]`` the text
     between word ``i - 1`` and word ``i`` (``gaps[0]`` precedes the first word),
     as ``pattern.findall(text)`` and ``pattern.split(text)`` give them.
+    :meth:`opens` answers for one word; the tokenizer asks only about
+    capitalised words, so lines are examined only when one of them needs it.
 
     A line is in title case ("Kabul-Islamabad Expanding Security Cooperation")
     when it has at least two words longer than three letters and all of them
     are capitalised; there capitals say nothing about names.
     """
-    out = [("." in g or "!" in g or "?" in g or "\n" in g) for g in gaps[: len(words)]]
-    if out:
-        out[0] = True
-    # lines: runs of words with no newline between them
-    breaks = [i for i, g in enumerate(gaps[1 : len(words)], start=1) if "\n" in g]
-    lo = 0
-    for hi in breaks + [len(words)]:
-        if _title_line(words, lo, hi):
-            out[lo:hi] = [True] * (hi - lo)
-        lo = hi
-    return out
+
+    __slots__ = ("words", "gaps", "_breaks", "_titles")
+
+    def __init__(self, words: Sequence[str], gaps: Sequence[str]) -> None:
+        self.words = words
+        self.gaps = gaps
+        self._breaks: Optional[list[int]] = None
+        self._titles: dict[int, bool] = {}
+
+    def opens(self, i: int) -> bool:
+        """Word ``i`` opens the text, a sentence or a line, or stands in a title-case line."""
+        if i == 0:
+            return True
+        g = self.gaps[i]
+        if "." in g or "!" in g or "?" in g or "\n" in g:
+            return True
+        breaks = self._breaks
+        if breaks is None:
+            # lines: runs of words with no newline between them; breaks[k] is the first word of line k + 1
+            flags = map(contains, islice(self.gaps, 1, len(self.words)), repeat("\n"))
+            breaks = self._breaks = list(compress(count(1), flags))
+        k = bisect_right(breaks, i)
+        lo = breaks[k - 1] if k else 0
+        title = self._titles.get(lo)
+        if title is None:
+            hi = breaks[k] if k < len(breaks) else len(self.words)
+            title = self._titles[lo] = _title_line(self.words, lo, hi)
+        return title
 
 
 def _title_line(words: Sequence[str], lo: int, hi: int) -> bool:

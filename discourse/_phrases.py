@@ -68,8 +68,8 @@ def learn_phrases(word_lists: Sequence[Sequence[str]], *, min_count: int, thresh
     dict
     """
     unigrams = Counter(chain.from_iterable(word_lists))
-    bigrams = Counter(chain.from_iterable(zip(w, w[1:]) for w in word_lists))
-    len_vocab = len(unigrams) + len(bigrams)
+    frequent, n_bigrams = _bigram_counts(word_lists, unigrams, min_count)
+    len_vocab = len(unigrams) + n_bigrams
     if len_vocab > MAX_VOCAB_SIZE:
         from gensim.models.phrases import Phrases
 
@@ -79,10 +79,39 @@ def learn_phrases(word_lists: Sequence[Sequence[str]], *, min_count: int, thresh
     scorer = _npmi if scoring == "npmi" else _mikolov
     total = sum(unigrams.values())
     out: dict[tuple[str, str], float] = {}
-    for (a, b), n in bigrams.items():
-        if n < min_count:
-            continue
+    for (a, b), n in frequent.items():
         score = scorer(unigrams[a], unigrams[b], n, len_vocab, min_count, total)
         if score > threshold:
             out[(a, b)] = score
     return out
+
+
+def _bigram_counts(word_lists: Sequence[Sequence[str]], unigrams: Counter, min_count: int) -> tuple[dict[tuple[str, str], int], int]:
+    """The bigrams seen at least ``min_count`` times with their counts, and the number of distinct bigrams.
+
+    Words are numbered, each bigram within a text becomes one integer
+    (``first * n_words + second``) and ``numpy.unique`` counts them, so no
+    tuple is built for the many bigrams seen fewer than ``min_count`` times.
+    """
+    import numpy as np
+
+    words = list(unigrams)
+    n_words = len(words)
+    lengths = np.fromiter(map(len, word_lists), dtype=np.int64, count=len(word_lists))
+    n = int(lengths.sum())
+    if n < 2:
+        return {}, 0
+    number = {w: i for i, w in enumerate(words)}
+    ids = np.fromiter(map(number.__getitem__, chain.from_iterable(word_lists)), dtype=np.int64, count=n)
+    keys = ids[:-1] * n_words + ids[1:]
+    # a text's last word and the next text's first word are no bigram
+    last = np.cumsum(lengths[lengths > 0]) - 1
+    keep = np.ones(n - 1, dtype=bool)
+    keep[last[last < n - 1]] = False
+    keys, counts = np.unique(keys[keep], return_counts=True)
+    sel = counts >= min_count
+    frequent = {}
+    for key, c in zip(keys[sel].tolist(), counts[sel].tolist()):
+        a, b = divmod(key, n_words)
+        frequent[(words[a], words[b])] = c
+    return frequent, len(keys)

@@ -100,21 +100,13 @@ def sentence_spans(text: str) -> List[Tuple[int, int]]:
     return spans
 
 
-_LINE = re.compile(r"[^\n]+")
+# A non-blank line without its surrounding whitespace (``\s`` is what ``str.isspace`` calls whitespace).
+_UNIT = re.compile(r"^[^\S\n]*(\S(?:[^\n]*\S)?)", re.MULTILINE)
 
 
 def _units(text: str) -> List[Tuple[int, int]]:
     """Non-blank lines, trimmed of surrounding whitespace."""
-    out = []
-    for m in _LINE.finditer(text):
-        a, b = m.span()
-        while a < b and text[a].isspace():
-            a += 1
-        while b > a and text[b - 1].isspace():
-            b -= 1
-        if b > a:
-            out.append((a, b))
-    return out
+    return [m.span(1) for m in _UNIT.finditer(text)]
 
 
 def _split_long(text: str, a: int, b: int, max_chars: int) -> List[Tuple[int, int]]:

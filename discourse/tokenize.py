@@ -42,80 +42,25 @@ https://github.com/adbar/simplemma
 
 from __future__ import annotations
 
-import csv
-import io
 import logging
 import re
 from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 from typing import Any, Iterable, List, Mapping, Optional, Sequence, Union
 
-from ._names import _in_dictionary, _openers, default_names
-from .errors import InputError, NotFittedError, ParameterError, check_param
+from ._aliases import AliasMatcher, load_aliases
+from ._names import Openers, _data_text, _in_dictionary, default_names
+from .errors import NotFittedError, ParameterError, check_param
 
 __all__ = ["Tokenizer", "load_aliases", "default_stopwords", "default_names"]
 
 logger = logging.getLogger(__name__)
 
 _WORD = re.compile(r"[^\W\d_]+(?:['_][^\W\d_]+)*")
+# the same words with the text between them: split gives [gap, word, gap, word, ..., gap] in one pass
+_WORD_SPLIT = re.compile("(" + _WORD.pattern + ")")
 _CONTRACTIONS = frozenset({"s", "re", "ve", "ll", "d", "m", "t"})
 _SCORINGS = ("default", "npmi")
-_MISSING = object()
-
-
-def _data_text(name: str) -> str:
-    return resources.files("discourse.data").joinpath(name).read_text(encoding="utf-8")
-
-
-def load_aliases(source: Union[str, Path, Mapping[str, str], None] = None) -> dict[str, str]:
-    """Read an alias table: ``{variant: canonical}``.
-
-    Parameters
-    ----------
-    source : path, mapping or None
-        A CSV file with columns ``variant,canonical`` (lines starting with
-        ``#`` are comments), a mapping, or ``None`` for the table shipped in
-        ``discourse/data/aliases.csv``.
-
-    Raises
-    ------
-    InputError
-        If the file cannot be read or lacks the two columns.
-
-    Examples
-    --------
-    >>> load_aliases()["Tehrik-e-Taliban Pakistan"]
-    'ttp'
-    """
-    if isinstance(source, Mapping):
-        table = {str(k): str(v) for k, v in source.items()}
-        where = "aliases"
-    else:
-        if source is None:
-            text, where = _data_text("aliases.csv"), "discourse/data/aliases.csv"
-        else:
-            where = str(source)
-            try:
-                text = Path(source).read_text(encoding="utf-8-sig")
-            except OSError as exc:
-                raise InputError(f"{where}: alias table cannot be read ({exc.strerror or exc})") from None
-            except UnicodeDecodeError:
-                raise InputError(f"{where}: alias table is not UTF-8 text; save it as UTF-8") from None
-        rows = [ln for ln in text.splitlines() if ln.strip() and not ln.lstrip().startswith("#")]
-        reader = csv.DictReader(io.StringIO("\n".join(rows)))
-        if reader.fieldnames is None or not {"variant", "canonical"} <= set(reader.fieldnames):
-            raise InputError(f"{where}: alias table needs the header 'variant,canonical' (found {reader.fieldnames})")
-        table = {}
-        for i, row in enumerate(reader, start=2):
-            v, c = (row.get("variant") or "").strip(), (row.get("canonical") or "").strip()
-            if not v or not c:
-                raise InputError(f"{where}: row {i} needs both a variant and a canonical token")
-            table[v] = c
-    for v, c in table.items():
-        if not re.fullmatch(r"[^\W\d_]+(?:_[^\W\d_]+)*", c.lower()):
-            raise InputError(f"{where}: canonical token {c!r} (for {v!r}) must be letters joined by '_' (e.g. durand_line)")
-    return table
 
 
 def default_stopwords() -> frozenset[str]:
@@ -136,57 +81,6 @@ def default_stopwords() -> frozenset[str]:
         return frozenset(w.strip().lower() for w in _data_text(name).splitlines() if w.strip() and not w.startswith("#"))
 
     return words("stopwords_english.txt") | words("stopwords_domain.txt")
-
-
-_SEP = "\x00"  # stands for a run of spaces/hyphens inside a variant
-
-
-def _is_acronym(variant: str) -> bool:
-    letters = [ch for ch in variant if ch.isalpha()]
-    return bool(letters) and all(ch.isupper() for ch in letters)
-
-
-def _trie_pattern(variants: Iterable[str], *, lower: bool) -> str:
-    """A regex matching any variant, factored as a trie (fast in ``re``); longest match first."""
-    root: dict = {}
-    for v in variants:
-        node = root
-        for part in re.split(r"([\s\-]+)", v.strip()):
-            if not part:
-                continue
-            atoms = [_SEP] if re.fullmatch(r"[\s\-]+", part) else list(part.lower() if lower else part)
-            for a in atoms:
-                node = node.setdefault(a, {})
-        node[""] = {}
-
-    def emit(node: dict) -> str:
-        alts = [(r"[\s\-]+" if k == _SEP else re.escape(k)) + emit(node[k]) for k in sorted(k for k in node if k)]
-        if not alts:
-            return ""
-        body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
-        return f"(?:{body})?" if "" in node else body
-
-    return emit(root)
-
-
-def _alias_regexes(variants: Iterable[str]) -> tuple[Optional["re.Pattern[str]"], Optional["re.Pattern[str]"]]:
-    """Two regexes: acronyms (case-sensitive, on the text as written) and the
-    other variants (on the lowercased text, a name followed by its own acronym
-    in brackets matched with it).  Both are tries: fast in ``re``."""
-    variants = list(variants)
-    acr = [v for v in variants if _is_acronym(v)]
-    other = [v for v in variants if not _is_acronym(v)]
-    acr_re = re.compile(r"(?<!\w)(?:" + _trie_pattern(acr, lower=False) + r")(?!\w)") if acr else None
-    low_re = None
-    if other:
-        start = r"\b" if all(re.match(r"\w", v.strip()) for v in other) else r"(?<!\w)"
-        low_re = re.compile(start + r"(?P<v>" + _trie_pattern(other, lower=True) + r")(?!\w)(?:[ \t]*\([ \t]*(?P<b>[^\W\d]+)[ \t]*\))?",
-                            re.IGNORECASE)
-    return acr_re, low_re
-
-
-def _alias_key(s: str) -> str:
-    return re.sub(r"[\s\-]+", " ", s.strip()).lower()
 
 
 @lru_cache(maxsize=1 << 18)
@@ -362,11 +256,11 @@ class Tokenizer:
 
     def _compile(self) -> None:
         table = self.aliases_
-        self._canon = {_alias_key(v): c.lower() for v, c in table.items()}
-        self._canonicals = frozenset(self._canon.values())
+        self._matcher = AliasMatcher(table) if table else None
+        self._canonicals = frozenset(self._matcher.canon.values()) if self._matcher else frozenset()
         self._names = default_names() if getattr(self, "names", True) else frozenset()
-        self._acr_re, self._low_re = _alias_regexes(table) if table else (None, None)
-        self._cache: dict[str, Optional[str]] = {}
+        self._cache: dict[str, str] = {}
+        self._cache_context: Optional[bool] = None
 
     def _fitted(self) -> None:
         if not hasattr(self, "stopwords_"):
@@ -390,21 +284,7 @@ class Tokenizer:
     def _aliased(self, text: str) -> str:
         """``text`` with every alias variant replaced by its (lower-case) canonical token, other letters as written."""
         self._fitted()
-        canon = self._canon
-        if self._acr_re is not None:
-            text = self._acr_re.sub(lambda m: canon.get(_alias_key(m.group(0)), m.group(0)), text)
-        if self._low_re is not None:
-            text = self._low_re.sub(self._replace_low, text)
-        return text
-
-    def _replace_low(self, m: "re.Match[str]") -> str:
-        c = self._canon.get(_alias_key(m.group("v")))
-        if c is None:
-            return m.group(0)
-        b = m.group("b")
-        if b is None or b.lower() == c:
-            return c
-        return c + m.group(0)[m.end("v") - m.start() :]
+        return text if self._matcher is None else self._matcher(text)
 
     def _norm_word(self, tok: str, *, name: bool = False) -> Optional[str]:
         """The token of one word (lower case), or None; ``name`` keeps it unlemmatised."""
@@ -443,28 +323,56 @@ class Tokenizer:
         text = self._aliased(text)
         if "\u2019" in text:
             text = text.replace("\u2019", "'")
+        parts = _WORD_SPLIT.split(text)
+        toks = parts[1::2]
+        context = self.names and self.lemmatize
+        if context is not self._cache_context:
+            self._cache.clear()
+            self._cache_context = context
+        # One lookup per token, in C: a word whose token does not depend on where it stands maps
+        # to that token ("" when it is dropped); new words and capitalised words whose token
+        # depends on their place in the sentence come back None and are filled in one by one.
+        vals = list(map(self._cache.get, toks))
+        if None in vals:
+            self._fill(vals, toks, parts, context)
+        return list(filter(None, vals))
+
+    def _fill(self, vals: list, toks: Sequence[str], parts: Sequence[str], context: bool) -> None:
+        """Replace each None of ``vals`` by the token of ``toks[i]`` (``""`` when dropped), caching it."""
         cache = self._cache
-        get = cache.get
-        out: list[str] = []
-        append = out.append
-        toks = _WORD.findall(text)
-        openers = _openers(toks, _WORD.split(text)) if self.names and self.lemmatize else None
-        for i, tok in enumerate(toks):
-            key = tok
-            if openers is not None and tok[:1].isupper() and not tok.isupper():
-                # a capitalised word is a name inside a sentence; opening one (or in a title), only if no dictionary word
-                key = tok + ("\x01" if openers[i] else "\x02")
-            w = get(key, _MISSING)
-            if w is _MISSING:
-                low = tok.lower()
-                name = key.endswith("\x02") or (key.endswith("\x01") and not _in_dictionary(low.split("'")[0]))
-                w = self._norm_word(low, name=name)
-                if len(cache) > 500_000:
-                    cache.clear()
-                cache[key] = w
-            if w is not None:
-                append(w)
-        return out
+        openers = Openers(toks, parts[0::2]) if context else None
+        i = -1
+        try:
+            while True:
+                i = vals.index(None, i + 1)
+                tok = toks[i]
+                if openers is not None and tok[:1].isupper() and not tok.isupper():
+                    # a capitalised word is a name inside a sentence; opening one (or in a title), only if no dictionary word
+                    key = tok + ("\x01" if openers.opens(i) else "\x02")
+                    w = cache.get(key)
+                    if w is None:
+                        low = tok.lower()
+                        as_name = self._norm_word(low, name=True) or ""
+                        as_word = self._norm_word(low, name=False) or ""
+                        if as_name == as_word:
+                            # the same token wherever it stands: later lookups find it by the word alone
+                            key = tok
+                        w = as_name if key.endswith("\x02") or (key.endswith("\x01") and not _in_dictionary(low.split("'")[0])) else as_word
+                        self._store(key, w)
+                else:
+                    w = cache.get(tok)
+                    if w is None:
+                        w = self._norm_word(tok.lower()) or ""
+                        self._store(tok, w)
+                vals[i] = w
+        except ValueError:  # no None left
+            pass
+
+    def _store(self, key: str, w: str) -> None:
+        cache = self._cache
+        if len(cache) > 500_000:
+            cache.clear()
+        cache[key] = w
 
     def apply_phrases(self, words: Sequence[str]) -> List[str]:
         """Join learnt phrases in a word list, greedily left to right.

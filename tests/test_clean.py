@@ -413,3 +413,108 @@ def test_cleaner_follows_the_estimator_contract_so_sklearn_clone_works():
     assert copy.resolved_params() == original.resolved_params()
     assert copy("Hello  world.") == original("Hello  world.")
     assert Cleaner().set_params(steps=None).steps is None
+
+
+def test_segmenter_counts_read_as_wordsegment_reads_them():
+    """The lexicons the glued-word repair loads equal wordsegment's own ``Segmenter.load()``, entry for entry, in order."""
+    import wordsegment
+
+    from discourse.clean._repair import _load_segmenter
+
+    ours, theirs = _load_segmenter(wordsegment.Segmenter), wordsegment.Segmenter()
+    theirs.load()
+    assert list(ours.unigrams.items()) == list(theirs.unigrams.items())
+    assert list(ours.bigrams.items()) == list(theirs.bigrams.items())
+    assert (ours.words, ours.total, ours.limit) == (theirs.words, theirs.total, theirs.limit)
+    assert ours.segment("terroristactivities") == theirs.segment("terroristactivities") == ["terrorist", "activities"]
+
+
+def test_folds_to_ascii_complete():
+    """Every character ``re.IGNORECASE`` matches to an ASCII letter is ASCII or listed, so the chrome gates can lowercase."""
+    import sys
+
+    from discourse.clean._predicates import _FOLDS_TO_ASCII
+
+    letter = re.compile(r"[a-z]", re.IGNORECASE)
+    found = {chr(cp) for cp in range(128, sys.maxunicode + 1) if letter.fullmatch(chr(cp))}
+    assert found == set(_FOLDS_TO_ASCII)
+
+
+def test_widget_gates_never_skip_a_line(monkeypatch, seeds):
+    """The credit/copyright word tests before the line searches change no removal."""
+    from discourse.clean import _rules
+
+    texts = [seeds.text(i) for i in seeds.ids] + [
+        "Talks resumed.\n(C) 2024 Dawn Media Group\nMore prose here.",
+        "Prose line.\n\u017fhutter\u017ftock\nCopyright Foo",
+        "A paragraph.\nPHOTO BY JOHN DOE\nall RIGHTS reserved.",
+        "Kabul \u00e9t\u00e9\n\u00a9 The Daily\n(File Photo)\nA line about Reuters/ staff",
+        "Nothing to see here.\nJust prose, with no chrome at all.",
+        "Inner \u0130mage Credits: Foo\nGett\u0443 images",
+    ]
+    got = [_rules._find_widgets(t) for t in texts]
+    monkeypatch.setattr(_rules, "_may_contain", lambda *a: True)
+    _rules._LAST_LINES[0] = None
+    assert [_rules._find_widgets(t) for t in texts] == got
+    assert any(got[-6:]) and not got[-2]
+
+
+def test_glued_occurrences_are_the_candidate_matches(seeds):
+    """Looking up the unknown tokens finds exactly the candidate-regex matches that are those tokens."""
+    from discourse.clean._repair import _candidate_re, _occurrences
+
+    texts = [seeds.text(i) for i in seeds.ids] + [
+        "terroristactivities terroristactivities_x xterroristactivities terroristactivities2 \u00e9terroristactivities",
+        "terroristactivitiesterroristactivities terroristactivities. (terroristactivities) terroristactivities\u00b2",
+    ]
+    rx = _candidate_re(8)
+    for text in texts:
+        tokens = set(rx.findall(text))
+        unknown = set(sorted(tokens)[::3]) | {"terroristactivities"}
+        expected = [(m.start(), m.group(0)) for m in rx.finditer(text) if m.group(0) in unknown]
+        assert sorted(_occurrences(text, unknown)) == expected, text[:60]
+
+
+def test_unicode_runs_match_the_one_regex_definition(seeds):
+    """The runs normalised (each with the character before it) are the matches of ``(?s).?(?:\\r\\n|[^\\n\\x20-\\x7e])+``."""
+    from discourse.clean._normalize import _NON_PLAIN
+
+    definition = re.compile(r"(?s).?(?:\r\n|[^\n\x20-\x7e])+")
+    texts = [seeds.text(i) for i in seeds.ids] + [
+        "\r\n", "a\r\nb", "\u00e9\n\r\n", "\u00e9a\u00e9", "x\u00e9\u00e9 \u2019s\u2014", "\r\r\n\t\u200b", "plain", "\n\u0301e\u0301",
+    ]
+    for text in texts:
+        ours = [((s - 1) if s else 0, e) for s, e in (m.span() for m in _NON_PLAIN.finditer(text))]
+        assert ours == [m.span() for m in definition.finditer(text)], repr(text[:40])
+
+
+def test_email_gate_never_skips_an_address(seeds):
+    """Texts the "@" test passes over have no match of the full e-mail pattern."""
+    from discourse.clean._predicates import _EMAIL_WITH_LEAD
+    from discourse.clean._rules import _find_emails, _has_email
+
+    texts = [seeds.text(i) for i in seeds.ids] + [
+        "He can be reached at a.b@c.org.", "@property\ndef f(self): ...", "x @ y.com", "a@b", "a@b.c", "a@b.cc",
+        "(writer@think.tank.pk)", "mail: x+y@z-w.co.uk", "@@a.bc", "K@\u212a.\u212aK", "end @", "a@\u00e9t\u00e9.fr",
+    ]
+    for text in texts:
+        full = [(m.start(), m.end(), "", "email") for m in _EMAIL_WITH_LEAD.finditer(text)]
+        assert _find_emails(text) == full, text[:40]
+        if full:
+            assert _has_email(text)
+    assert not _has_email("@property\ndef f(self): ...") and _has_email("a@b.cc")
+
+
+def test_nonempty_lines_are_the_lines_with_text(seeds):
+    """The chrome rules' lines: each line between newlines that ``str.strip`` leaves non-empty, with its span."""
+    from discourse.clean._rules import _nonempty_stripped
+
+    texts = [seeds.text(i) for i in seeds.ids] + ["", "\n", " a \n\n\t\n b", "x\r\n\u00a0\n\u2028y\u2029\n\x1c", "end\n"]
+    for text in texts:
+        expected, pos = [], 0
+        for line in text.split("\n"):
+            if line.strip():
+                expected.append(((pos, pos + len(line)), line.strip()))
+            pos += len(line) + 1
+        spans, strs = _nonempty_stripped(text)
+        assert list(zip(spans, strs)) == expected, repr(text[:40])

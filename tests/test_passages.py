@@ -108,3 +108,21 @@ def test_sentence_spans_respect_abbreviations():
         "Talks resumed on Monday.",
         "They ended.",
     ]
+
+
+def test_units_are_trimmed_non_blank_lines(seeds):
+    """``_units`` gives each non-blank line trimmed of whitespace, as a line-by-line ``str.strip`` does."""
+    from discourse.passages import _units
+
+    texts = [seeds.text(i) for i in seeds.ids] + [
+        "", "\n\n", "  a  \n\t b\u00a0\n\u3000\n\r\nc\r\n", "x", " \u2028 y \u2029 ", "\x0bz\x0c\n\x85w\x1c",
+    ]
+    for text in texts:
+        expected, pos = [], 0
+        for line in text.split("\n"):
+            stripped = line.strip()
+            if stripped:
+                a = pos + line.index(stripped[0])
+                expected.append((a, a + len(stripped)))
+            pos += len(line) + 1
+        assert _units(text) == expected, repr(text[:40])

@@ -318,7 +318,7 @@ def _openers_reference(text, matches):
 def test_openers_equal_reference(seed_passages):
     from gensim.test.utils import datapath
 
-    from discourse._names import _openers
+    from discourse._names import Openers
     from discourse.tokenize import _WORD
 
     texts = list(seed_passages) + [
@@ -329,7 +329,68 @@ def test_openers_equal_reference(seed_passages):
     with open(datapath("lee_background.cor"), encoding="utf-8") as fh:
         texts += [line for line in fh][:60]
     for text in texts:
-        assert _openers(_WORD.findall(text), _WORD.split(text)) == _openers_reference(text, list(_WORD.finditer(text))), text[:60]
+        words = _WORD.findall(text)
+        openers = Openers(words, _WORD.split(text))
+        # asked in an arbitrary order, as the tokenizer asks only about some words
+        got = {i: openers.opens(i) for i in sorted(range(len(words)), key=lambda i: (i * 7919) % (len(words) or 1))}
+        assert [got[i] for i in range(len(words))] == _openers_reference(text, list(_WORD.finditer(text))), text[:60]
+
+
+def _words_reference(tok, text):
+    """The words of ``text`` one token at a time, with no cache (the definition :meth:`Tokenizer.words` follows)."""
+    from discourse._names import _in_dictionary
+    from discourse.tokenize import _WORD
+
+    text = tok._aliased(text).replace("\u2019", "'")
+    matches = list(_WORD.finditer(text))
+    openers = _openers_reference(text, matches)
+    out = []
+    for i, m in enumerate(matches):
+        w = m.group(0)
+        name = False
+        if tok.names and tok.lemmatize and w[:1].isupper() and not w.isupper():
+            name = not openers[i] or not _in_dictionary(w.lower().split("'")[0])
+        t = tok._norm_word(w.lower(), name=name)
+        if t is not None:
+            out.append(t)
+    return out
+
+
+@pytest.mark.parametrize("params", [{}, {"names": False}, {"lemmatize": False}, {"aliases": False}])
+def test_words_equal_uncached_reference(seed_passages, params):
+    from gensim.test.utils import datapath
+
+    texts = list(seed_passages) + [
+        "The Taliban met. The taliban said THE words: Laden, bin Laden and Afghans Afghans.",
+        "Kabul-Islamabad Expanding Security Cooperation\nThe talks began. Karzai said",
+        "\u0130ran and \u017fecurity, Inter-Services Intelligence (ISI) in K\u00f6ln; N\u00e1tional Directorate of Security",
+    ]
+    with open(datapath("lee_background.cor"), encoding="utf-8") as fh:
+        texts += [line for line in fh][:80]
+    tok = Tokenizer(**params).fit([])
+    for _ in range(2):  # a cold cache, then a warm one
+        for text in texts:
+            assert tok.words(text) == _words_reference(tok, text), text[:60]
+
+
+def test_alias_prefilter_changes_nothing(seed_passages):
+    """The cheap tests before the alias matchers never skip a text the matchers would change."""
+    from discourse._aliases import AliasMatcher, _alias_key, load_aliases
+
+    table = load_aliases()
+    matcher = AliasMatcher(table)
+    gated = 0
+    texts = list(seed_passages) + [
+        "the national directorate of security (NDS)", "NATIONAL DIRECTORATE OF SECURITY", "Tehreek-i--Taliban   Pakistan",
+        "ISIS-K and ISIS K and IS-K", "U.S.A. and U.S. and US", "na\u00efve Durand Line", "\u0130nter-Services \u0130ntelligence",
+        "Al Qaeda\u2019s", "bin-Laden", "durand\tline",
+    ]
+    for text in texts:
+        full = matcher._acr_re.sub(lambda m: matcher.canon.get(_alias_key(m.group(0)), m.group(0)), text)
+        full = matcher._low_re.sub(matcher._replace_low, full)
+        assert matcher(text) == full, text[:60]
+        gated += matcher._low_gate.search(text.lower()) is None
+    assert 0 < gated < len(texts)
 
 
 def test_glued_prefilter_never_refuses_an_accepted_split(monkeypatch):
@@ -348,3 +409,21 @@ def test_glued_prefilter_never_refuses_an_accepted_split(monkeypatch):
         if parts is not None:
             assert can_split(t, min_part_count=1e6, max_parts=3, min_unattested_part=5), t
     assert not can_split("qwzxvbnm", min_part_count=1e6, max_parts=3, min_unattested_part=5)
+
+
+@pytest.mark.parametrize("min_count", [1, 2, 3])
+def test_bigram_counts_equal_counting_pairs(seed_passages, min_count):
+    """Bigrams counted as integers equal the pairs counted one by one (within texts only)."""
+    from collections import Counter
+    from itertools import chain
+
+    from discourse._phrases import _bigram_counts
+
+    words = Tokenizer(phrases=False).fit([])
+    cases = [[words.words(p) for p in seed_passages], [[], ["a"], ["a", "b"], [], ["a", "b", "a", "b"], ["b"]], [["x"]], []]
+    for lists in cases:
+        pairs = Counter(chain.from_iterable(zip(w, w[1:]) for w in lists))
+        frequent, n_distinct = _bigram_counts(lists, Counter(chain.from_iterable(lists)), min_count)
+        assert n_distinct == len(pairs)
+        assert frequent == {k: v for k, v in pairs.items() if v >= min_count}
+        assert all(type(v) is int for v in frequent.values())

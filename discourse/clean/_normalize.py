@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 from typing import Any, Callable, Iterable, List, Optional, Tuple
 
 __all__ = [
@@ -108,11 +109,14 @@ _QUOTES_DASHES = {
     0x2028: "\n", 0x2029: "\n", 0x0B: "\n", 0x0C: "\n", 0x85: "\n",
     0x09: " ",
 }
-# Non-printing-ASCII characters (and CR / tab / other controls) start a run to normalise.
-_NON_PLAIN = re.compile(r"(?s).?(?:\r\n|[^\n\x20-\x7e])+")
+# Non-printing-ASCII characters (and CR / tab / other controls) form a run to normalise; the
+# character before a run goes with it (NFKC may compose it with a following mark).
+_NON_PLAIN = re.compile(r"(?:\r\n|[^\n\x20-\x7e])+")
 
 
+@lru_cache(maxsize=1 << 16)
 def _fold(piece: str) -> str:
+    """A run of non-plain characters (with the character before it) normalised; runs repeat, so it is cached."""
     s = piece.replace("\r\n", "\n").replace("\r", "\n")
     for _ in range(4):  # to a fixed point (NFKC can expose new quotes, dropping marks can allow compositions)
         before = s
@@ -140,7 +144,11 @@ def _find_unicode(text: str) -> List[Edit]:
         return []
     edits: list[Edit] = []
     for m in _NON_PLAIN.finditer(text):
-        piece = m.group(0)
+        # a run is maximal, so the character before it is plain and belongs to no other run
+        start, end = m.span()
+        if start:
+            start -= 1
+        piece = text[start:end]
         new = _fold(piece)
         if new != piece:
             # trim the unchanged prefix/suffix so edits stay small
@@ -150,7 +158,7 @@ def _find_unicode(text: str) -> List[Edit]:
             b = 0
             while b < len(piece) - a and b < len(new) - a and piece[-1 - b] == new[-1 - b]:
                 b += 1
-            edits.append((m.start() + a, m.end() - b, new[a : len(new) - b], None))
+            edits.append((start + a, end - b, new[a : len(new) - b], None))
     return edits
 
 

@@ -327,7 +327,10 @@ class Cleaner:
         if not isinstance(text, str):
             raise ParameterError(f"text={type(text).__name__} is not allowed: expected a str")
         raw = text
-        omap = _OffsetMap(len(raw))
+        # The map back to the raw text is needed only to place removals, which few texts have:
+        # the steps' edits wait in ``pending`` and are applied to a map when a removal needs one.
+        omap: Optional[_OffsetMap] = None
+        pending: list[tuple[List[Edit], int]] = []
         removals: list[Removal] = []
         for _name, func, find in self._pipeline():
             if find is not None:
@@ -340,12 +343,18 @@ class Cleaner:
                 edits = _diff_edit(text, new)
                 if not edits:
                     continue
-            for s, e, _repl, rule in edits:
-                if rule is not None and e > s:
-                    rs, re_ = omap.start(s), omap.end(e)
-                    if re_ > rs:
-                        removals.append(Removal(doc_id, rs, re_, rule, raw[rs:re_]))
-            omap.apply(edits, len(new))
+            if any(rule is not None and e > s for s, e, _repl, rule in edits):
+                if omap is None:
+                    omap = _OffsetMap(len(raw))
+                for done, n in pending:
+                    omap.apply(done, n)
+                pending.clear()
+                for s, e, _repl, rule in edits:
+                    if rule is not None and e > s:
+                        rs, re_ = omap.start(s), omap.end(e)
+                        if re_ > rs:
+                            removals.append(Removal(doc_id, rs, re_, rule, raw[rs:re_]))
+            pending.append((edits, len(new)))
             text = new
         removals.sort(key=lambda r: (r.start, r.end))
         return CleanResult(text, tuple(removals))

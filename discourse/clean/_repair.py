@@ -32,7 +32,7 @@ from __future__ import annotations
 import re
 import threading
 from functools import lru_cache
-from typing import Iterator, List, Optional, Tuple
+from typing import Iterable, Iterator, List, Optional, Tuple
 
 from ._normalize import Edit, Step
 
@@ -70,6 +70,34 @@ def _standalone(text: str, start: int, end: int) -> bool:
     return True
 
 
+def _counts(path: str) -> dict:
+    """``{ngram: count}`` of one of wordsegment's tab-separated count files.
+
+    The same dictionary as ``wordsegment.Segmenter.parse`` builds (later
+    lines win, counts as floats), read in one piece and split by the C
+    string methods instead of line by line.
+    """
+    with open(path, encoding="utf-8") as fh:
+        fields = fh.read().replace("\t", "\n").split("\n")
+    if fields and fields[-1] == "":
+        fields.pop()
+    if len(fields) % 2:
+        raise ValueError(f"{path}: expected 'ngram<TAB>count' lines")
+    return dict(zip(fields[0::2], map(float, fields[1::2])))
+
+
+def _load_segmenter(cls: type):
+    """A loaded ``wordsegment.Segmenter`` (as ``Segmenter.load()`` leaves it), its counts read by :func:`_counts`."""
+    seg = cls()
+    seg.unigrams.update(_counts(cls.UNIGRAMS_FILENAME))
+    seg.bigrams.update(_counts(cls.BIGRAMS_FILENAME))
+    seg.total = cls.TOTAL
+    seg.limit = cls.LIMIT
+    with open(cls.WORDS_FILENAME, encoding="utf-8") as fh:
+        seg.words.extend(fh.read().splitlines())
+    return seg
+
+
 def _load() -> dict:
     """Load wordsegment's counts and simplemma's English forms once (thread-safe)."""
     if _STATE:
@@ -79,8 +107,7 @@ def _load() -> dict:
             import wordsegment
             from simplemma.strategies.dictionaries import dictionary_factory
 
-            seg = wordsegment.Segmenter()
-            seg.load()
+            seg = _load_segmenter(wordsegment.Segmenter)
             # the factory simplemma's lemmatize and is_known use, so its dictionary is decoded once per process
             factory = getattr(dictionary_factory, "DEFAULT_DICTIONARY_FACTORY", None)
             if factory is None:  # simplemma before 2.0
@@ -193,14 +220,37 @@ def _find_glued(
     unknown = {t for t in candidates if t not in uni and t not in forms}
     if not unknown:
         return edits
-    for m in rx.finditer(text):
-        tok = m.group(0)
-        if tok not in unknown or not _standalone(text, m.start(), m.end()):
+    # only the few unknown tokens are looked for, not every candidate run of the text
+    for start, tok in sorted(_occurrences(text, unknown)):
+        end = start + len(tok)
+        if not _standalone(text, start, end):
             continue
         parts = segment_glued(tok, min_part_count=min_part_count, max_parts=max_parts, min_unattested_part=min_unattested_part)
         if parts:
-            edits.append((m.start(), m.end(), " ".join(parts), None))
+            edits.append((start, end, " ".join(parts), None))
     return edits
+
+
+def _occurrences(text: str, tokens: Iterable[str]) -> Iterator[Tuple[int, str]]:
+    """``(start, token)`` for each occurrence of a token of ``tokens`` that is a match of :func:`_candidate_re`.
+
+    A match of ``\\b[a-z]{n,}\\b`` is a whole run of ASCII lowercase letters
+    with no word character (``\\w``: alphanumeric or ``_``) on either side, so
+    an occurrence of such a token is a match exactly when its neighbours are
+    not word characters.
+    """
+    n = len(text)
+    for tok in tokens:
+        k = len(tok)
+        p = text.find(tok)
+        while p >= 0:
+            if (p == 0 or not _is_word_char(text[p - 1])) and (p + k == n or not _is_word_char(text[p + k])):
+                yield p, tok
+            p = text.find(tok, p + 1)
+
+
+def _is_word_char(ch: str) -> bool:
+    return ch.isalnum() or ch == "_"
 
 
 repair_glued_words = Step(

@@ -48,6 +48,31 @@ import re
 from typing import List, Sequence, Tuple
 
 from ._normalize import Edit, Step
+from ._predicates import (
+    _COPYRIGHT_WORDS,
+    _CREDIT_WORDS,
+    _ABOUT_AUTHOR,
+    _EMAIL_DOMAIN,
+    _EMAIL_LOCAL_END,
+    _EMAIL_WITH_LEAD,
+    _READ_MORE_LINE,
+    _SENT_END,
+    _SIDEBAR_HEAD,
+    _is_bio,
+    _is_byline,
+    _is_comment_form,
+    _is_copyright,
+    _is_disclaimer,
+    _is_email_line,
+    _is_first_published,
+    _is_headline_like,
+    _is_image_credit,
+    _is_masthead,
+    _is_tagline,
+    _is_widget,
+    _may_contain,
+    _words,
+)
 
 __all__ = [
     "remove_chrome",
@@ -76,24 +101,9 @@ RULES = (
     "copyright",
 )
 
-I = re.IGNORECASE
-
 # ---------------------------------------------------------------- line helpers
 
 Line = Tuple[int, int]  # (start, end) of the line content, end excludes "\n"
-
-
-def _lines(text: str) -> List[Line]:
-    out: list[Line] = []
-    pos = 0
-    n = len(text)
-    while pos <= n:
-        j = text.find("\n", pos)
-        if j < 0:
-            j = n
-        out.append((pos, j))
-        pos = j + 1
-    return out
 
 
 def _line_edit(text: str, start: int, end: int, rule: str) -> Edit:
@@ -113,233 +123,29 @@ def _merge(edits: List[Edit]) -> List[Edit]:
     return out
 
 
-def _words(s: str) -> int:
-    return len(s.split())
-
-
-# --------------------------------------------------------------- the patterns
-
-_MONTH = r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?"
-_WEEKDAY = r"(?:Mon|Tues?|Wed(?:nes)?|Thu(?:rs)?|Fri|Sat(?:ur)?|Sun)(?:day)?\.?"
-_ORD = r"\d{1,2}(?:st|nd|rd|th)?"
-DATE_RE = re.compile(
-    rf"(?:{_WEEKDAY},?\s+)?(?:{_MONTH}\s+{_ORD},?\s+\d{{4}}|{_ORD}\s+(?:of\s+)?{_MONTH},?\s+\d{{4}}|\d{{4}}-\d{{2}}-\d{{2}}|\d{{1,2}}[/.]\d{{1,2}}[/.]\d{{2,4}})",
-    I,
-)
-_RELTIME = re.compile(r"\b\d+\s+(?:second|minute|min|hour|hr|day|week|month|year)s?\s+ago\b", I)
-_MASTHEAD_WORDS = re.compile(
-    r"\b(?:editor|editor-in-chief|chief editor|publisher|printer|founder|founded|established|vol\.?|volume|issue|edition|"
-    r"updated|last updated|last modified|published|posted|e-?paper|today'?s paper)\b",
-    I,
-)
-_TIME = re.compile(r"\b\d{1,2}[:.]\d{2}\s*(?:[ap]\.?m\.?)?\s*(?:[A-Z]{2,5})?\b", I)
-
-_CREDIT_LEAD = re.compile(
-    r"^[\[(*_]*(?:(?:featured|cover|header|top|main|file|lead)\s+)?(?:image|photo|picture|photograph|illustration|graphic|video|pic)s?"
-    r"(?:\s+(?:credits?|courtesy|source|by|from))?\s*[:|\-/]",
-    I,
-)
-_CREDIT_ANY = re.compile(
-    r"\b(?:Getty Images|Shutterstock|AP Photo|AFP Photo|Reuters Photo|EPA-EFE|iStock(?:photo)?|Alamy|Wikimedia Commons|"
-    r"(?:image|photo|picture)\s+(?:credits?|courtesy)|photo(?:graph)?\s+by|\(file(?:\s+photo)?\)|AFP/|/AFP\b|Reuters/|/Reuters\b|Xinhua/)",
-    I,
-)
-
-_WIDGET_WORDS = (
-    r"share|share this(?: article| story| post)?|share on \w+|share via \w+|tweet|tweet this|email|e-mail|print|print this(?: article)?|"
-    r"whatsapp|facebook|twitter|x|linkedin|telegram|reddit|pinterest|copy link|save|bookmark|like|follow|follow us|"
-    r"comments?|\d+\s+comments?|comments?\s*\(\d+\)|no comments(?: yet)?|view comments|show comments|"
-    r"advertisement|advertisements|sponsored|ad|scroll to continue(?: with content)?|listen(?: to this article)?|"
-    r"subscribe|sign up|log ?in|sign in|register|donate|skip to (?:main )?content|back to top|menu|search|"
-    r"previous(?: article| post)?|next(?: article| post)?|home|click here|more"
-)
-_WIDGET_LINE = re.compile(rf"^[\s|•·,/\-]*(?:(?:{_WIDGET_WORDS})[\s|•·,/\-]*){{1,8}}$", I)
-_TAGS_LINE = re.compile(r"^(?:tags?|tagged|filed under|categories|category|topics|keywords|posted in)\s*:\s*\S.{0,200}$", I)
-_FOLLOW_LINE = re.compile(
-    r"^(?:follow (?:us|me|him|her|them) on|like us on|join (?:us|our) on|subscribe to (?:our|the)|sign up (?:for|to) (?:our|the)|"
-    r"get (?:our|the) (?:latest|daily|weekly)|click (?:here )?to share|share this (?:article|story|post)(?: on| via)?)\b.{0,160}$",
-    I,
-)
-_COMMENT_FORM = re.compile(
-    r"^(?:leave a (?:comment|reply)|add a comment|post (?:a )?comment|write a comment|comments? (?:are )?closed|cancel reply|"
-    r"(?:\d+ )?(?:responses?|replies|reply) to .{1,200}|join the (?:discussion|conversation)|"
-    r"your email address will not be published\.?.{0,120}|required fields are marked \*?\.?|"
-    r"save my name,? email,? and website in this browser.{0,80}|(?:name|email|website|comment)\s*\*?\s*:?|"
-    r"notify me of (?:new|follow-up) (?:comments|posts).{0,80}|you must be logged in to post a comment\.?)\s*$",
-    I,
-)
-
-_SIDEBAR_HEAD = re.compile(
-    r"^[\s#*•\-]*(?:recent posts|recent articles|recent news|related(?: posts| articles| stories| news| content| reading| coverage)?|"
-    r"read more|read next|more stories|more news|more from [\w .&'-]{1,40}|you (?:may|might) also (?:like|be interested in)|"
-    r"also read|see also|latest(?: news| posts| stories| articles)?|most (?:popular|read|viewed|shared)|trending(?: now| stories)?|"
-    r"popular(?: posts| stories| articles)?|recommended(?: for you| stories| articles| reading)?|editor'?s picks?|top stories|"
-    r"in (?:other|the) news|what to read next|don'?t miss|further reading)\s*:?\s*$",
-    I,
-)
-_READ_MORE_LINE = re.compile(
-    r"^[\s*•\-]*(?:read more|also read|read also|see also|related|read next|recommended|must read|suggested reading|"
-    r"click here to read|read the full (?:story|article))\s*[:>|\-]\s*\S.{0,200}$",
-    I,
-)
-
-_FIRST_PUBLISHED = re.compile(
-    r"^[\s\[(*_\"]*(?:(?:this|the following|an earlier version of this|a version of this|the original version of this)\s+"
-    r"(?:article|piece|op-?ed|story|commentary|essay|post|column|analysis|interview|report|blog(?: post)?|editorial|version)\s+"
-    r"(?:was|is|has been|had been|first|originally|also)\b.{0,40}?\b(?:published|posted|printed|appeared|ran|run)\b"
-    r"|(?:first|originally|previously)\s+(?:published|appeared|posted|printed)\s+(?:in|on|at|by)\b"
-    r"|(?:re-?published|reprinted|cross-?posted)\s+(?:with permission\s+)?(?:from|courtesy of)\b"
-    r"|this (?:article|piece|op-?ed|story|post) (?:first |originally )?appeared (?:in|on|at)\b)",
-    I,
-)
-
-_NAME = r"(?:[A-Z][\w'.\-]*|(?:al|el|bin|ibn|ul|ur|ud|de|da|van|von|der|le|la|du|di|mc)[-\s]?)"
-_NAMES = rf"{_NAME}(?:[ \t]+{_NAME}){{0,5}}"
-_BYLINE_WORDS = r"(?:by|author|authors|written by|words by|posted by|reported by|story by|opinion by|analysis by|report by|compiled by)"
-_BYLINE = re.compile(
-    rf"^[\s*_]*(?i:{_BYLINE_WORDS})\s*[:\-|]?\s*"
-    rf"{_NAMES}(?:\s*(?:,|and|&)\s*{_NAMES}){{0,3}}\s*(?:[,|\-•]\s*.{{0,80}})?$",
-)
-_BYLINE_LEAD = re.compile(rf"^[\s*_]*{_BYLINE_WORDS}\b", I)
-
-_EMAIL = r"[\w.+\-]+@[\w\-]+(?:\.[\w\-]+)*\.[A-Za-z]{2,}"
-_EMAIL_RE = re.compile(_EMAIL)
-_EMAIL_WITH_LEAD = re.compile(
-    rf"(?:(?:(?:he|she|they|the (?:author|writer)s?|[A-Z][a-z]+)\s+(?:can|may|could)\s+be\s+(?:reached|contacted)\s+(?:at|via|on)"
-    rf"|(?:e-?mail|contact|write to|reach (?:him|her|them|the author) at)\s*:?)\s*)?\(?{_EMAIL}\)?\.?",
-    I,
-)
-_BIO_ROLE = (
-    r"(?:writer|researcher|analyst|journalist|columnist|author|fellow|professor|lecturer|director|correspondent|editor|"
-    r"contributor|student|scholar|expert|consultant|commentator|freelancer|reporter|diplomat|ambassador|officer|"
-    r"practitioner|lawyer|economist|graduate|candidate|specialist|associate|scientist|historian|blogger|novelist|"
-    r"head|chair(?:man|woman|person)?|founder|member|advisor|adviser)"
-)
-_TITLE = r"(?:(?:Dr|Prof|Professor|Mr|Ms|Mrs|Gen|General|Lt|Col|Brig|Maj|Amb|Ambassador|Sen|Senator|Rep|Sir|Dame)\.?\s+)"
-_PERSON = rf"{_TITLE}?[A-Z][\w'\-]+(?:[ \t]+(?:[A-Z]\.|[A-Z][\w'\-]+|(?:al|el|bin|ibn|ul|ur|ud|de|da|van|von|der|le|la|du|di)-?)){{1,4}}"
-_BIO_SUBJECT = rf"(?:(?i:about the (?:author|writer)s?)\s*:?\s*)?(?:(?i:the )?(?i:author|writer|columnist|contributor)s?|{_PERSON})"
-_BIO = re.compile(
-    rf"^{_BIO_SUBJECT}\s*(?:\([^)]{{0,80}}\)\s*)?,?\s+(?i:is|are|was|has been|serves as|works as|teaches|writes)\b.{{0,200}}?\b(?i:{_BIO_ROLE}s?)\b"
-)
-_BIO_NAME_START = re.compile(rf"^{_BIO_SUBJECT}\s*(?:\([^)]{{0,80}}\)\s*)?,?\s+(?i:is|are|was|has been|serves as|works as|teaches|writes|tweets)\b")
-_BIO_CONTACT = re.compile(
-    r"(?:can be reached|can be contacted|tweets (?:at|as)|follow (?:him|her|them) on|on (?:twitter|x) at|@\w{2,}|" + _EMAIL + ")", I
-)
-_ABOUT_AUTHOR = re.compile(r"^\s*about the (?:author|writer)s?\s*:?\s*$", I)
-
-# Disclaimer patterns, each searched only when its keyword occurs, on the lowercased line
-# (lowercase literals let the regex engine skip ahead quickly).
-_DISCLAIMER_PARTS = tuple(
-    (kw, re.compile(rx))
-    for kw, rx in (
-        ("disclaimer", r"^\W*disclaimer\b"),
-        ("expressed", r"views?(?: and opinions?)? expressed\b.{0,160}?\b(?:are (?:solely |entirely |strictly )?(?:those|their own|his own|her own|the author)|do(?:es)? not necessarily (?:reflect|represent)|not necessarily (?:those|the views))"),
-        ("position", r"\bdo(?:es)? not (?:take|hold|have) (?:institutional |any |official )?positions?\b"),
-        ("stance", r"\bdo(?:es)? not (?:take|hold|have) (?:institutional |any |official )?stances?\b"),
-        ("advocacy", r"\bdo(?:es)? not engage in advocacy\b"),
-        ("lobbying", r"\bdo(?:es)? not engage in lobbying\b"),
-        ("partisan", r"\bnon-?partisan\b.{0,120}\b(?:organi[sz]ation|institut\w*|think[- ]tank|foundation|centre|center)\b"),
-        ("editorial", r"\b(?:retains?|maintains?) (?:sole |full )?editorial (?:control|independence)\b"),
-        ("opinion", r"\bopinions? (?:expressed )?(?:are|is) (?:their|his|her|the author'?s?) own\b"),
-        ("responsible", r"\bnot (?:be )?responsible for (?:the )?(?:content|views|opinions)\b"),
-        ("liable", r"\bnot (?:be )?liable for (?:the )?(?:content|views|opinions)\b"),
-        ("donors", r"\bfor a (?:full )?listing of [\w ]{0,40}donors\b"),
-    )
-)
-_TAGLINE = re.compile(
-    r"(?:\byour (?:go-to|one-stop|trusted|daily|premier|number one|#1|best|first|source|home|gateway|window)\b"
-    r"|\b(?:go-to|one-stop)\s+(?:\w+\s+){0,3}(?:hub|source|destination|platform|portal|place|site)\b"
-    r"|^(?:[\w'.-]+\s+){0,4}(?:leading|largest|premier|oldest|first|only|independent|trusted)\s+(?:\w+\s+){0,3}"
-    r"(?:daily|newspaper|news ?paper|magazine|news (?:site|portal|network|source|outlet|platform|agency)|media (?:house|group|outlet)|think[- ]tank|journal)\b"
-    r"|\b(?:news|views|analysis|opinion),?\s+(?:and\s+)?(?:news|views|analysis|opinion)(?:\s+(?:and|&)\s+\w+)?\s+since\s+\d{4}\b"
-    r"|^(?:the )?voice of (?:the )?\w+\.?$)",
-    I,
-)
-_COPYRIGHT = re.compile(r"^\s*(?:©|\(c\)|copyright\b|all rights reserved\b).{0,200}$|.{0,160}\ball rights reserved\.?\s*$", I)
-_SENT_END = re.compile(r"[.!?][\"')\]]*\s*$")
-
-
-# ------------------------------------------------------------- line predicates
-
-
-def _is_masthead(s: str) -> bool:
-    if len(s) > 220:
-        return False
-    m = DATE_RE.search(s) or _RELTIME.search(s)
-    if not m:
-        return False
-    if _MASTHEAD_WORDS.search(s):
-        return True
-    rest = DATE_RE.sub(" ", s)
-    rest = _TIME.sub(" ", rest)
-    rest = re.sub(r"[^\w]+", " ", rest)
-    return _words(rest) <= 3
-
-
-def _is_image_credit(s: str) -> bool:
-    if len(s) > 300:
-        return False
-    if _CREDIT_LEAD.match(s):
-        return True
-    return bool(_CREDIT_ANY.search(s)) and (_words(s) <= 30)
-
-
-def _is_widget(s: str) -> bool:
-    return len(s) <= 160 and bool(_WIDGET_LINE.match(s) or _TAGS_LINE.match(s) or _FOLLOW_LINE.match(s))
-
-
-def _is_comment_form(s: str) -> bool:
-    return len(s) <= 300 and bool(_COMMENT_FORM.match(s))
-
-
-def _is_byline(s: str) -> bool:
-    return len(s) <= 140 and bool(_BYLINE_LEAD.match(s)) and bool(_BYLINE.match(s.strip()))
-
-
-def _is_first_published(s: str) -> bool:
-    return len(s) <= 400 and bool(_FIRST_PUBLISHED.match(s))
-
-
-def _is_bio(s: str) -> bool:
-    if len(s) > 900 or not _BIO_NAME_START.match(s.strip()):
-        return False
-    return bool(_BIO.match(s.strip())) or bool(_BIO_CONTACT.search(s))
-
-
-def _is_disclaimer(s: str) -> bool:
-    if len(s) > 2000:
-        return False
-    low = s.lower()
-    for kw, rx in _DISCLAIMER_PARTS:
-        if kw in low and rx.search(low):
-            return True
-    return False
-
-
-def _is_tagline(s: str) -> bool:
-    return len(s) <= 200 and _words(s) <= 30 and bool(_TAGLINE.search(s))
-
-
-def _is_copyright(s: str) -> bool:
-    return len(s) <= 260 and bool(_COPYRIGHT.match(s))
-
-
-def _is_email_line(s: str) -> bool:
-    return len(s) <= 200 and bool(_EMAIL_RE.search(s)) and _EMAIL_WITH_LEAD.sub("", s).strip(" .,;:|-()") == ""
-
-
-def _is_headline_like(s: str) -> bool:
-    """Short lines as in a list of linked headlines (teasers may be cut with "...")."""
-    if len(s) <= 140:
-        return True
-    return len(s) <= 320 and s.rstrip().endswith(("...", "…", "[…]", "[...]"))
-
-
 # ---------------------------------------------------------------- the steps
 
 
+# The non-empty lines of the text looked at last: the chrome rules run one after another on
+# the same text, so each finds its lines here instead of splitting the text again.
+_LAST_LINES: list = [None]
+# a whole line (between "\n"s) holding a character that is not whitespace (``\S``: not ``str.isspace``)
+_NONBLANK_LINE = re.compile(r"^[^\n]*\S[^\n]*", re.MULTILINE)
+
+
+def _nonempty_stripped(text: str) -> Tuple[List[Line], List[str]]:
+    """Spans of the non-empty lines of ``text`` and the lines stripped (shared lists: read, never modify)."""
+    last = _LAST_LINES[0]
+    if last is not None and last[0] is text:
+        return last[1], last[2]
+    spans = [m.span() for m in _NONBLANK_LINE.finditer(text)]
+    strs = [text[a:b].strip() for a, b in spans]
+    _LAST_LINES[0] = (text, spans, strs)
+    return spans, strs
+
+
 def _nonempty(text: str) -> List[Line]:
-    return [(a, b) for a, b in _lines(text) if text[a:b].strip()]
+    return _nonempty_stripped(text)[0]
 
 
 def _find_sidebars(text: str) -> List[Edit]:
@@ -350,6 +156,8 @@ def _find_sidebars(text: str) -> List[Edit]:
     lines = _nonempty(text)
     edits: list[Edit] = []
     for i, (a, b) in enumerate(lines):
+        if b - a > 260:  # longer than a sidebar heading or a "Read more" line
+            continue
         s = text[a:b]
         if len(s) <= 60 and _SIDEBAR_HEAD.match(s):
             rest = [text[x:y].strip() for x, y in lines[i + 1 :]]
@@ -367,7 +175,7 @@ def _find_sidebars(text: str) -> List[Edit]:
             if 1 <= j <= 12 and j < len(rest) and len(rest[j]) > 140:
                 end = lines[i + j][1]
                 edits.append(_line_edit(text, a, end, "sidebar"))
-        elif _READ_MORE_LINE.match(s) and len(s) <= 260:
+        elif len(s) <= 260 and _READ_MORE_LINE.match(s):
             edits.append(_line_edit(text, a, b, "sidebar"))
     return _merge(edits)
 
@@ -375,15 +183,20 @@ def _find_sidebars(text: str) -> List[Edit]:
 def _find_widgets(text: str) -> List[Edit]:
     """Share/comment widgets, comment forms and image-credit lines, anywhere."""
     edits: list[Edit] = []
-    for a, b in _nonempty(text):
-        s = text[a:b].strip()
+    # most texts have no credit or copyright words at all, and then no line needs those searches
+    low = text.lower()
+    credits = _may_contain(text, low, _CREDIT_WORDS)
+    copyright_ = _may_contain(text, low, _COPYRIGHT_WORDS)
+    for (a, b), s in zip(*_nonempty_stripped(text)):
+        if len(s) > 300:  # longer than any line the four rules below remove
+            continue
         if _is_comment_form(s):
             edits.append(_line_edit(text, a, b, "comment_form"))
         elif _is_widget(s):
             edits.append(_line_edit(text, a, b, "share_widget"))
-        elif _is_image_credit(s):
+        elif _is_image_credit(s, any_credit=credits):
             edits.append(_line_edit(text, a, b, "image_credit"))
-        elif _is_copyright(s):
+        elif copyright_ and _is_copyright(s):
             edits.append(_line_edit(text, a, b, "copyright"))
     return edits
 
@@ -495,9 +308,24 @@ def _find_tail(text: str, *, max_blocks: int = 12) -> List[Edit]:
 
 def _find_emails(text: str) -> List[Edit]:
     """E-mail addresses, with a lead-in such as "He can be reached at", anywhere."""
-    if "@" not in text:
+    if not _has_email(text):
         return []
     return [(m.start(), m.end(), "", "email") for m in _EMAIL_WITH_LEAD.finditer(text)]
+
+
+def _has_email(text: str) -> bool:
+    """Some "@" has an address character before it and an address domain after it.
+
+    Every match of :data:`_EMAIL_WITH_LEAD` holds such an "@", so a text
+    without one has no match; the test looks only at the "@"s, where the
+    full pattern (its optional lead-in first) is tried at every position.
+    """
+    q = text.find("@")
+    while q >= 0:
+        if q > 0 and _EMAIL_LOCAL_END.match(text, q - 1) and _EMAIL_DOMAIN.match(text, q + 1):
+            return True
+        q = text.find("@", q + 1)
+    return False
 
 
 class _Deletions:
@@ -561,11 +389,16 @@ def _find_chrome(text: str, *, max_rounds: int = 50) -> List[Edit]:
     dm = _Deletions(len(text))
     cur = text
     out: list[Edit] = []
+    # the text each rule last found nothing in: a rule is pure, so on the same text it finds nothing again
+    clean_for: dict[int, str] = {}
     for _ in range(max_rounds):
         changed = False
-        for _name, find in _CHROME_FINDERS:
+        for k, (_name, find) in enumerate(_CHROME_FINDERS):
+            if clean_for.get(k) is cur:
+                continue
             edits = find(cur)
             if not edits:
+                clean_for[k] = cur
                 continue
             spans = []
             for s, e, _repl, rule in edits:
