@@ -134,3 +134,20 @@ def test_analysis_fits_bertopic_runs_and_reuses_them(tmp_path):
     again = discourse.analyze(corpus, by=("outlet_country",), **config)
     assert sorted(p.name for p in (tmp_path / "models").iterdir()) == fitted
     assert again.tables["stability"].equals(st)
+
+
+@pytest.mark.parametrize("n_docs", [2, 100])
+def test_bertopic_rows_get_intervals_where_and_only_where_the_simulation_backs_them(n_docs):
+    from discourse.compare._calibration import MIN_DOCS
+    from discourse.compare._simulate import simulate_corpus
+
+    sim = simulate_corpus({"A": [3, 1, 1], "B": [1, 1, 3]}, n_docs, make_tokens=False, random_state=3)
+    theta = sim.model.doc_topic_
+    runs = SimpleNamespace(name="bertopic", doc_topic_=theta, topic_ids_=sim.model.topic_ids_, labels_=sim.model.labels_,
+                           runs_doc_topic_=np.stack([theta, theta[:, [1, 0, 2]] * 0.1 + theta * 0.9]))
+    table = prevalence(sim.prepared, runs, "group").to_frame()
+    calibrated = MIN_DOCS["bertopic"]["prevalence"]
+    backed = calibrated is not None and n_docs >= calibrated
+    assert (table["ci_note"] == "").all() == backed and table["ci_low"].notna().all() == backed
+    if calibrated is None:
+        assert table["ci_note"].str.contains("at every size tried").all()
