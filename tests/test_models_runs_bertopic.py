@@ -151,3 +151,10 @@ def test_bertopic_rows_get_intervals_where_and_only_where_the_simulation_backs_t
     assert (table["ci_note"] == "").all() == backed and table["ci_low"].notna().all() == backed
     if calibrated is None:
         assert table["ci_note"].str.contains("at every size tried").all()
+
+
+@slow
+def test_bertopic_runs_are_deterministic(bt_runs, seeds_prepared, cache):
+    again = fit_runs(BERTopicModel(cache_dir=cache, random_state=0, progress=False), seeds_prepared, n_runs=3)
+    np.testing.assert_array_equal(again.doc_topic, bt_runs.doc_topic)
+    assert again.stability().to_csv(index=False) == bt_runs.stability().to_csv(index=False)
