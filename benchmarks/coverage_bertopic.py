@@ -31,7 +31,7 @@ document's shares and its text drawn (with replacement) from that topic's
 pool.  The package weights passages by their tokens when it forms a
 document's topic shares, so the true cell share of a topic is the expected
 token-weighted share, computed once per cell by Monte Carlo over 200,000
-documents of the same process (its standard error is under 0.001).
+documents of the same process (standard error about 0.001).
 
 The package's ``BERTopicModel`` (defaults; ``--runs`` seeds through
 ``discourse.models.runs.fit_runs``, as ``analyze`` does) is fitted on the
