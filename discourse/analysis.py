@@ -248,7 +248,7 @@ def _analyze_and_cache(corpus, config: AnalysisConfig) -> None:
 
 
 def _fit_models(prepared, config: AnalysisConfig, timings: dict[str, float]) -> tuple[dict[str, Any], dict[str, Any]]:
-    """Fitted models by name, and LDA's aligned runs (:class:`~discourse.models.runs.ModelRuns`)."""
+    """Fitted models by name, and each model's aligned runs (:class:`~discourse.models.runs.ModelRuns`)."""
     from .models import LDA, BERTopicModel
     from .models.runs import fit_runs
 
@@ -266,7 +266,9 @@ def _fit_models(prepared, config: AnalysisConfig, timings: dict[str, float]) -> 
         t = time.perf_counter()
         bt = BERTopicModel(random_state=config.random_state, progress=config.progress, embedder=config.embedder,
                            cache_dir=(str(Path(cache) / "embeddings") if cache else None))
-        models["bertopic"] = fit_cached(bt, prepared, cache_dir=cache)
+        runs["bertopic"] = fit_runs(bt, prepared, n_runs=config.n_runs,
+                                    fit=lambda m: fit_cached(m, prepared, cache_dir=cache))
+        models["bertopic"] = runs["bertopic"].reference
         timings["bertopic"] = time.perf_counter() - t
     return models, runs
 

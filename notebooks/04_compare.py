@@ -67,8 +67,9 @@ T["prevalence"].query("grouping == 'period'")[
     ["model", "topic", "label", "group", "share", "ci_low", "ci_high", "n_docs", "unstable", "ci_note"]]
 
 # %% [markdown]
-# How stable is each LDA topic across the five runs? (Median cosine similarity of its matched topics
-# in the other runs, and the share of runs in which it recurs.)
+# How stable is each topic across the five runs of each model? (Median cosine similarity of its matched
+# topics in the other runs, the share of runs in which it recurs and, for BERTopic, the share of its
+# passages that keep their topic when the embeddings are perturbed by one part in a million.)
 
 # %%
 T["stability"]

@@ -92,6 +92,8 @@ def test_rubin_with_identical_runs_is_the_t_interval_and_runs_widen_it():
 
 
 def test_calibrated_sizes_are_the_ones_the_committed_simulation_measured():
-    path = Path(__file__).resolve().parents[1] / "benchmarks" / "results" / "coverage.json"
-    measured = json.loads(path.read_text(encoding="utf-8"))["min_docs"]
+    results = Path(__file__).resolve().parents[1] / "benchmarks" / "results"
+    measured = {}
+    for name in ("coverage.json", "coverage_bertopic.json"):  # LDA; BERTopic
+        measured |= json.loads((results / name).read_text(encoding="utf-8"))["min_docs"]
     assert MIN_DOCS == measured

@@ -40,7 +40,9 @@ def test_runs_are_aligned_to_the_reference_and_carry_stability(planted):
     assert runs.doc_topic.shape == (3, len(sim.prepared.passages), 3) and runs.seeds == [0, 1, 2]
     np.testing.assert_array_equal(runs.doc_topic[0], runs.reference.doc_topic_)
     st = runs.stability()
-    assert list(st.columns) == ["model", "topic", "label", "median_similarity", "recurrence", "unstable", "n_runs"]
+    assert list(st.columns) == ["model", "topic", "label", "median_similarity", "recurrence", "unstable", "n_runs",
+                                "noise_kept"]
+    assert st["noise_kept"].isna().all()  # LDA has no embedding noise to refit under
     # the planted topic (words t2w*) is found in every run
     t2 = st[st.label.str.startswith("t2w")]
     assert len(t2) == 1 and t2["recurrence"].iloc[0] == 1.0 and not t2["unstable"].iloc[0]

@@ -63,30 +63,17 @@ References
 
 from __future__ import annotations
 
-import json
 import logging
-import math
-import pickle
 import warnings
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from .._io import atomic_dir, atomic_write_bytes, sha256_file
-from ..errors import CorpusTooSmallError, DiscourseError, InputError, check_param
+from ..errors import CorpusTooSmallError, InputError, check_param
 from ..provenance import provenance
-from ._base import (
-    TopicModel,
-    as_texts,
-    check_prepared,
-    check_random_state_seed,
-    load_npy,
-    passage_tokens,
-    positive_int,
-    write_json,
-    write_npy,
-)
+from ._base import TopicModel, as_texts, check_prepared, check_random_state_seed, passage_tokens, positive_int
+from ._bertopic_sizes import _auto_or_int, auto_sizes
 from ._tiers import check_tier
 from .embed import SentenceTransformerEmbedder
 
@@ -95,7 +82,6 @@ __all__ = ["BERTopicModel", "auto_sizes"]
 logger = logging.getLogger(__name__)
 
 _OUTLIERS = ("reduce", "keep")
-MIN_PASSAGES = 10
 
 
 def split_tokens(doc: str) -> list[str]:
@@ -105,33 +91,6 @@ def split_tokens(doc: str) -> list[str]:
 
 def _token_doc(tokens) -> str:
     return " ".join("_".join(t.split()) for t in tokens)
-
-
-def auto_sizes(n: int, *, min_topic_size: Any = "auto", min_samples: Any = "auto", n_neighbors: Any = "auto",
-               n_components: Any = "auto") -> dict[str, int]:
-    """The UMAP/HDBSCAN sizes used for ``n`` passages (see the module docstring).
-
-    Examples
-    --------
-    >>> auto_sizes(100)
-    {'min_topic_size': 5, 'min_samples': 2, 'n_neighbors': 10, 'n_components': 5, 'needed': 11}
-    >>> auto_sizes(100_000)["min_topic_size"]
-    158
-    """
-    root = math.sqrt(max(n, 0))
-    mts = max(3, int(round(root / 2))) if min_topic_size == "auto" else int(min_topic_size)
-    ms = max(1, mts // 2) if min_samples == "auto" else int(min_samples)
-    nn = int(min(15, max(2, round(root)))) if n_neighbors == "auto" else int(n_neighbors)
-    nc = min(5, max(2, n - 2)) if n_components == "auto" else int(n_components)
-    needed = max(MIN_PASSAGES, 2 * mts, nc + 2, nn + 1)
-    return {"min_topic_size": mts, "min_samples": ms, "n_neighbors": nn, "n_components": nc, "needed": needed}
-
-
-def _auto_or_int(name: str, value: Any, minimum: int) -> None:
-    if value == "auto":
-        return
-    check_param(name, value, f'"auto" or an integer >= {minimum}',
-                isinstance(value, (int, np.integer)) and not isinstance(value, bool) and value >= minimum)
 
 
 def _unit_rows(x: np.ndarray) -> np.ndarray:
@@ -174,6 +133,13 @@ class BERTopicModel(TopicModel):
         ONNX Runtime (about 2x faster), or a Model2Vec static model distilled
         from the same MiniLM (tens of times faster, coarser neighbours; see
         the README's table).  Built offline from the model folder.
+    embedding_noise : float, default 0.0
+        Relative noise multiplied into the embeddings before UMAP:
+        ``x * (1 + embedding_noise * z)``, ``z`` standard normal drawn from
+        ``random_state``.  ``0`` fits the embeddings as they are;
+        :func:`~discourse.models.runs.fit_runs` refits the reference run with
+        ``1e-6`` (about the size of the differences between CPU kernels in
+        float32) to measure how many passages keep their topic.
 
     Attributes
     ----------
@@ -221,6 +187,7 @@ class BERTopicModel(TopicModel):
         random_state: Any = 0,
         progress: bool | None = None,
         embedder: str = "minilm",
+        embedding_noise: float = 0.0,
     ) -> None:
         self.embedding_model = embedding_model
         self.cache_dir = cache_dir
@@ -233,6 +200,7 @@ class BERTopicModel(TopicModel):
         self.random_state = random_state
         self.progress = progress
         self.embedder = embedder
+        self.embedding_noise = embedding_noise
 
     # --- helpers ------------------------------------------------------------------
     def _validate(self) -> int:
@@ -243,6 +211,9 @@ class BERTopicModel(TopicModel):
         check_param("outliers", self.outliers, f"one of {_OUTLIERS}", self.outliers in _OUTLIERS)
         positive_int("batch_size", self.batch_size)
         check_tier(self.embedder)
+        check_param("embedding_noise", self.embedding_noise, "a number >= 0",
+                    isinstance(self.embedding_noise, (int, float, np.floating)) and not isinstance(self.embedding_noise, bool)
+                    and self.embedding_noise >= 0)
         return check_random_state_seed(self.random_state)
 
     def _embedder(self) -> SentenceTransformerEmbedder:
@@ -299,6 +270,9 @@ class BERTopicModel(TopicModel):
             embeddings = np.asarray(embeddings, dtype=np.float32)
             if embeddings.shape[0] != n or embeddings.ndim != 2:
                 raise InputError(f"embeddings has shape {embeddings.shape}; expected ({n}, dim) for the {n} passages")
+        if self.embedding_noise:
+            z = np.random.default_rng(seed).standard_normal(embeddings.shape).astype(np.float32)
+            embeddings = np.asarray(embeddings, dtype=np.float32) * (1 + np.float32(self.embedding_noise) * z)
 
         from bertopic import BERTopic
         from hdbscan import HDBSCAN
@@ -453,17 +427,13 @@ class BERTopicModel(TopicModel):
                 weights[i] = self.ctfidf_[self.ctfidf_topics_.index(t)].toarray().ravel()
         return list(self.topic_ids_), list(self.vocabulary_), weights
 
-    # --- persistence -------------------------------------------------------------------
+    # --- persistence (discourse/models/_bertopic_io.py) -----------------------------------
     def save(self, path: str | Path) -> Path:
         """Save the fitted model to the folder ``path`` (replaced atomically).
 
-        BERTopic's own safetensors format drops the fitted UMAP and HDBSCAN,
-        which :meth:`transform` needs, so this saves its own state: JSON and
-        ``.npy`` files for everything that can be (parameters, vocabulary,
-        c-TF-IDF, topic embeddings, ``doc_topic_``, assignments) and the
-        fitted UMAP and HDBSCAN objects as a pickle, ``pipeline.pkl``, with
-        its sha256 in ``model.json``.  Embeddings are not saved (they are in
-        the embedding cache).
+        JSON and ``.npy`` files, and the fitted UMAP and HDBSCAN (which
+        :meth:`transform` needs) as a checksummed pickle ``pipeline.pkl``;
+        see :mod:`discourse.models._bertopic_io`.
 
         .. warning:: Loading unpickles ``pipeline.pkl``, which can run
            arbitrary code: only load folders you made or trust.
@@ -472,40 +442,9 @@ class BERTopicModel(TopicModel):
         -------
         pathlib.Path
         """
-        self._check_fitted()
-        path = Path(path)
-        with atomic_dir(path) as tmp:
-            header = self._header()
-            if not isinstance(header["params"].get("embedding_model"), (str, type(None))):
-                header["params"]["embedding_model"] = None
-            embedder = self._embedder()
-            header["bertopic"] = {
-                "seed": self.seed_,
-                "sizes": self.sizes_,
-                "n_clusters": self.n_clusters_,
-                "n_outliers": self.n_outliers_,
-                "cluster_to_topic": {str(k): v for k, v in sorted(self.cluster_to_topic_.items())},
-                "ctfidf_topics": self.ctfidf_topics_,
-                "ctfidf_shape": list(self.ctfidf_.shape),
-                "embedding_model_key": self.embedding_model_key_,
-                "embedding_model_default": bool(embedder.is_default_model),
-                "embedding_model_path": None if embedder.model_path is None else str(embedder.model_path),
-            }
-            write_json(tmp / "vocabulary.json", {"vocabulary": self.vocabulary_})
-            c = self.ctfidf_
-            write_npy(tmp / "ctfidf_data.npy", c.data)
-            write_npy(tmp / "ctfidf_indices.npy", c.indices.astype(np.int64))
-            write_npy(tmp / "ctfidf_indptr.npy", c.indptr.astype(np.int64))
-            write_npy(tmp / "topic_embeddings.npy", self.topic_embeddings_)
-            write_npy(tmp / "doc_topic.npy", self.doc_topic_)
-            write_npy(tmp / "assignments.npy", self.assignments_)
-            write_npy(tmp / "outlier_mask.npy", self.outlier_mask_)
-            write_npy(tmp / "similarity.npy", self.similarity_)
-            atomic_write_bytes(tmp / "pipeline.pkl", pickle.dumps(
-                {"umap": self.umap_model_, "hdbscan": self.hdbscan_model_}, protocol=pickle.HIGHEST_PROTOCOL))
-            header["pipeline_sha256"] = sha256_file(tmp / "pipeline.pkl")
-            write_json(tmp / "model.json", header)
-        return path
+        from ._bertopic_io import save_model
+
+        return save_model(self, path)
 
     @classmethod
     def load(cls, path: str | Path, *, embedding_model: Any = None, cache_dir: Any = None) -> "BERTopicModel":
@@ -534,52 +473,6 @@ class BERTopicModel(TopicModel):
 
         .. warning:: Unpickles ``pipeline.pkl``: only load folders you trust.
         """
-        from scipy.sparse import csr_matrix
+        from ._bertopic_io import load_model
 
-        path = Path(path)
-        header = cls._read_header(path)
-        params = dict(header["params"])
-        info = header["bertopic"]
-        if embedding_model is not None:
-            params["embedding_model"] = embedding_model
-        elif info.get("embedding_model_default"):
-            params["embedding_model"] = None
-        if cache_dir is not None:
-            params["cache_dir"] = cache_dir
-        model = cls(**params)
-        pkl = path / "pipeline.pkl"
-        if not pkl.is_file() or sha256_file(pkl) != header.get("pipeline_sha256"):
-            raise InputError(f"{str(pkl)!r} is missing or does not match its checksum; fit and save the model again")
-        pipeline = pickle.loads(pkl.read_bytes())  # noqa: S301 - documented: trusted folders only
-        model.umap_model_ = pipeline["umap"]
-        model.hdbscan_model_ = pipeline["hdbscan"]
-        try:
-            model.vocabulary_ = json.loads((path / "vocabulary.json").read_text(encoding="utf-8"))["vocabulary"]
-        except (OSError, ValueError, KeyError) as exc:
-            raise InputError(f"cannot read {str(path / 'vocabulary.json')!r}: {exc}; save the model again") from None
-        model.ctfidf_ = csr_matrix(
-            (load_npy(path / "ctfidf_data.npy"), load_npy(path / "ctfidf_indices.npy"), load_npy(path / "ctfidf_indptr.npy")),
-            shape=tuple(info["ctfidf_shape"]))
-        model.ctfidf_topics_ = [int(t) for t in info["ctfidf_topics"]]
-        model.topic_embeddings_ = load_npy(path / "topic_embeddings.npy")
-        model.doc_topic_ = load_npy(path / "doc_topic.npy")
-        model.assignments_ = load_npy(path / "assignments.npy")
-        model.outlier_mask_ = load_npy(path / "outlier_mask.npy")
-        model.similarity_ = load_npy(path / "similarity.npy")
-        model.cluster_to_topic_ = {int(k): int(v) for k, v in info["cluster_to_topic"].items()}
-        model.sizes_ = dict(info["sizes"])
-        model.n_clusters_ = int(info["n_clusters"])
-        model.n_outliers_ = int(info["n_outliers"])
-        model.seed_ = int(info["seed"])
-        model.embedding_model_key_ = info["embedding_model_key"]
-        model.bertopic_ = None
-        model._restore_common(header)
-        if embedding_model is not None:
-            try:
-                key = model._embedder().model_key
-            except DiscourseError:
-                key = None
-            if key != model.embedding_model_key_:
-                logger.warning("the embedding model given to load() differs from the one the model was fitted with; "
-                               "transform results will differ")
-        return model
+        return load_model(cls, path, embedding_model=embedding_model, cache_dir=cache_dir)

@@ -15,6 +15,17 @@ cosine similarity of its matched topics in the other runs and the share of
 those runs in which it *recurs* (matched similarity at least
 ``RECUR_SIMILARITY``); a topic recurring in fewer than ``STABLE_SHARE`` of
 the runs is flagged ``unstable``.
+
+BERTopic's clustering can hinge on last-bit float noise (refitting on
+embeddings ``x * (1 + 1e-6 z)`` moved 37% of the seeds' passages to another
+topic; ``benchmarks/noise_sensitivity.py``).  For a model with an
+``embedding_noise`` parameter, :func:`fit_runs` therefore also refits the
+reference run on embeddings perturbed by ``noise`` (default ``1e-6``, not
+counted among the runs) and ``stability()`` gives per topic ``noise_kept``,
+the share of its passages that keep their topic (topics matched by the
+Hungarian algorithm on the passage contingency table); a topic keeping fewer
+than ``STABLE_SHARE`` of its passages is flagged ``unstable`` too.  For LDA
+``noise_kept`` is NaN.
 """
 
 from __future__ import annotations
@@ -38,7 +49,7 @@ RECUR_SIMILARITY = 0.5
 #: A topic is stable when it recurs in at least this share of the other runs.
 STABLE_SHARE = 0.8
 
-STABILITY_COLUMNS = ["model", "topic", "label", "median_similarity", "recurrence", "unstable", "n_runs"]
+STABILITY_COLUMNS = ["model", "topic", "label", "median_similarity", "recurrence", "unstable", "n_runs", "noise_kept"]
 
 
 def _cosine(A: np.ndarray, B: np.ndarray) -> np.ndarray:
@@ -49,14 +60,8 @@ def _cosine(A: np.ndarray, B: np.ndarray) -> np.ndarray:
     return np.nan_to_num(out, nan=0.0)
 
 
-def align_to(reference: Any, other: Any) -> tuple[np.ndarray, np.ndarray]:
-    """Column order of ``other``'s topics matching ``reference``'s, and the matched similarities.
-
-    Both models must share their vocabulary (the same Prepared and
-    vocabulary settings).  Returns ``order`` with ``other.doc_topic_[:, order]``
-    aligned to the reference's topics, and the cosine similarity of each
-    reference topic to its match.
-    """
+def _term_similarity(reference: Any, other: Any) -> tuple[list, list, np.ndarray]:
+    """Topic ids of both models and the cosine of their term distributions, shape (n_reference, n_other)."""
     ids_r, vocab_r, W_r = reference.term_matrix()
     ids_o, vocab_o, W_o = other.term_matrix()
     if vocab_r != vocab_o:
@@ -64,11 +69,64 @@ def align_to(reference: Any, other: Any) -> tuple[np.ndarray, np.ndarray]:
         shared = [j for j, w in enumerate(vocab_r) if w in col]
         W_r = W_r[:, shared]
         W_o = W_o[:, [col[vocab_r[j]] for j in shared]]
-    sim = _cosine(W_r, W_o)
-    rows, cols = linear_sum_assignment(-sim)
-    order = np.empty(len(ids_r), dtype=int)
-    order[rows] = cols
-    return order, sim[rows, cols][np.argsort(rows)]
+    return list(ids_r), list(ids_o), _cosine(W_r, W_o)
+
+
+def _match(ids_r: list, ids_o: list, sim: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    order = np.full(len(ids_r), -1, dtype=int)
+    matched = np.zeros(len(ids_r))
+    if -1 in ids_r and -1 in ids_o:
+        i, j = ids_r.index(-1), ids_o.index(-1)
+        order[i], matched[i] = j, sim[i, j]
+    real_r = [i for i, t in enumerate(ids_r) if t != -1]
+    real_o = [j for j, t in enumerate(ids_o) if t != -1]
+    if real_r and real_o:
+        rows, cols = linear_sum_assignment(-sim[np.ix_(real_r, real_o)])
+        for r, c in zip(rows, cols):
+            order[real_r[r]], matched[real_r[r]] = real_o[c], sim[real_r[r], real_o[c]]
+    return order, matched
+
+
+def align_to(reference: Any, other: Any) -> tuple[np.ndarray, np.ndarray]:
+    """Column order of ``other``'s topics matching ``reference``'s, and the matched similarities.
+
+    Both models must share their vocabulary (the same Prepared and
+    vocabulary settings).  Returns ``order`` with ``other.doc_topic_[:, order]``
+    aligned to the reference's topics, and the cosine similarity of each
+    reference topic to its match.  When the runs have different numbers of
+    topics (BERTopic), a reference topic left without a partner gets
+    ``order = -1`` and similarity 0; an outlier topic ``-1`` is matched to the
+    other run's ``-1`` and never to a real topic.
+    """
+    return _match(*_term_similarity(reference, other))
+
+
+def aligned_doc_topic(reference: Any, other: Any) -> tuple[np.ndarray, np.ndarray]:
+    """``other``'s passage-topic shares in the reference's columns, and the matched similarities.
+
+    Matched topics take their partner's column.  A topic of ``other`` left
+    unmatched (it has more topics than the reference, e.g. a reference topic
+    split in two) is added to the reference topic it is most similar to when
+    that similarity reaches ``RECUR_SIMILARITY``, so a split topic still
+    counts towards its parent; otherwise its passages count for no reference
+    topic.  A reference topic without a partner has zero shares in this run.
+    """
+    ids_r, ids_o, sim = _term_similarity(reference, other)
+    order, matched = _match(ids_r, ids_o, sim)
+    theta = np.asarray(other.doc_topic_, dtype=float)
+    if len(order) == theta.shape[1] and (order >= 0).all():
+        return theta[:, order], matched
+    out = np.zeros((theta.shape[0], len(order)))
+    has = order >= 0
+    out[:, has] = theta[:, order[has]]
+    real_r = np.array([t != -1 for t in ids_r])
+    for j in sorted(set(range(theta.shape[1])) - set(order[has].tolist())):
+        if ids_o[j] == -1 or not real_r.any():
+            continue
+        best = int(np.argmax(np.where(real_r, sim[:, j], -np.inf)))
+        if sim[best, j] >= RECUR_SIMILARITY:
+            out[:, best] += theta[:, j]
+    return out, matched
 
 
 @dataclass(frozen=True, eq=False)
@@ -85,6 +143,9 @@ class ModelRuns:
     similarity : ndarray, shape (n_runs, n_topics)
         Cosine similarity of each reference topic to its match in each run
         (1 for the reference itself).
+    noise_kept : ndarray, shape (n_topics,), optional
+        Share of each reference topic's passages that keep their topic when
+        the reference run is refitted on slightly perturbed embeddings.
     """
 
     models: list
@@ -92,6 +153,7 @@ class ModelRuns:
     doc_topic: np.ndarray
     similarity: np.ndarray
     params: dict = field(default_factory=dict)
+    noise_kept: np.ndarray | None = None
 
     # the duck-typed model interface the comparisons use
     @property
@@ -137,8 +199,9 @@ class ModelRuns:
         -------
         pandas.DataFrame
             Columns ``model, topic, label, median_similarity, recurrence,
-            unstable, n_runs`` (``stability.csv``).  With one run, similarity
-            and recurrence are NaN and no topic is flagged.
+            unstable, n_runs, noise_kept`` (``stability.csv``).  With one run,
+            similarity and recurrence are NaN and only ``noise_kept`` can flag
+            a topic.
         """
         others = self.similarity[1:]
         labels = self.labels_
@@ -149,10 +212,27 @@ class ModelRuns:
         else:
             med = rec = np.full(len(self.topic_ids_), np.nan)
             unstable = np.zeros(len(self.topic_ids_), dtype=bool)
+        kept = np.full(len(self.topic_ids_), np.nan) if self.noise_kept is None else np.asarray(self.noise_kept, float)
+        unstable = unstable | (np.nan_to_num(kept, nan=1.0) < STABLE_SHARE)
         return pd.DataFrame({
             "model": self.name, "topic": self.topic_ids_, "label": [str(labels.get(t, "")) for t in self.topic_ids_],
             "median_similarity": med, "recurrence": rec, "unstable": unstable, "n_runs": self.n_runs,
+            "noise_kept": kept,
         }, columns=STABILITY_COLUMNS)
+
+
+def _kept_share(reference: Any, refit: Any) -> np.ndarray:
+    """Per reference topic, the share of its passages that ``refit`` puts in the matching topic.
+
+    Topics are matched by the Hungarian algorithm on the passage contingency
+    table (each passage's largest share decides its topic).
+    """
+    from ..sensitivity import _matched
+
+    ids_a, ids_b = np.asarray(reference.topic_ids_), np.asarray(refit.topic_ids_)
+    a = ids_a[np.asarray(reference.doc_topic_).argmax(axis=1)]
+    renamed, _ = _matched(a, ids_b[np.asarray(refit.doc_topic_).argmax(axis=1)])
+    return np.array([float(np.mean(renamed[a == t] == t)) if np.any(a == t) else np.nan for t in ids_a])
 
 
 def fit_runs(
@@ -161,12 +241,13 @@ def fit_runs(
     *,
     n_runs: int = 5,
     fit: Callable[[Any], Any] | None = None,
+    noise: float | None = 1e-6,
 ) -> ModelRuns:
     """Fit ``model`` with ``n_runs`` seeds and align the runs to the first.
 
     Parameters
     ----------
-    model : LDA
+    model : LDA or BERTopicModel
         Unfitted or fitted; its parameters are copied.  Run ``i`` uses
         ``random_state + i``; runs after the first use the first run's number
         of topics (so ``k="auto"`` is chosen once).
@@ -175,6 +256,11 @@ def fit_runs(
     fit : callable, optional
         ``fit(model) -> fitted model``; default ``model.fit(prepared)``.
         :func:`discourse.analysis.fit_cached` makes reruns cheap.
+    noise : float or None, default 1e-6
+        For a model with an ``embedding_noise`` parameter (BERTopic), the
+        reference run is also fitted with this embedding noise (through
+        ``fit``, so it is cached too) and ``noise_kept`` recorded; ``None``
+        or 0 skips it.
 
     Returns
     -------
@@ -222,11 +308,16 @@ def fit_runs(
     mats = [np.asarray(first.doc_topic_, dtype=float)]
     sims = [np.ones(len(first.topic_ids_))]
     for m in models[1:]:
-        order, sim = align_to(first, m)
-        mats.append(np.asarray(m.doc_topic_, dtype=float)[:, order])
+        mat, sim = aligned_doc_topic(first, m)
+        mats.append(mat)
         sims.append(sim)
+    kept = None
+    if noise and "embedding_noise" in first.get_params():
+        kept = _kept_share(first, fit(type(model)(**(first.get_params() | {"embedding_noise": float(noise)}))))
     runs = ModelRuns(models=models, seeds=seeds, doc_topic=np.stack(mats), similarity=np.vstack(sims),
                      params={"n_runs": int(n_runs), "seeds": seeds, "recur_similarity": RECUR_SIMILARITY,
-                             "stable_share": STABLE_SHARE, "alignment": "Hungarian on cosine of term distributions"})
+                             "stable_share": STABLE_SHARE, "alignment": "Hungarian on cosine of term distributions",
+                             "embedding_noise": float(noise) if kept is not None else None},
+                     noise_kept=kept)
     logger.info("%s: %d runs aligned; unstable topics: %s", runs.name, runs.n_runs, runs.unstable_topics())
     return runs

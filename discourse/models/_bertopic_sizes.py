@@ -1,0 +1,48 @@
+"""The UMAP and HDBSCAN sizes BERTopic uses for a corpus of ``n`` passages.
+
+``"auto"`` sizes adapt to the corpus (see :mod:`discourse.models.bertopic_model`):
+``min_topic_size = max(3, round(sqrt(n) / 2))``, ``min_samples =
+max(1, min_topic_size // 2)``, ``n_neighbors = clip(round(sqrt(n)), 2, 15)``,
+``n_components = min(5, n - 2)``.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from ..errors import check_param
+
+__all__ = ["auto_sizes", "MIN_PASSAGES"]
+
+#: Fewest passages BERTopic is fitted on, whatever the sizes.
+MIN_PASSAGES = 10
+
+
+def auto_sizes(n: int, *, min_topic_size: Any = "auto", min_samples: Any = "auto", n_neighbors: Any = "auto",
+               n_components: Any = "auto") -> dict[str, int]:
+    """The UMAP/HDBSCAN sizes used for ``n`` passages (see the module docstring).
+
+    Examples
+    --------
+    >>> auto_sizes(100)
+    {'min_topic_size': 5, 'min_samples': 2, 'n_neighbors': 10, 'n_components': 5, 'needed': 11}
+    >>> auto_sizes(100_000)["min_topic_size"]
+    158
+    """
+    root = math.sqrt(max(n, 0))
+    mts = max(3, int(round(root / 2))) if min_topic_size == "auto" else int(min_topic_size)
+    ms = max(1, mts // 2) if min_samples == "auto" else int(min_samples)
+    nn = int(min(15, max(2, round(root)))) if n_neighbors == "auto" else int(n_neighbors)
+    nc = min(5, max(2, n - 2)) if n_components == "auto" else int(n_components)
+    needed = max(MIN_PASSAGES, 2 * mts, nc + 2, nn + 1)
+    return {"min_topic_size": mts, "min_samples": ms, "n_neighbors": nn, "n_components": nc, "needed": needed}
+
+
+def _auto_or_int(name: str, value: Any, minimum: int) -> None:
+    if value == "auto":
+        return
+    check_param(name, value, f'"auto" or an integer >= {minimum}',
+                isinstance(value, (int, np.integer)) and not isinstance(value, bool) and value >= minimum)
