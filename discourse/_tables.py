@@ -52,20 +52,21 @@ TREND_FORMULA = "~ bs(year, df=3)"
 
 
 
-def did_designs(metadata: pd.DataFrame, by: str) -> list[tuple[str, str, str]]:
+def did_designs(metadata: pd.DataFrame, by: str, years: Sequence[str] | None = None) -> list[tuple[str, str, str]]:
     """(treated, before, after) for a crossing ``group_col:time_col``.
 
-    ``before``/``after`` are the study's 2015 and 2024 when present, else the
-    first and last time values in sorted order; every group is taken in turn
-    as the treated group (against all others).
+    ``before``/``after`` are those of ``years`` (a study's own,
+    ``AnalysisConfig.did_years``) that the crossing has, else its first and
+    last time values in sorted order; every group is taken in turn as the treated group
+    (against all others).
     """
     gcol, tcol = by.split(":")
     groups = sorted(metadata[gcol].dropna().unique())
     times = sorted(metadata[tcol].dropna().unique())
     if len(groups) < 2 or len(times) < 2:
         return []
-    before = "2015" if "2015" in times else times[0]
-    after = "2024" if "2024" in times else times[-1]
+    before = str(years[0]) if years is not None and str(years[0]) in times else times[0]
+    after = str(years[1]) if years is not None and str(years[1]) in times else times[-1]
     return [(g, before, after) for g in groups]
 
 
@@ -185,7 +186,7 @@ def compare_tables(prepared, models, config: AnalysisConfig, timings, runs: Mapp
     for by in config.by:
         if ":" in by:
             for name, model in models.items():
-                for treated, before, after in did_designs(prepared.metadata, by):
+                for treated, before, after in did_designs(prepared.metadata, by, config.did_years):
                     try:
                         dd = C.diff_in_diff(prepared, runs.get(name, model), by, treated=treated, before=before, after=after,
                                             confidence_level=config.confidence_level, min_docs=config.min_docs)
