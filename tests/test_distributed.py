@@ -259,6 +259,14 @@ def test_lda_exact_merge_is_bit_identical_to_in_process_lda(client, lee_prepared
     assert np.array_equal(fit.model.state.sstats, ref.model_.state.sstats)
     assert np.array_equal(fit.model.alpha, ref.model_.alpha)
     assert np.array_equal(fit.doc_topic, ref.doc_topic_)
+    # the fitted estimator is built by the same function on both sides: same attributes, labels and provenance
+    from discourse.distributed._lda import lda_estimator
+
+    got = lda_estimator(fit, params=ref.get_params(deep=False), seed=3, prepared=lee_prepared)
+    assert got.labels_ == ref.labels_ and got.topic_ids_ == ref.topic_ids_ and got.k_ == ref.k_
+    pd.testing.assert_frame_equal(got.topic_terms(10, ranking="frex"), ref.topic_terms(10, ranking="frex"), check_exact=True)
+    for key in ("params", "random_state", "corpus_hash", "extra"):
+        assert got.provenance_[key] == ref.provenance_[key], key
 
 
 def test_lda_sstats_merge_within_tolerance_and_independent_of_workers(client, lee_prepared, lee_parts):

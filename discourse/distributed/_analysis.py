@@ -30,7 +30,7 @@ from ..errors import ParameterError, check_param
 from ._bertopic import DEFAULT_SAMPLE_SIZE, fit_bertopic_distributed
 from ._cluster import connect
 from ._embed import embed_distributed
-from ._lda import MERGES, fit_lda_distributed, lda_estimator
+from ._lda import LDA_PARAMS, MERGES, fit_lda_distributed, lda_estimator
 from ._prepare import StoredPrepared, prepare_distributed
 from ._store import ParquetStore
 
@@ -213,9 +213,8 @@ def cluster_fitter(client, sp: StoredPrepared, prepared, config, timings: dict[s
                                              no_above=q["no_above"], progress=config.progress)
             k = selection.best_k
             timings["lda_select_k"] = time.perf_counter() - t
-        fit = fit_lda_distributed(client, sp.token_parts(), k=int(k), random_state=q["seed"], passes=q["passes"],
-                                  iterations=q["iterations"], alpha=q["alpha"], eta=q["eta"], no_below=q["no_below"],
-                                  no_above=q["no_above"], merge=lda_merge, progress=config.progress)
+        fit = fit_lda_distributed(client, sp.token_parts(), k=int(k), random_state=q["seed"], merge=lda_merge,
+                                  progress=config.progress, **{name: q[name] for name in LDA_PARAMS})
         return lda_estimator(fit, params=run.get_params(deep=False), seed=q["seed"], prepared=prepared,
                              corpus_hash=sp.corpus_hash, selection=selection)
 

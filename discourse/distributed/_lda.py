@@ -62,7 +62,7 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
-from ..errors import CorpusTooSmallError, check_param
+from ..errors import CorpusTooSmallError, ParameterError, check_param
 from ..models._gensim_lda import CHUNKSIZE, check_nonempty, filter_dictionary, lda_model
 from ._cluster import gather_with_progress, progress_enabled, put
 from ._lda_estep import BowBlock, chunk_blocks, estep_block, part_bow, slice_blocks_from, state_of
@@ -74,6 +74,8 @@ logger = logging.getLogger(__name__)
 #: gensim's ``Dictionary`` prunes beyond this many distinct terms (``prune_at``).
 PRUNE_AT = 2_000_000
 MERGES = ("exact", "sstats")
+#: The LDA parameters :func:`fit_lda_distributed` takes by keyword (defaults and checks: :class:`discourse.models.LDA`).
+LDA_PARAMS = ("passes", "iterations", "alpha", "eta", "no_below", "no_above")
 
 
 # --------------------------------------------------------------------------- token sources
@@ -195,16 +197,11 @@ def fit_lda_distributed(
     *,
     k: int,
     random_state: int = 0,
-    passes: int = 10,
-    iterations: int = 100,
-    alpha: Any = "auto",
-    eta: Any = None,
-    no_below: int = 2,
-    no_above: float = 0.5,
     block_size: int = 500,
     merge: str = "exact",
     progress: bool | None = None,
     _on_chunk: Callable[[int, int], None] | None = None,
+    **lda_params: Any,
 ) -> LdaFit:
     """Fit gensim LDA with the E-step on the cluster.
 
@@ -217,8 +214,10 @@ def fit_lda_distributed(
         Number of topics (>= 2).
     random_state : int
         The seed given to gensim, as in :class:`discourse.models.LDA`.
-    passes, iterations, alpha, eta, no_below, no_above
-        As in :class:`discourse.models.LDA`.
+    **lda_params
+        ``passes``, ``iterations``, ``alpha``, ``eta``, ``no_below``,
+        ``no_above``: as in :class:`discourse.models.LDA`, with its defaults,
+        and checked by it.
     block_size : int, default 500
         Passages per E-step task (fixed: results never depend on the
         number of workers).
@@ -255,7 +254,14 @@ def fit_lda_distributed(
     check_param("k", k, "an integer >= 2", isinstance(k, (int, np.integer)) and not isinstance(k, bool) and k >= 2)
     check_param("merge", merge, f"one of {MERGES}", merge in MERGES)
     check_param("block_size", block_size, "an integer >= 1", isinstance(block_size, int) and block_size >= 1)
-    check_param("passes", passes, "an integer >= 1", isinstance(passes, int) and passes >= 1)
+    unknown = sorted(set(lda_params) - set(LDA_PARAMS))
+    if unknown:
+        raise ParameterError(f"{unknown[0]}= is not allowed here: fit_lda_distributed takes {', '.join(LDA_PARAMS)} besides its own")
+    from ..models import LDA
+
+    p = LDA(k=int(k), random_state=random_state, **lda_params)._validate()
+    passes, iterations, alpha, eta = p["passes"], p["iterations"], p["alpha"], p["eta"]
+    no_below, no_above, random_state = p["no_below"], p["no_above"], p["seed"]
     if not parts:
         raise CorpusTooSmallError("LDA needs at least 2 passages; the corpus has none")
 
