@@ -60,7 +60,7 @@ STORE_VERSION = 1
 
 
 # ------------------------------------------------------------------------ worker-side
-_TOOLS: dict[str, tuple[Any, Any]] = {}
+_TOOLS: dict[str, Any] = {}
 
 
 def _process_options(settings: Mapping[str, Any], options):
@@ -104,7 +104,7 @@ def _words_key(raw: RawPartition, settings: Mapping[str, Any]) -> str:
 
 
 def words_partition(part: PartitionSpec | RawPartition, *, store_root: str, options, settings: Mapping[str, Any],
-                    count_phrases_: bool) -> WordsResult:
+                    with_counts: bool) -> WordsResult:
     """Stage 1 on one partition (runs on a worker); see the module notes."""
     raw = part if isinstance(part, RawPartition) else read_partition(part)
     store = ParquetStore(store_root)
@@ -128,7 +128,7 @@ def words_partition(part: PartitionSpec | RawPartition, *, store_root: str, opti
     return WordsResult(index=raw.index, key=key, n_docs=len(raw.ids), n_passages=n_passages, ids=list(raw.ids),
                        meta=None if isinstance(part, RawPartition) or part.kind == "folder" else raw.meta,
                        skipped=list(raw.skipped), no_passages=no_passages, content_hash=raw.content_hash(),
-                       counts=count_phrases(words) if count_phrases_ else None, reused=reused)
+                       counts=count_phrases(words) if with_counts else None, reused=reused)
 
 
 def _write_words(store: ParquetStore, key: str, rows: Rows) -> None:
@@ -346,7 +346,7 @@ def prepare_distributed(
     settings = {"cleaner": params["cleaner"], "passage_options": params["passage_options"], "tokenizer": params["tokenizer"],
                 "tokenizer_state": tokenizer.state() if fitted else None}
     kwargs = dict(store_root=str(store.root), options=options, settings=settings,
-                  count_phrases_=(not fitted and bool(tokenizer.phrases)))
+                  with_counts=(not fitted and bool(tokenizer.phrases)))
     logger.info("preparing %s on the cluster, store %s", source, store.root)
     counts = PhraseCounts()
     results = _run_words(client, source, kwargs, counts, progress=progress)
