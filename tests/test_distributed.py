@@ -379,6 +379,8 @@ def test_analyze_distributed_checks_by_before_reading_the_corpus(lee_csv):
 
     with pytest.raises(ParameterError, match="no metadata column 'outlet'"):
         analyze_distributed(lee_csv, by=("outlet",), scheduler="tcp://127.0.0.1:9")  # fails before connecting
+    with pytest.raises(ParameterError, match="embedder='static' is not applied on a Dask cluster"):
+        analyze_distributed(lee_csv, by=("period",), models=("bertopic",), embedder="static", scheduler="tcp://127.0.0.1:9")
 
 
 def test_cli_analyze_with_a_local_scheduler_writes_the_in_process_tables(tmp_path):

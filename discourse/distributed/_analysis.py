@@ -162,6 +162,9 @@ def analyze_distributed(
 
     config = replace(config or AnalysisConfig(), **overrides).validate()
     check_param("lda_merge", lda_merge, f"one of {MERGES}", lda_merge in MERGES)
+    if "bertopic" in config.models and config.embedder != "minilm":
+        raise ParameterError(f"embedder={config.embedder!r} is not applied on a Dask cluster yet: run without --scheduler, "
+                             "or use embedder='minilm'")
     check_param("bertopic_sample_size", bertopic_sample_size, "an integer >= 2",
                 isinstance(bertopic_sample_size, int) and not isinstance(bertopic_sample_size, bool) and bertopic_sample_size >= 2)
     import pandas as pd
@@ -219,9 +222,6 @@ def cluster_fitter(client, sp: StoredPrepared, prepared, config, timings: dict[s
                              corpus_hash=sp.corpus_hash, selection=selection)
 
     def fit_bertopic(bt):
-        if bt.embedder != "minilm":
-            raise ParameterError(f"embedder={bt.embedder!r} is not applied on a Dask cluster yet: run without --scheduler, "
-                                 "or use embedder='minilm'")
         bt._validate()
         t = time.perf_counter()
         emb = embed_distributed(client, sp, embedding_model=bt.embedding_model, batch_size=bt.batch_size,
