@@ -15,14 +15,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Mapping, Optional
+from typing import Any, Mapping, Optional, Sequence
 
 from .clean import Cleaner
 from .errors import ParameterError
 from .passages import split_passages
 from .tokenize import Tokenizer
 
-__all__ = ["PrepareOptions", "DocumentResult", "Rows", "prepare_options", "prepare_document",
+__all__ = ["PrepareOptions", "DocumentResult", "Rows", "prepare_options", "prepare_document", "tokenizer_for",
            "PASSAGE_COLUMNS", "REMOVAL_COLUMNS", "DOC_COLUMNS"]
 
 PASSAGE_COLUMNS = ["doc_id", "passage_id", "start", "end", "text", "n_tokens"]
@@ -60,6 +60,16 @@ class PrepareOptions:
             "tokenizer": jsonable_params(self.tokenizer.get_params()),
             "tokenizer_prefitted": self.fitted,
         }
+
+
+def tokenizer_for(aliases: Optional[str], extra_stopwords: Sequence[str]) -> Optional[Tokenizer]:
+    """The tokenizer a study's vocabulary asks for (``None``: the default one of :func:`discourse.prepare`).
+
+    ``aliases`` and ``extra_stopwords`` as :class:`~discourse.AnalysisConfig` holds them.
+    """
+    if aliases is None and not extra_stopwords:
+        return None
+    return Tokenizer(aliases=aliases, extra_stopwords=tuple(extra_stopwords))
 
 
 def prepare_options(cleaner: Optional[Cleaner], tokenizer: Optional[Tokenizer],

@@ -19,11 +19,11 @@ from typing import Any, Mapping
 
 from ._analysis_cache import LazyModels, _load_result, _model_key, _result_key, _save_result, default_cache_dir, fit_cached
 from ._config import MODEL_NAMES, AnalysisConfig
+from ._document import tokenizer_for
 from ._fit import fit_models, in_process
 from ._io import check_writable_dir, sha256_file
 from ._result import AnalysisResult
 from ._tables import TABLE_COLUMNS, check_by, compare_tables, config_pairs
-from .errors import ParameterError
 
 __all__ = ["AnalysisConfig", "AnalysisResult", "analyze", "run_analysis", "default_cache_dir", "fit_cached"]
 
@@ -72,10 +72,6 @@ def analyze(corpus, config: AnalysisConfig | None = None, **overrides) -> Analys
     if config.scheduler:
         from .distributed import analyze_distributed
 
-        if _tokenizer(config) is not None:
-            raise ParameterError("aliases= and extra_stopwords= (a study's [vocabulary] aliases and stop_words) are not "
-                                 "applied on a Dask cluster yet: run without --scheduler, or leave them unset")
-
         return analyze_distributed(corpus, config)
     if config.reproducible:
         from .numeric import MODE_VAR, in_effect
@@ -102,7 +98,7 @@ def analyze(corpus, config: AnalysisConfig | None = None, **overrides) -> Analys
 
     from ._prepare import prepare
 
-    prepared = prepare(corpus, tokenizer=_tokenizer(config), progress=config.progress)
+    prepared = prepare(corpus, tokenizer=tokenizer_for(config.aliases, config.extra_stopwords), progress=config.progress)
     timings["prepare"] = time.perf_counter() - t0
 
     models, runs = fit_models(prepared, config, timings, in_process(prepared, config))
@@ -117,15 +113,6 @@ def analyze(corpus, config: AnalysisConfig | None = None, **overrides) -> Analys
             except OSError as exc:
                 logger.warning("could not cache the analysis in %s (%s)", cached_at, exc)
     return res
-
-
-def _tokenizer(config: AnalysisConfig):
-    """The tokenizer the configuration asks for (``None``: the default one of :func:`discourse.prepare`)."""
-    if config.aliases is None and not config.extra_stopwords:
-        return None
-    from .tokenize import Tokenizer
-
-    return Tokenizer(aliases=config.aliases, extra_stopwords=tuple(config.extra_stopwords))
 
 
 def _analyze_in_reproducible_process(corpus, config: AnalysisConfig) -> AnalysisResult:

@@ -199,6 +199,21 @@ def test_prepare_distributed_equals_prepare(client, lee_csv, lee_prepared, tmp_p
     assert [p.tokens_key for p in sp3.parts] == [p.tokens_key for p in sp2.parts]
 
 
+def test_a_study_vocabulary_prepares_the_same_on_the_cluster(client, lee_csv, tmp_path):
+    from discourse._document import tokenizer_for
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        corpus = discourse.load_corpus(lee_csv, duplicates="keep_all")
+    stop = ("said", "government")
+    ref = discourse.prepare(corpus, tokenizer=tokenizer_for(None, stop), progress=False)
+    assert not any(w in stop for toks in ref.tokens for w in toks)
+    assert ref.tokens != discourse.prepare(corpus, progress=False).tokens  # the stop words were there to drop
+    sp = prepare_distributed(corpus, client, store=tmp_path / "s", tokenizer=tokenizer_for(None, stop), partition_size=40,
+                             progress=False)
+    assert sp.to_prepared().equals(ref)
+
+
 def test_worker_killed_mid_prepare_counts_every_document_once(client, lee_csv, lee_prepared, tmp_path):
     """SIGKILL a worker process while it runs tasks: dask reruns them; nothing lost or doubled."""
     box: dict = {}

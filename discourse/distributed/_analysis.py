@@ -155,6 +155,7 @@ def analyze_distributed(
     ['contrasts', 'documents', 'drift']
     """
     from .._config import AnalysisConfig
+    from .._document import tokenizer_for
     from .._env import default_cache_dir
     from .._fit import fit_models
     from .._result import AnalysisResult
@@ -184,7 +185,8 @@ def analyze_distributed(
     with connect(scheduler, n_workers=n_workers, memory_limit=memory_limit) as c:
         timings["cluster"] = time.perf_counter() - t0
         t = time.perf_counter()
-        sp = prepare_distributed(source, c, store=store, progress=config.progress)
+        sp = prepare_distributed(source, c, store=store, tokenizer=tokenizer_for(config.aliases, config.extra_stopwords),
+                                 progress=config.progress)
         check_by(sp.metadata, config.by)
         prepared = sp.to_prepared()
         timings["prepare"] = time.perf_counter() - t
