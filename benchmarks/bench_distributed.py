@@ -350,6 +350,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="small sizes (smoke test)")
     ap.add_argument("--skip", default="", help="comma-separated sections to skip")
+    ap.add_argument("--out", default=None, help="results file (default benchmarks/results/bench_distributed.json)")
     ap.add_argument("--memory-only", default=None, help=argparse.SUPPRESS)
     ap.add_argument("--clean-tokenise-child", default=None, help=argparse.SUPPRESS)
     args = ap.parse_args()
@@ -414,7 +415,7 @@ def main() -> None:
             return [rounded(v) for v in x]
         return x
 
-    out = HERE / "results" / "bench_distributed.json"
+    out = Path(args.out) if args.out else HERE / "results" / "bench_distributed.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     if skip and out.exists():  # keep the sections not rerun this time
         previous = json.loads(out.read_text(encoding="utf-8"))

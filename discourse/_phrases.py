@@ -26,7 +26,7 @@ from itertools import chain
 from math import log
 from typing import Sequence
 
-__all__ = ["learn_phrases"]
+__all__ = ["PhraseCounts", "count_phrases", "learn_phrases", "score_phrases"]
 
 #: gensim's ``Phrases(max_vocab_size=...)`` default; a vocabulary larger than
 #: this is pruned while counting, which only gensim's own loop reproduces.
@@ -53,6 +53,65 @@ def _mikolov(a: int, b: int, ab: int, len_vocab: int, min_count: int, total: int
     return (ab - min_count) / float(denom) * len_vocab
 
 
+class PhraseCounts:
+    """Unigram and bigram counts of word lists; counts of disjoint parts add up to the counts of the whole.
+
+    Attributes
+    ----------
+    unigrams : collections.Counter
+        ``{word: count}``.
+    bigrams : collections.Counter
+        ``{(a, b): count}`` of adjacent words within a word list.
+    """
+
+    def __init__(self, unigrams: Counter | None = None, bigrams: Counter | None = None) -> None:
+        self.unigrams = Counter() if unigrams is None else unigrams
+        self.bigrams = Counter() if bigrams is None else bigrams
+
+    def add(self, other: "PhraseCounts") -> "PhraseCounts":
+        """Add ``other``'s counts to these (integer sums: the order of parts does not matter); returns self."""
+        self.unigrams.update(other.unigrams)
+        self.bigrams.update(other.bigrams)
+        return self
+
+    @property
+    def vocab_size(self) -> int:
+        """What gensim's ``Phrases`` counts as its vocabulary size: distinct unigrams plus distinct bigrams."""
+        return len(self.unigrams) + len(self.bigrams)
+
+
+def count_phrases(word_lists: Sequence[Sequence[str]]) -> PhraseCounts:
+    """Unigram and bigram counts of ``word_lists`` (what gensim's ``Phrases`` counts while learning)."""
+    return PhraseCounts(Counter(chain.from_iterable(word_lists)), Counter(chain.from_iterable(zip(w, w[1:]) for w in word_lists)))
+
+
+def score_phrases(counts: PhraseCounts, *, min_count: int, threshold: float, scoring: str) -> dict[tuple[str, str], float]:
+    """``{(a, b): score}`` of every bigram of ``counts`` that gensim's ``Phrases.export_phrases`` exports.
+
+    Parameters
+    ----------
+    counts : PhraseCounts
+    min_count, threshold, scoring
+        As ``gensim.models.phrases.Phrases`` (``scoring`` "npmi" or "default").
+    """
+    return _score(counts.unigrams, counts.bigrams, counts.vocab_size, min_count=min_count, threshold=threshold,
+                  scoring=scoring)
+
+
+def _score(unigrams, bigrams, len_vocab: int, *, min_count: int, threshold: float, scoring: str) -> dict[tuple[str, str], float]:
+    """gensim's score of every bigram counted at least ``min_count`` times, kept when above ``threshold``."""
+    scorer = _npmi if scoring == "npmi" else _mikolov
+    total = sum(unigrams.values())
+    out: dict[tuple[str, str], float] = {}
+    for (a, b), n in bigrams.items():
+        if n < min_count:
+            continue
+        score = scorer(unigrams[a], unigrams[b], n, len_vocab, min_count, total)
+        if score > threshold:
+            out[(a, b)] = score
+    return out
+
+
 def learn_phrases(word_lists: Sequence[Sequence[str]], *, min_count: int, threshold: float, scoring: str) -> dict[tuple[str, str], float]:
     """``{(a, b): score}`` for every bigram gensim's ``Phrases`` would export.
 
@@ -76,14 +135,7 @@ def learn_phrases(word_lists: Sequence[Sequence[str]], *, min_count: int, thresh
         model = Phrases([list(w) for w in word_lists], min_count=min_count, threshold=threshold, scoring=scoring,
                         delimiter=" ", connector_words=frozenset())
         return {tuple(k.split(" ")): float(v) for k, v in model.export_phrases().items()}
-    scorer = _npmi if scoring == "npmi" else _mikolov
-    total = sum(unigrams.values())
-    out: dict[tuple[str, str], float] = {}
-    for (a, b), n in frequent.items():
-        score = scorer(unigrams[a], unigrams[b], n, len_vocab, min_count, total)
-        if score > threshold:
-            out[(a, b)] = score
-    return out
+    return _score(unigrams, frequent, len_vocab, min_count=min_count, threshold=threshold, scoring=scoring)
 
 
 def _bigram_counts(word_lists: Sequence[Sequence[str]], unigrams: Counter, min_count: int) -> tuple[dict[tuple[str, str], int], int]:

@@ -17,24 +17,20 @@ from typing import Any, Iterable, Mapping, Optional, Sequence, Union
 
 import pandas as pd
 
+from ._document import DOC_COLUMNS, PASSAGE_COLUMNS, REMOVAL_COLUMNS, Rows, prepare_document, prepare_options
 from ._env import progress_enabled
 from ._io import atomic_dir, atomic_write_text
 from .clean import Cleaner
 from .corpus import Corpus
 from .errors import CacheError, InputError, ParameterError
-from .passages import split_passages
 from .provenance import provenance, to_json
 from .tokenize import Tokenizer
 
-__all__ = ["Prepared", "prepare"]
+__all__ = ["Prepared", "prepare", "assemble_prepared"]
 
 logger = logging.getLogger(__name__)
 
-PASSAGE_COLUMNS = ["doc_id", "passage_id", "start", "end", "text", "n_tokens"]
-REMOVAL_COLUMNS = ["doc_id", "start", "end", "rule", "text"]
-DOC_COLUMNS = ["doc_id", "chars_raw", "chars_clean", "chars_removed"]
 FORMAT_VERSION = 1
-_PASSAGE_OPTIONS = ("max_chars", "min_chars")
 
 
 def _frame(columns: Sequence[str], rows: dict[str, list], ints: Sequence[str]) -> pd.DataFrame:
@@ -374,54 +370,31 @@ def prepare(
 
     if passages is not None and passage_options is not None:
         raise ParameterError("passages and passage_options are the same option; give only passage_options")
-    popts = dict(passage_options if passage_options is not None else (passages or {}))
-    unknown = sorted(set(popts) - set(_PASSAGE_OPTIONS))
-    if unknown:
-        raise ParameterError(f"passage_options: unknown option(s) {unknown}; allowed are {list(_PASSAGE_OPTIONS)}")
-    cleaner = Cleaner() if cleaner is None else cleaner
-    if not isinstance(cleaner, Cleaner):
-        raise ParameterError(f"cleaner={cleaner!r} is not allowed: expected a discourse.Cleaner or None")
-    tokenizer = Tokenizer() if tokenizer is None else tokenizer
-    if not isinstance(tokenizer, Tokenizer):
-        raise ParameterError(f"tokenizer={tokenizer!r} is not allowed: expected a discourse.Tokenizer or None")
+    options = prepare_options(cleaner, tokenizer, passage_options if passage_options is not None else passages)
     corpus = _as_corpus(corpus)
-    fitted = hasattr(tokenizer, "stopwords_")
-    if not fitted:
-        tokenizer.setup()
-
-    p_rows: dict[str, list] = {c: [] for c in PASSAGE_COLUMNS}
-    r_rows: dict[str, list] = {c: [] for c in REMOVAL_COLUMNS}
-    d_rows: dict[str, list] = {c: [] for c in DOC_COLUMNS}
-    words: list[list[str]] = []
-    clean_texts: dict[str, str] = {}
+    rows = Rows()
     bar = tqdm(corpus, total=len(corpus), desc="prepare", unit="doc", disable=_progress_disabled(progress))
     for doc in bar:
-        res = cleaner.clean(doc.text, doc_id=doc.id)
-        clean_texts[doc.id] = res.text
-        for r in res.removals:
-            r_rows["doc_id"].append(r.doc_id)
-            r_rows["start"].append(r.start)
-            r_rows["end"].append(r.end)
-            r_rows["rule"].append(r.rule)
-            r_rows["text"].append(r.text)
-        d_rows["doc_id"].append(doc.id)
-        d_rows["chars_raw"].append(len(doc.text))
-        d_rows["chars_clean"].append(len(res.text))
-        d_rows["chars_removed"].append(res.chars_removed)
-        ps = split_passages(res.text, doc.id, **popts)
-        if not ps:
+        result = prepare_document(doc.id, doc.text, options)
+        if not result.passages:
             logger.warning("document %r has no text left after cleaning; it has no passages", doc.id)
-        for p in ps:
-            p_rows["doc_id"].append(p.doc_id)
-            p_rows["passage_id"].append(p.passage_id)
-            p_rows["start"].append(p.start)
-            p_rows["end"].append(p.end)
-            p_rows["text"].append(p.text)
-            words.append(tokenizer.words(p.text))
-    if not fitted:
-        tokenizer.fit_words(words)
-    tokens = [tokenizer.apply_phrases(w) for w in words]
-    del words
+        rows.add(result)
+    tokenizer = options.tokenizer
+    if not options.fitted:
+        tokenizer.fit_words(rows.words)
+    tokens = [tokenizer.apply_phrases(w) for w in rows.words]
+    rows.words = []
+    return assemble_prepared(rows, tokens, metadata=corpus.metadata.copy(), corpus_hash=corpus.hash, tokenizer=tokenizer,
+                             params=options.params())
+
+
+def assemble_prepared(rows: Rows, tokens: list[list[str]], *, metadata: pd.DataFrame, corpus_hash: str,
+                      tokenizer: Tokenizer, params: dict[str, Any]) -> Prepared:
+    """The :class:`Prepared` of documents' rows (in corpus order) and their passages' tokens.
+
+    Logs a warning for each document none of whose passages has a token.
+    """
+    p_rows = dict(rows.passages)
     p_rows["n_tokens"] = [len(t) for t in tokens]
     doc_tokens: dict[str, int] = {}
     for doc_id, n in zip(p_rows["doc_id"], p_rows["n_tokens"]):
@@ -430,33 +403,14 @@ def prepare(
         if n == 0:
             logger.warning("document %r has no tokens: every word is a stop word, too short or not a word; "
                            "the topic models have nothing to go on for it", doc_id)
-    params = {
-        "cleaner": cleaner.resolved_params(),
-        "passage_options": {"max_chars": popts.get("max_chars", 1200), "min_chars": popts.get("min_chars", 200)},
-        "tokenizer": _jsonable_params(tokenizer.get_params()),
-        "tokenizer_prefitted": fitted,
-    }
     return Prepared(
         passages=_frame(PASSAGE_COLUMNS, p_rows, ints=("start", "end", "n_tokens")),
         tokens=tokens,
-        clean_texts=clean_texts,
-        removals=_frame(REMOVAL_COLUMNS, r_rows, ints=("start", "end")),
-        metadata=corpus.metadata.copy(),
-        corpus_hash=corpus.hash,
-        documents=_frame(DOC_COLUMNS, d_rows, ints=DOC_COLUMNS[1:]),
+        clean_texts=rows.clean_texts,
+        removals=_frame(REMOVAL_COLUMNS, rows.removals, ints=("start", "end")),
+        metadata=metadata,
+        corpus_hash=corpus_hash,
+        documents=_frame(DOC_COLUMNS, rows.documents, ints=DOC_COLUMNS[1:]),
         tokenizer=tokenizer,
         params=params,
     )
-
-
-def _jsonable_params(params: Mapping[str, Any]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for k, v in params.items():
-        if isinstance(v, Path):
-            v = str(v)
-        elif isinstance(v, Mapping):
-            v = {str(a): str(b) for a, b in v.items()}
-        elif isinstance(v, (set, frozenset, list, tuple)):
-            v = sorted(str(x) for x in v)
-        out[k] = v
-    return out

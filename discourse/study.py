@@ -57,6 +57,8 @@ SCHEMA: dict[str, dict[str, tuple[str, tuple]]] = {
         "confidence_level": ("confidence_level", _UNIT),
         "prior_scale": ("prior_scale", (lambda v: isinstance(v, (int, float)) and not isinstance(v, bool) and v > 0,
                                         "a number > 0")),
+        "did_years": ("did_years", (lambda v: isinstance(v, list) and len(v) == 2 and all(isinstance(x, str) and x for x in v)
+                                    and v[0] != v[1], 'two different time values as strings, e.g. ["2015", "2024"]')),
     },
     "models": {
         "use": ("models", (lambda v: isinstance(v, list) and v and set(v) <= {"lda", "bertopic"}, 'a list of "lda", "bertopic"')),
@@ -84,7 +86,7 @@ SCHEMA: dict[str, dict[str, tuple[str, tuple]]] = {
 _CONFIG_FIELDS = {"by", "models", "k", "k_range", "k_seeds", "random_state", "min_count", "min_docs", "n_resamples",
                   "n_permutations", "confidence_level", "cache_dir", "figures", "reproducible", "scheduler",
                   "prior_scale", "pairs", "against_rest", "n_runs", "formula", "lexicon", "aliases",
-                  "extra_stopwords", "embedder"}
+                  "extra_stopwords", "embedder", "did_years"}
 
 
 @dataclass(frozen=True)
@@ -249,6 +251,7 @@ min_words = 80                 # web pages with fewer words of article text are 
 [compare]
 # Metadata columns to compare by; "a:b" crosses two (difference-in-differences).
 by = ["outlet_country", "period", "outlet_country:period"]
+did_years = ["2015", "2024"]     # difference-in-differences: the time values compared (before, after)
 # min_docs = 5                 # flag groups with fewer documents too_few and give them no interval;
                                # unset: the size from which the coverage simulation backs intervals
 min_count = 3                  # keyness: minimum count of a term

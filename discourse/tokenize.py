@@ -458,13 +458,40 @@ class Tokenizer:
         self._setup()
         return self
 
-    def _learn_phrases(self, word_lists: Sequence[Sequence[str]]) -> None:
-        self.phrases_, self._pairs = {}, {}
-        if not self.phrases:
-            return
-        from ._phrases import learn_phrases
+    def fit_phrase_counts(self, counts: Any, n_texts: int) -> "Tokenizer":
+        """Learn phrases from the unigram and bigram counts of ``n_texts`` word lists (after :meth:`setup`).
 
-        found = learn_phrases(word_lists, min_count=self.phrase_min_count, threshold=float(self.phrase_threshold), scoring=self.phrase_scoring)
+        ``counts`` is a :class:`discourse._phrases.PhraseCounts`; counts of
+        parts of a corpus add up, so this learns from partitions' merged
+        counts what :meth:`fit_words` learns from the whole corpus' words.
+
+        Returns
+        -------
+        Tokenizer
+            ``self``.
+        """
+        self._fitted()
+        found: dict = {}
+        if self.phrases:
+            from ._phrases import score_phrases
+
+            found = score_phrases(counts, min_count=self.phrase_min_count, threshold=float(self.phrase_threshold),
+                                  scoring=self.phrase_scoring)
+        self._set_phrases(found)
+        self.n_texts_ = int(n_texts)
+        return self
+
+    def _learn_phrases(self, word_lists: Sequence[Sequence[str]]) -> None:
+        found: dict = {}
+        if self.phrases:
+            from ._phrases import learn_phrases
+
+            found = learn_phrases(word_lists, min_count=self.phrase_min_count, threshold=float(self.phrase_threshold),
+                                  scoring=self.phrase_scoring)
+        self._set_phrases(found)
+
+    def _set_phrases(self, found: Mapping[tuple[str, str], float]) -> None:
+        self.phrases_, self._pairs = {}, {}
         for (a, b), score in sorted(found.items(), key=lambda kv: f"{kv[0][0]} {kv[0][1]}"):
             joined = f"{a}_{b}"
             self.phrases_[joined] = float(score)

@@ -199,6 +199,21 @@ def test_prepare_distributed_equals_prepare(client, lee_csv, lee_prepared, tmp_p
     assert [p.tokens_key for p in sp3.parts] == [p.tokens_key for p in sp2.parts]
 
 
+def test_a_study_vocabulary_prepares_the_same_on_the_cluster(client, lee_csv, tmp_path):
+    from discourse._document import tokenizer_for
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        corpus = discourse.load_corpus(lee_csv, duplicates="keep_all")
+    stop = ("said", "government")
+    ref = discourse.prepare(corpus, tokenizer=tokenizer_for(None, stop), progress=False)
+    assert not any(w in stop for toks in ref.tokens for w in toks)
+    assert ref.tokens != discourse.prepare(corpus, progress=False).tokens  # the stop words were there to drop
+    sp = prepare_distributed(corpus, client, store=tmp_path / "s", tokenizer=tokenizer_for(None, stop), partition_size=40,
+                             progress=False)
+    assert sp.to_prepared().equals(ref)
+
+
 def test_worker_killed_mid_prepare_counts_every_document_once(client, lee_csv, lee_prepared, tmp_path):
     """SIGKILL a worker process while it runs tasks: dask reruns them; nothing lost or doubled."""
     box: dict = {}
@@ -259,6 +274,14 @@ def test_lda_exact_merge_is_bit_identical_to_in_process_lda(client, lee_prepared
     assert np.array_equal(fit.model.state.sstats, ref.model_.state.sstats)
     assert np.array_equal(fit.model.alpha, ref.model_.alpha)
     assert np.array_equal(fit.doc_topic, ref.doc_topic_)
+    # the fitted estimator is built by the same function on both sides: same attributes, labels and provenance
+    from discourse.distributed._lda import lda_estimator
+
+    got = lda_estimator(fit, params=ref.get_params(deep=False), seed=3, prepared=lee_prepared)
+    assert got.labels_ == ref.labels_ and got.topic_ids_ == ref.topic_ids_ and got.k_ == ref.k_
+    pd.testing.assert_frame_equal(got.topic_terms(10, ranking="frex"), ref.topic_terms(10, ranking="frex"), check_exact=True)
+    for key in ("params", "random_state", "corpus_hash", "extra"):
+        assert got.provenance_[key] == ref.provenance_[key], key
 
 
 def test_lda_sstats_merge_within_tolerance_and_independent_of_workers(client, lee_prepared, lee_parts):
@@ -371,6 +394,8 @@ def test_analyze_distributed_checks_by_before_reading_the_corpus(lee_csv):
 
     with pytest.raises(ParameterError, match="no metadata column 'outlet'"):
         analyze_distributed(lee_csv, by=("outlet",), scheduler="tcp://127.0.0.1:9")  # fails before connecting
+    with pytest.raises(ParameterError, match="embedder='static' is not applied on a Dask cluster"):
+        analyze_distributed(lee_csv, by=("period",), models=("bertopic",), embedder="static", scheduler="tcp://127.0.0.1:9")
 
 
 def test_cli_analyze_with_a_local_scheduler_writes_the_in_process_tables(tmp_path):

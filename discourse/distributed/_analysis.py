@@ -30,7 +30,7 @@ from ..errors import ParameterError, check_param
 from ._bertopic import DEFAULT_SAMPLE_SIZE, fit_bertopic_distributed
 from ._cluster import connect
 from ._embed import embed_distributed
-from ._lda import MERGES, fit_lda_distributed, lda_estimator
+from ._lda import LDA_PARAMS, MERGES, fit_lda_distributed, lda_estimator
 from ._prepare import StoredPrepared, prepare_distributed
 from ._store import ParquetStore
 
@@ -154,10 +154,18 @@ def analyze_distributed(
     >>> sorted(res.tables)[:3]  # doctest: +SKIP
     ['contrasts', 'documents', 'drift']
     """
-    from ..analysis import AnalysisConfig, AnalysisResult, _check_by, _compare, default_cache_dir
+    from .._config import AnalysisConfig
+    from .._document import tokenizer_for
+    from .._env import default_cache_dir
+    from .._fit import fit_models
+    from .._result import AnalysisResult
+    from .._tables import check_by, compare_tables
 
     config = replace(config or AnalysisConfig(), **overrides).validate()
     check_param("lda_merge", lda_merge, f"one of {MERGES}", lda_merge in MERGES)
+    if "bertopic" in config.models and config.embedder != "minilm":
+        raise ParameterError(f"embedder={config.embedder!r} is not applied on a Dask cluster yet: run without --scheduler, "
+                             "or use embedder='minilm'")
     check_param("bertopic_sample_size", bertopic_sample_size, "an integer >= 2",
                 isinstance(bertopic_sample_size, int) and not isinstance(bertopic_sample_size, bool) and bertopic_sample_size >= 2)
     import pandas as pd
@@ -168,7 +176,7 @@ def analyze_distributed(
                                                                     partition_size=partition_size)
     cols = source.metadata_columns()
     if cols is not None:  # a wrong --by fails now, not after the corpus has been read
-        _check_by(pd.DataFrame(columns=cols), config.by)
+        check_by(pd.DataFrame(columns=cols), config.by)
     scheduler = client if client is not None else (config.scheduler or "local")
     cache = Path(config.cache_dir) if config.cache_dir is not None else default_cache_dir()
     store = ParquetStore(Path(store) if store is not None else cache / "store")
@@ -177,72 +185,51 @@ def analyze_distributed(
     with connect(scheduler, n_workers=n_workers, memory_limit=memory_limit) as c:
         timings["cluster"] = time.perf_counter() - t0
         t = time.perf_counter()
-        sp = prepare_distributed(source, c, store=store, progress=config.progress)
-        _check_by(sp.metadata, config.by)
+        sp = prepare_distributed(source, c, store=store, tokenizer=tokenizer_for(config.aliases, config.extra_stopwords),
+                                 progress=config.progress)
+        check_by(sp.metadata, config.by)
         prepared = sp.to_prepared()
         timings["prepare"] = time.perf_counter() - t
-        models, runs = _fit_models_distributed(c, sp, prepared, config, timings, lda_merge=lda_merge,
-                                               sample_size=bertopic_sample_size)
-    tables, results = _compare(prepared, models, config, timings, runs=runs)
+        fitter = cluster_fitter(c, sp, prepared, config, timings, lda_merge=lda_merge, sample_size=bertopic_sample_size)
+        models, runs = fit_models(prepared, config, timings, fitter)
+    tables, results = compare_tables(prepared, models, config, timings, runs=runs)
     return AnalysisResult(tables=tables, prepared=prepared, models=models, config=config,
                           corpus_source=str(getattr(corpus, "source", None) or source.path),
                           timings=timings, results=results)
 
 
-def _fit_models_distributed(client, sp: StoredPrepared, prepared, config, timings: dict[str, float], *, lda_merge: str,
-                            sample_size: int) -> tuple[dict[str, Any], dict[str, Any]]:
-    """The models and LDA runs of ``analysis._fit_models``, with the same parameters, fitted on the cluster."""
-    from ..models import LDA, BERTopicModel
-    from ..models.runs import fit_runs
+def cluster_fitter(client, sp: StoredPrepared, prepared, config, timings: dict[str, float], *, lda_merge: str,
+                   sample_size: int):
+    """A :class:`~discourse._fit.Fitter` that fits each model on the cluster (see :func:`discourse._fit.fit_models`).
 
-    models: dict[str, Any] = {}
-    runs: dict[str, Any] = {}
-    if "lda" in config.models:
-        t = time.perf_counter()
-        est = LDA(k=config.k, k_range=config.k_range, seeds=config.k_seeds, random_state=config.random_state,
-                  progress=config.progress)
-        p = est._validate()
-        selection = None
-        k = p["k"]
+    LDA: the K sweep (``k="auto"``) one task per K, then gensim's E-step on
+    the workers (:func:`fit_lda_distributed`); BERTopic: embeddings on the
+    workers, the fit on a sample in the driver (:func:`fit_bertopic_distributed`).
+    """
+    from .._fit import Fitter
+
+    def fit_lda(run):
+        q = run._validate()
+        selection, k = None, q["k"]
         if k == "auto":
-            selection = select_k_distributed(client, prepared, k_range=p["k_range"], seeds=p["seeds"], passes=p["passes"],
-                                             iterations=p["iterations"], alpha=p["alpha"], eta=p["eta"], no_below=p["no_below"],
-                                             no_above=p["no_above"], progress=config.progress)
+            t = time.perf_counter()
+            selection = select_k_distributed(client, prepared, k_range=q["k_range"], seeds=q["seeds"], passes=q["passes"],
+                                             iterations=q["iterations"], alpha=q["alpha"], eta=q["eta"], no_below=q["no_below"],
+                                             no_above=q["no_above"], progress=config.progress)
             k = selection.best_k
             timings["lda_select_k"] = time.perf_counter() - t
-        fit = fit_lda_distributed(client, sp.token_parts(), k=k, random_state=p["seed"], passes=p["passes"],
-                                  iterations=p["iterations"], alpha=p["alpha"], eta=p["eta"], no_below=p["no_below"],
-                                  no_above=p["no_above"], merge=lda_merge, progress=config.progress)
-        lda = lda_estimator(fit, params=est.get_params(deep=False), seed=p["seed"], prepared=prepared,
-                            corpus_hash=sp.corpus_hash, selection=selection)
+        fit = fit_lda_distributed(client, sp.token_parts(), k=int(k), random_state=q["seed"], merge=lda_merge,
+                                  progress=config.progress, **{name: q[name] for name in LDA_PARAMS})
+        return lda_estimator(fit, params=run.get_params(deep=False), seed=q["seed"], prepared=prepared,
+                             corpus_hash=sp.corpus_hash, selection=selection)
 
-        def fit_run(run: LDA) -> LDA:
-            q = run._validate()
-            if q["seed"] == p["seed"]:
-                return lda
-            f = fit_lda_distributed(client, sp.token_parts(), k=int(q["k"]), random_state=q["seed"], passes=q["passes"],
-                                    iterations=q["iterations"], alpha=q["alpha"], eta=q["eta"], no_below=q["no_below"],
-                                    no_above=q["no_above"], merge=lda_merge, progress=config.progress)
-            return lda_estimator(f, params=run.get_params(deep=False), seed=q["seed"], prepared=prepared,
-                                 corpus_hash=sp.corpus_hash, selection=None)
-
-        runs["lda"] = fit_runs(est, prepared, n_runs=config.n_runs, fit=fit_run)
-        models["lda"] = lda
-        timings["lda"] = time.perf_counter() - t
-    if "bertopic" in config.models:
-        t = time.perf_counter()
-        cache = config.cache_dir
-        params = dict(random_state=config.random_state, progress=config.progress,
-                      cache_dir=(str(Path(cache) / "embeddings") if cache else None))
-        bt = BERTopicModel(**params)
+    def fit_bertopic(bt):
         bt._validate()
-        emb = embed_distributed(client, sp, embedding_model=bt.embedding_model, batch_size=bt.batch_size,
-                                cache_dir=params["cache_dir"], progress=config.progress)
-        timings["embed"] = time.perf_counter() - t
         t = time.perf_counter()
-        models["bertopic"] = fit_bertopic_distributed(client, sp, emb, sample_size=sample_size, params=params,
-                                                      progress=config.progress)
-        timings["bertopic"] = time.perf_counter() - t
-    if not models:
-        raise ParameterError("models=() is not allowed: choose lda, bertopic or both")
-    return models, runs
+        emb = embed_distributed(client, sp, embedding_model=bt.embedding_model, batch_size=bt.batch_size,
+                                cache_dir=bt.cache_dir, progress=config.progress)
+        timings["embed"] = time.perf_counter() - t
+        return fit_bertopic_distributed(client, sp, emb, sample_size=sample_size, params=bt.get_params(deep=False),
+                                        progress=config.progress)
+
+    return Fitter(lda=fit_lda, bertopic=fit_bertopic)

@@ -63,7 +63,9 @@ from typing import Any, Callable, Sequence
 import numpy as np
 
 from ..errors import CorpusTooSmallError, ParameterError, check_param
+from ..models._gensim_lda import CHUNKSIZE, check_nonempty, filter_dictionary, lda_model
 from ._cluster import gather_with_progress, progress_enabled, put
+from ._lda_estep import BowBlock, chunk_blocks, estep_block, part_bow, slice_blocks_from, state_of
 
 __all__ = ["TokenPart", "LdaFit", "build_dictionary_distributed", "fit_lda_distributed", "lda_estimator"]
 
@@ -72,6 +74,8 @@ logger = logging.getLogger(__name__)
 #: gensim's ``Dictionary`` prunes beyond this many distinct terms (``prune_at``).
 PRUNE_AT = 2_000_000
 MERGES = ("exact", "sstats")
+#: The LDA parameters :func:`fit_lda_distributed` takes by keyword (defaults and checks: :class:`discourse.models.LDA`).
+LDA_PARAMS = ("passes", "iterations", "alpha", "eta", "no_below", "no_above")
 
 
 # --------------------------------------------------------------------------- token sources
@@ -165,143 +169,7 @@ def build_dictionary_distributed(client, parts: Sequence[TokenPart], *, no_below
         logger.warning("%d distinct terms: beyond gensim's prune_at=%d the in-process Dictionary prunes while counting, "
                        "so its vocabulary can differ from this exact count", len(token2id), PRUNE_AT)
     n = d.num_docs
-    below = no_below if n >= 2 * no_below else 1
-    d.filter_extremes(no_below=below, no_above=no_above, keep_n=None)
-    if len(d) == 0:
-        raise CorpusTooSmallError(
-            f"no term is left after dropping terms in fewer than {below} or more than {no_above:.0%} of the "
-            f"{n} passages; use a larger corpus or relax no_below/no_above"
-        )
-    return d, n
-
-
-# --------------------------------------------------------------------------- bag-of-words blocks
-@dataclass
-class BowBlock:
-    """Bag-of-words of consecutive passages as CSR arrays (compact, picklable)."""
-
-    indptr: np.ndarray
-    ids: np.ndarray
-    counts: np.ndarray
-
-    def __len__(self) -> int:
-        return len(self.indptr) - 1
-
-    def docs(self) -> list[list[tuple[int, int]]]:
-        """The passages as gensim bag-of-words lists."""
-        ids, cts, ptr = self.ids.tolist(), self.counts.tolist(), self.indptr.tolist()
-        return [list(zip(ids[a:b], cts[a:b])) for a, b in zip(ptr[:-1], ptr[1:])]
-
-    def nonempty(self) -> int:
-        return int(np.count_nonzero(np.diff(self.indptr)))
-
-
-def _part_bow(part: TokenPart, token2id: dict[str, int]) -> BowBlock:
-    from gensim.corpora import Dictionary
-
-    d = Dictionary()
-    d.token2id = token2id
-    indptr, ids, counts = [0], [], []
-    for toks in part.load():
-        bow = d.doc2bow(toks)  # gensim's order of (id, count) pairs
-        ids.extend(i for i, _ in bow)
-        counts.extend(c for _, c in bow)
-        indptr.append(len(ids))
-    return BowBlock(np.asarray(indptr, np.int64), np.asarray(ids, np.int64), np.asarray(counts, np.int64))
-
-
-def _slice_blocks(pieces: list[tuple[BowBlock, int, int]]) -> BowBlock:
-    ptrs, ids, counts = [np.zeros(1, np.int64)], [], []
-    total = 0
-    for blk, lo, hi in pieces:
-        a, b = blk.indptr[lo], blk.indptr[hi]
-        ids.append(blk.ids[a:b])
-        counts.append(blk.counts[a:b])
-        ptrs.append(blk.indptr[lo + 1:hi + 1] - a + total)
-        total += int(b - a)
-    return BowBlock(np.concatenate(ptrs), np.concatenate(ids) if ids else np.zeros(0, np.int64),
-                    np.concatenate(counts) if counts else np.zeros(0, np.int64))
-
-
-def chunk_blocks(n: int, *, chunksize: int, block_size: int) -> list[list[tuple[int, int]]]:
-    """Passage ranges: gensim chunks of ``chunksize``, each cut into blocks of ``block_size``.
-
-    Examples
-    --------
-    >>> chunk_blocks(5, chunksize=4, block_size=3)
-    [[(0, 3), (3, 4)], [(4, 5)]]
-    """
-    out = []
-    for c0 in range(0, n, chunksize):
-        c1 = min(c0 + chunksize, n)
-        out.append([(b0, min(b0 + block_size, c1)) for b0 in range(c0, c1, block_size)])
-    return out
-
-
-# --------------------------------------------------------------------------- worker-side E-step
-class _GivenDraws:
-    """Stands in for a RandomState inside ``LdaModel.inference``: returns the driver's draws."""
-
-    def __init__(self, gamma0: np.ndarray) -> None:
-        self.gamma0 = gamma0
-
-    def gamma(self, shape, scale, size):  # noqa: ARG002 - same signature as RandomState.gamma
-        if tuple(size) != self.gamma0.shape:
-            raise RuntimeError(f"E-step block expected initial draws of shape {tuple(size)}, got {self.gamma0.shape}")
-        return self.gamma0.copy()
-
-
-def _shell(state: dict[str, Any], gamma0: np.ndarray):
-    """An LdaModel carrying only what ``inference``/``do_estep`` read."""
-    from gensim.models.ldamodel import LdaModel
-
-    m = LdaModel.__new__(LdaModel)
-    m.num_topics = state["num_topics"]
-    m.num_terms = state["expElogbeta"].shape[1]
-    m.dtype = state["dtype"]
-    m.iterations = state["iterations"]
-    m.gamma_threshold = state["gamma_threshold"]
-    m.alpha = state["alpha"]
-    m.eta = state["eta"]
-    m.expElogbeta = state["expElogbeta"]
-    m.random_state = _GivenDraws(gamma0)
-    return m
-
-
-def _estep_block(block: BowBlock, state: dict[str, Any], gamma0: np.ndarray, mode: str):
-    """Run gensim's E-step on one block (worker side).
-
-    ``mode``: ``"gamma"`` (variational parameters only), ``"sstats"`` (an
-    ``LdaState`` filled by ``LdaModel.do_estep``) or ``"exact"`` (gamma plus,
-    per passage, the factors of its sufficient-statistics contribution).
-    """
-    from gensim.matutils import dirichlet_expectation
-    from gensim.models.ldamodel import LdaModel, LdaState
-
-    m = _shell(state, gamma0)
-    docs = block.docs()
-    if mode == "gamma":
-        gamma, _ = LdaModel.inference(m, docs, collect_sstats=False)
-        return gamma
-    if mode == "sstats":
-        part = LdaState(m.eta, m.expElogbeta.shape, m.dtype)
-        gamma = LdaModel.do_estep(m, docs, part)
-        return gamma, part
-    gamma, _ = LdaModel.inference(m, docs, collect_sstats=False)
-    # The last lines of LdaModel.inference, per passage: its contribution to the sufficient
-    # statistics is outer(expElogthetad, cts / phinorm), both computed from the final gamma.
-    eps = np.finfo(m.dtype).eps
-    theta = np.empty_like(gamma)
-    right = np.empty(len(block.ids), dtype=m.dtype)
-    ptr = block.indptr.tolist()
-    for d, doc in enumerate(docs):
-        ids = [idx for idx, _ in doc]
-        cts = np.fromiter((cnt for _, cnt in doc), dtype=m.dtype, count=len(doc))
-        expElogthetad = np.exp(dirichlet_expectation(gamma[d, :]))
-        phinorm = np.dot(expElogthetad, m.expElogbeta[:, ids]) + eps
-        theta[d] = expElogthetad
-        right[ptr[d]:ptr[d + 1]] = cts / phinorm
-    return gamma, theta, right, block.ids, block.indptr
+    return filter_dictionary(d, no_below=no_below, no_above=no_above), n
 
 
 # --------------------------------------------------------------------------- the driver loop
@@ -323,34 +191,17 @@ class LdaFit:
     n_passages: int
 
 
-def _state_of(model) -> dict[str, Any]:
-    return {
-        "num_topics": model.num_topics,
-        "dtype": model.dtype,
-        "iterations": model.iterations,
-        "gamma_threshold": model.gamma_threshold,
-        "alpha": np.array(model.alpha, copy=True),
-        "eta": np.array(model.eta, copy=True),
-        "expElogbeta": np.array(model.expElogbeta, copy=True),
-    }
-
-
 def fit_lda_distributed(
     client,
     parts: Sequence[TokenPart],
     *,
     k: int,
     random_state: int = 0,
-    passes: int = 10,
-    iterations: int = 100,
-    alpha: Any = "auto",
-    eta: Any = None,
-    no_below: int = 2,
-    no_above: float = 0.5,
     block_size: int = 500,
     merge: str = "exact",
     progress: bool | None = None,
     _on_chunk: Callable[[int, int], None] | None = None,
+    **lda_params: Any,
 ) -> LdaFit:
     """Fit gensim LDA with the E-step on the cluster.
 
@@ -363,8 +214,10 @@ def fit_lda_distributed(
         Number of topics (>= 2).
     random_state : int
         The seed given to gensim, as in :class:`discourse.models.LDA`.
-    passes, iterations, alpha, eta, no_below, no_above
-        As in :class:`discourse.models.LDA`.
+    **lda_params
+        ``passes``, ``iterations``, ``alpha``, ``eta``, ``no_below``,
+        ``no_above``: as in :class:`discourse.models.LDA`, with its defaults,
+        and checked by it.
     block_size : int, default 500
         Passages per E-step task (fixed: results never depend on the
         number of workers).
@@ -393,22 +246,28 @@ def fit_lda_distributed(
     >>> fit.doc_topic.shape  # doctest: +SKIP
     (3, 2)
     """
-    from gensim.models.ldamodel import LdaModel, LdaState
+    from gensim.models.ldamodel import LdaState
     from tqdm.auto import tqdm
 
-    from ..models.lda import CHUNKSIZE
     from ..models._base import normalise_rows
 
     check_param("k", k, "an integer >= 2", isinstance(k, (int, np.integer)) and not isinstance(k, bool) and k >= 2)
     check_param("merge", merge, f"one of {MERGES}", merge in MERGES)
     check_param("block_size", block_size, "an integer >= 1", isinstance(block_size, int) and block_size >= 1)
-    check_param("passes", passes, "an integer >= 1", isinstance(passes, int) and passes >= 1)
+    unknown = sorted(set(lda_params) - set(LDA_PARAMS))
+    if unknown:
+        raise ParameterError(f"{unknown[0]}= is not allowed here: fit_lda_distributed takes {', '.join(LDA_PARAMS)} besides its own")
+    from ..models import LDA
+
+    p = LDA(k=int(k), random_state=random_state, **lda_params)._validate()
+    passes, iterations, alpha, eta = p["passes"], p["iterations"], p["alpha"], p["eta"]
+    no_below, no_above, random_state = p["no_below"], p["no_above"], p["seed"]
     if not parts:
         raise CorpusTooSmallError("LDA needs at least 2 passages; the corpus has none")
 
     dictionary, n = build_dictionary_distributed(client, parts, no_below=no_below, no_above=no_above, progress=progress)
     token2id = put(client, dict(dictionary.token2id))
-    part_bows = [client.submit(_part_bow, p, token2id, pure=False) for p in parts]
+    part_bows = [client.submit(part_bow, p, token2id, pure=False) for p in parts]
     offsets = np.cumsum([0] + [p.n_rows for p in parts])
     if offsets[-1] != n:
         raise RuntimeError(f"partitions hold {offsets[-1]} passages but the dictionary counted {n}")
@@ -428,7 +287,7 @@ def fit_lda_distributed(
         futs = []
         for lo, hi in ranges:
             spec = pieces(lo, hi)
-            futs.append(client.submit(_slice_blocks_from, [part_bows[j] for j, _, _ in spec],
+            futs.append(client.submit(slice_blocks_from, [part_bows[j] for j, _, _ in spec],
                                       [(a, b) for _, a, b in spec], pure=False))
         return futs
 
@@ -437,15 +296,10 @@ def fit_lda_distributed(
     train_blocks = [make_blocks(ch) for ch in train_chunks]
     nonempty = sum(gather_with_progress(client, [client.submit(BowBlock.nonempty, b, pure=False) for ch in train_blocks for b in ch],
                                         desc="LDA corpus", progress=progress))
-    if nonempty < 2:
-        raise CorpusTooSmallError(
-            f"LDA needs at least 2 passages with vocabulary terms; this corpus has {nonempty} of {n} passages "
-            "with any term left after filtering"
-        )
+    check_nonempty(nonempty, n)
     del part_bows  # blocks now hold the data; the partition copies can go
 
-    model = LdaModel(corpus=None, id2word=dictionary, num_topics=int(k), chunksize=CHUNKSIZE, passes=passes,
-                     iterations=iterations, alpha=alpha, eta=eta, eval_every=None, random_state=random_state)
+    model = lda_model(None, dictionary, k=int(k), seed=random_state, passes=passes, iterations=iterations, alpha=alpha, eta=eta)
     logger.info("fitting LDA on the cluster: k=%d, %d passages, %d terms, %d chunks of %d passages, blocks of %d, merge=%s",
                 k, n, len(dictionary), len(train_chunks), chunksize, block_size, merge)
 
@@ -463,9 +317,9 @@ def fit_lda_distributed(
                 n_chunk = ranges[-1][1] - ranges[0][0]
                 # LdaModel.inference draws the chunk's initial gamma first thing
                 gamma0 = model.random_state.gamma(100.0, 1.0 / 100.0, (n_chunk, model.num_topics)).astype(model.dtype, copy=False)
-                state = put(client, _state_of(model))
+                state = put(client, state_of(model))
                 base = ranges[0][0]
-                futs = [client.submit(_estep_block, blk, state, gamma0[lo - base:hi - base], merge, pure=False)
+                futs = [client.submit(estep_block, blk, state, gamma0[lo - base:hi - base], merge, pure=False)
                         for blk, (lo, hi) in zip(blocks, ranges)]
                 results = client.gather(futs)
                 other = LdaState(model.eta, model.state.sstats.shape, model.dtype)
@@ -500,10 +354,6 @@ def fit_lda_distributed(
     return LdaFit(model=model, dictionary=dictionary, doc_topic=normalise_rows(doc_topic) if n else doc_topic, n_passages=n)
 
 
-def _slice_blocks_from(blocks: list[BowBlock], ranges: list[tuple[int, int]]) -> BowBlock:
-    return _slice_blocks([(b, lo, hi) for b, (lo, hi) in zip(blocks, ranges)])
-
-
 def infer_doc_topics_distributed(client, model, blocks, n: int, seed: int, *, block_size: int,
                                  progress: bool | None = None) -> np.ndarray:
     """Unnormalised passage-topic gammas, as :func:`discourse.models.lda.infer_doc_topics` computes them.
@@ -513,18 +363,16 @@ def infer_doc_topics_distributed(client, model, blocks, n: int, seed: int, *, bl
     reset to ``seed`` and the initial draws are taken chunk by chunk on the
     driver, exactly as in process.
     """
-    from ..models.lda import CHUNKSIZE
-
     rs = np.random.RandomState(seed)
     k = model.num_topics
     chunks = chunk_blocks(n, chunksize=CHUNKSIZE, block_size=block_size)
-    state = put(client, _state_of(model))
+    state = put(client, state_of(model))
     futs = []
     for ranges, blks in zip(chunks, blocks):
         base, top = ranges[0][0], ranges[-1][1]
         gamma0 = rs.gamma(100.0, 1.0 / 100.0, (top - base, k)).astype(model.dtype, copy=False)
         for blk, (lo, hi) in zip(blks, ranges):
-            futs.append(client.submit(_estep_block, blk, state, gamma0[lo - base:hi - base], "gamma", pure=False))
+            futs.append(client.submit(estep_block, blk, state, gamma0[lo - base:hi - base], "gamma", pure=False))
     gammas = gather_with_progress(client, futs, desc="LDA passage topics", progress=progress)
     out = np.empty((n, k), dtype=np.float64)
     row = 0
@@ -536,7 +384,7 @@ def infer_doc_topics_distributed(client, model, blocks, n: int, seed: int, *, bl
 
 def lda_estimator(fit: LdaFit, *, params: dict[str, Any], seed: int, prepared: Any = None, corpus_hash: str | None = None,
                   selection: Any = None):
-    """A fitted :class:`discourse.models.LDA` from a distributed fit (the attributes ``LDA.fit`` sets).
+    """A fitted :class:`discourse.models.LDA` from a distributed fit (:func:`discourse.models.lda.set_fitted_state`).
 
     Parameters
     ----------
@@ -552,33 +400,7 @@ def lda_estimator(fit: LdaFit, *, params: dict[str, Any], seed: int, prepared: A
         The K sweep behind ``k="auto"``.
     """
     from ..models import LDA
-    from ..models.lda import CHUNKSIZE
-    from ..provenance import provenance
+    from ..models.lda import set_fitted_state
 
-    lda = LDA(**params)
-    m = fit.model
-    if lda.k != "auto" and int(lda.k) != int(m.num_topics):
-        raise ParameterError(f"k={lda.k!r} but the fit has {m.num_topics} topics")
-    lda.model_ = m
-    lda.dictionary_ = fit.dictionary
-    lda.k_ = int(m.num_topics)
-    lda.seed_ = int(seed)
-    lda.selection_ = selection
-    lda.tokenizer_ = getattr(prepared, "tokenizer", None)
-    lda.doc_topic_ = fit.doc_topic
-    lda.topic_ids_ = list(range(lda.k_))
-    lda.labels_ = lda._make_labels()
-    lda.provenance_ = provenance(
-        params=lda.get_params(deep=False) | {"k": lda.k_, "k_requested": lda.k},
-        random_state=lda.seed_,
-        corpus_hash=corpus_hash,
-        extra={
-            "model": lda.name,
-            "n_passages": fit.n_passages,
-            "n_terms": len(fit.dictionary),
-            "chunksize": CHUNKSIZE,
-            "alpha_learned": [float(a) for a in np.asarray(m.alpha).ravel()],
-            "selection_rule": selection.rule if selection is not None else None,
-        },
-    )
-    return lda
+    return set_fitted_state(LDA(**params), model=fit.model, dictionary=fit.dictionary, doc_topic=fit.doc_topic, seed=seed,
+                            selection=selection, prepared=prepared, n_passages=fit.n_passages, corpus_hash=corpus_hash)

@@ -5,20 +5,22 @@ three stages, and gives the same passages, tokens, cleaned texts, removals
 and tokenizer:
 
 1. **Words** (workers, one task per partition): read the partition from its
-   source, clean every document (:class:`~discourse.clean.Cleaner`), split it
-   into passages (:func:`~discourse.passages.split_passages`) and turn each
-   passage into words (:meth:`Tokenizer.words`).  The result goes to the
+   source and put every document through
+   :func:`discourse._document.prepare_document` (clean, split into passages,
+   turn each passage into words), the function :func:`discourse.prepare`
+   uses.  The result goes to the
    Parquet store under the sha256 of the partition's ids and texts and of
    every parameter, so a later run with the same input reuses it.  The task
-   also returns the partition's unigram and bigram counts (gensim
-   ``Phrases`` vocabulary, counted over the partition's passages).
-2. **Phrases** (driver): the partitions' counts are summed, as partitions
-   finish, into one gensim ``Phrases`` model.  Counts are integers and
-   counting is additive, so whatever the order this is the
-   same model ``Phrases(all_passages)`` learns in process (as long as the
-   vocabulary stays under gensim's ``max_vocab_size`` of 40 million, beyond
-   which gensim prunes while counting); the learnt phrases become the
-   tokenizer's state (:meth:`Tokenizer.from_state`).
+   also returns the partition's unigram and bigram counts
+   (:func:`discourse._phrases.count_phrases` over the partition's passages).
+2. **Phrases** (driver): the partitions' counts are summed as partitions
+   finish and scored once (:meth:`Tokenizer.fit_phrase_counts`, which scores
+   with :func:`discourse._phrases.score_phrases`, as the in-process
+   tokenizer does).  Counts are integers and counting is additive, so
+   whatever the order these are the phrases :func:`discourse.prepare` learns
+   (as long as the vocabulary stays under gensim's ``max_vocab_size`` of 40
+   million, beyond which gensim, and so the in-process tokenizer, prunes
+   while counting).
 3. **Tokens**: a passage's tokens are its stored words with the learnt
    phrases joined (:meth:`Tokenizer.apply_phrases`, one dictionary lookup
    per word pair), done where the tokens are read (LDA's tasks,
@@ -36,12 +38,14 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Iterator, Mapping, Sequence
 
 import pandas as pd
 
-from ..errors import CorpusError, ParameterError
+from .._document import DOC_COLUMNS, REMOVAL_COLUMNS, Rows, prepare_document, prepare_options
+from .._phrases import MAX_VOCAB_SIZE, PhraseCounts, count_phrases
+from ..errors import CorpusError
 from ._cluster import progress_enabled
 from ._lda import TokenPart
 from ._store import ParquetStore, content_key
@@ -53,31 +57,27 @@ logger = logging.getLogger(__name__)
 
 #: Bump when the stored layout changes (part of every store key).
 STORE_VERSION = 1
-_PASSAGE_OPTIONS = ("max_chars", "min_chars")
 
 
 # ------------------------------------------------------------------------ worker-side
-_TOOLS: dict[str, tuple[Any, Any]] = {}
+_TOOLS: dict[str, Any] = {}
 
 
-def _process_tools(settings: Mapping[str, Any], cleaner, tokenizer) -> tuple[Any, Any]:
-    """One cleaner and one set-up tokenizer per worker process and settings.
+def _process_options(settings: Mapping[str, Any], options):
+    """One set of options (cleaner, set-up tokenizer) per worker process and settings.
 
-    Tasks arrive with their own unpickled copies; reusing one instance per
-    process keeps the tokenizer's word cache (and the cleaner's resolved
-    steps) warm across partitions, as in a single-process run.
+    Tasks arrive with their own unpickled copies; reusing one per process
+    keeps the tokenizer's word cache (and the cleaner's resolved steps) warm
+    across partitions, as in a single-process run.
     """
     import json
 
     key = json.dumps(settings, sort_keys=True, default=str)
-    tools = _TOOLS.get(key)
-    if tools is None:
-        if not hasattr(tokenizer, "stopwords_"):
-            tokenizer = type(tokenizer)(**tokenizer.get_params()).setup()
-        tools = (cleaner, tokenizer)
+    kept = _TOOLS.get(key)
+    if kept is None:
         _TOOLS.clear()
-        _TOOLS[key] = tools
-    return tools
+        kept = _TOOLS[key] = options
+    return kept
 
 
 @dataclass
@@ -93,9 +93,7 @@ class WordsResult:
     skipped: list[str]
     no_passages: list[str]
     content_hash: str
-    vocab: dict[str, int] = field(default_factory=dict)
-    total_words: int = 0
-    min_reduce: int = 1
+    counts: PhraseCounts | None = None
     reused: bool = False
 
 
@@ -105,11 +103,9 @@ def _words_key(raw: RawPartition, settings: Mapping[str, Any]) -> str:
     return content_key("words", STORE_VERSION, raw.content_hash(), dict(settings), package_versions())
 
 
-def words_partition(part: PartitionSpec | RawPartition, *, store_root: str, cleaner, tokenizer, passage_options: Mapping[str, int],
-                    settings: Mapping[str, Any], count_phrases: bool) -> WordsResult:
+def words_partition(part: PartitionSpec | RawPartition, *, store_root: str, options, settings: Mapping[str, Any],
+                    with_counts: bool) -> WordsResult:
     """Stage 1 on one partition (runs on a worker); see the module notes."""
-    from ..passages import split_passages
-
     raw = part if isinstance(part, RawPartition) else read_partition(part)
     store = ParquetStore(store_root)
     key = _words_key(raw, settings)
@@ -121,65 +117,32 @@ def words_partition(part: PartitionSpec | RawPartition, *, store_root: str, clea
         no_passages = [d for d, n in zip(docs["doc_id"], docs["n_passages"]) if n == 0]
         n_passages = len(words)
     else:
-        cleaner, tok = _process_tools(settings, cleaner, tokenizer)
-        p_rows: dict[str, list] = {c: [] for c in ("doc_id", "passage_id", "start", "end", "text", "words")}
-        r_rows: dict[str, list] = {c: [] for c in ("doc_id", "start", "end", "rule", "text")}
-        d_rows: dict[str, list] = {c: [] for c in ("doc_id", "clean_text", "chars_raw", "chars_clean", "chars_removed", "n_passages")}
-        no_passages = []
+        options = _process_options(settings, options)
+        rows = Rows()
         for doc_id, text in zip(raw.ids, raw.texts):
-            res = cleaner.clean(text, doc_id=doc_id)
-            for r in res.removals:
-                r_rows["doc_id"].append(r.doc_id)
-                r_rows["start"].append(r.start)
-                r_rows["end"].append(r.end)
-                r_rows["rule"].append(r.rule)
-                r_rows["text"].append(r.text)
-            ps = split_passages(res.text, doc_id, **passage_options)
-            if not ps:
-                no_passages.append(doc_id)
-            d_rows["doc_id"].append(doc_id)
-            d_rows["clean_text"].append(res.text)
-            d_rows["chars_raw"].append(len(text))
-            d_rows["chars_clean"].append(len(res.text))
-            d_rows["chars_removed"].append(res.chars_removed)
-            d_rows["n_passages"].append(len(ps))
-            for p in ps:
-                p_rows["doc_id"].append(p.doc_id)
-                p_rows["passage_id"].append(p.passage_id)
-                p_rows["start"].append(p.start)
-                p_rows["end"].append(p.end)
-                p_rows["text"].append(p.text)
-                p_rows["words"].append(tok.words(p.text))
-        _write_words(store, key, p_rows, r_rows, d_rows)
-        words = p_rows["words"]
+            rows.add(prepare_document(doc_id, text, options))
+        _write_words(store, key, rows)
+        words = rows.words
         n_passages = len(words)
-    vocab, total, min_reduce = ({}, 0, 1)
-    if count_phrases:
-        vocab, total, min_reduce = _phrase_counts(words)
+        no_passages = [d for d, n in zip(rows.documents["doc_id"], rows.n_passages) if n == 0]
     return WordsResult(index=raw.index, key=key, n_docs=len(raw.ids), n_passages=n_passages, ids=list(raw.ids),
                        meta=None if isinstance(part, RawPartition) or part.kind == "folder" else raw.meta,
                        skipped=list(raw.skipped), no_passages=no_passages, content_hash=raw.content_hash(),
-                       vocab=vocab, total_words=total, min_reduce=min_reduce, reused=reused)
+                       counts=count_phrases(words) if with_counts else None, reused=reused)
 
 
-def _write_words(store: ParquetStore, key: str, p_rows, r_rows, d_rows) -> None:
+def _write_words(store: ParquetStore, key: str, rows: Rows) -> None:
     import pyarrow as pa
 
     s, i64 = pa.string(), pa.int64()
-    store.write("removals", key, pa.table({c: pa.array(r_rows[c], i64 if c in ("start", "end") else s) for c in r_rows}))
-    store.write("documents", key, pa.table({c: pa.array(d_rows[c], s if c in ("doc_id", "clean_text") else i64) for c in d_rows}))
-    cols = {c: pa.array(p_rows[c], i64 if c in ("start", "end") else s) for c in p_rows if c != "words"}
-    cols["words"] = pa.array(p_rows["words"], pa.list_(s))
+    store.write("removals", key, pa.table({c: pa.array(rows.removals[c], i64 if c in ("start", "end") else s) for c in REMOVAL_COLUMNS}))
+    docs = {c: pa.array(rows.documents[c], s if c == "doc_id" else i64) for c in DOC_COLUMNS}
+    docs["clean_text"] = pa.array(list(rows.clean_texts.values()), s)
+    docs["n_passages"] = pa.array(rows.n_passages, i64)
+    store.write("documents", key, pa.table(docs))
+    cols = {c: pa.array(v, i64 if c in ("start", "end") else s) for c, v in rows.passages.items()}
+    cols["words"] = pa.array(rows.words, pa.list_(s))
     store.write("passages", key, pa.table(cols))  # written last: its presence marks the entry complete
-
-
-def _phrase_counts(words: Sequence[Sequence[str]]) -> tuple[dict[str, int], int, int]:
-    """gensim ``Phrases`` unigram/bigram counts of word lists, as the tokenizer configures Phrases."""
-    from gensim.models.phrases import Phrases
-
-    min_reduce, vocab, total = Phrases._learn_vocab(
-        words, max_vocab_size=40_000_000, delimiter=" ", connector_words=frozenset(), progress_per=10_000_000)
-    return vocab, int(total), int(min_reduce)
 
 
 # ------------------------------------------------------------------------ driver-side result
@@ -249,61 +212,29 @@ class StoredPrepared:
 
     def to_prepared(self):
         """Assemble an in-memory :class:`~discourse.Prepared` (same tables as ``prepare``)."""
-        from .._prepare import DOC_COLUMNS, PASSAGE_COLUMNS, REMOVAL_COLUMNS, Prepared, _frame
+        from .._prepare import assemble_prepared
 
-        p_rows: dict[str, list] = {c: [] for c in PASSAGE_COLUMNS}
-        r_rows: dict[str, list] = {c: [] for c in REMOVAL_COLUMNS}
-        d_rows: dict[str, list] = {c: [] for c in DOC_COLUMNS}
+        rows = Rows()
         tokens: list[list[str]] = []
-        clean_texts: dict[str, str] = {}
         join = self.tokenizer.apply_phrases
         for p in self.parts:
             ps = self.store.read_table("passages", p.key, columns=["doc_id", "passage_id", "start", "end", "text", "words"])
-            for c in ("doc_id", "passage_id", "start", "end", "text"):
-                p_rows[c].extend(ps.column(c).to_pylist())
-            toks = [join(w) for w in ps.column("words").to_pylist()]
-            p_rows["n_tokens"].extend(len(t) for t in toks)
-            tokens.extend(toks)
+            for c in rows.passages:
+                rows.passages[c].extend(ps.column(c).to_pylist())
+            tokens.extend(join(w) for w in ps.column("words").to_pylist())
             rm = self.store.read_table("removals", p.key)
             for c in REMOVAL_COLUMNS:
-                r_rows[c].extend(rm.column(c).to_pylist())
+                rows.removals[c].extend(rm.column(c).to_pylist())
             dt = self.store.read_table("documents", p.key)
-            ids = dt.column("doc_id").to_pylist()
-            clean_texts.update(zip(ids, dt.column("clean_text").to_pylist()))
+            rows.clean_texts.update(zip(dt.column("doc_id").to_pylist(), dt.column("clean_text").to_pylist()))
             for c in DOC_COLUMNS:
-                d_rows[c].extend(dt.column(c).to_pylist())
-        return Prepared(
-            passages=_frame(PASSAGE_COLUMNS, p_rows, ints=("start", "end", "n_tokens")),
-            tokens=tokens,
-            clean_texts=clean_texts,
-            removals=_frame(REMOVAL_COLUMNS, r_rows, ints=("start", "end")),
-            metadata=self.metadata.copy(),
-            corpus_hash=self.corpus_hash,
-            documents=_frame(DOC_COLUMNS, d_rows, ints=DOC_COLUMNS[1:]),
-            tokenizer=self.tokenizer,
-            params=self.params,
-        )
+                rows.documents[c].extend(dt.column(c).to_pylist())
+        return assemble_prepared(rows, tokens, metadata=self.metadata.copy(), corpus_hash=self.corpus_hash,
+                                 tokenizer=self.tokenizer, params=self.params)
 
 
 # ------------------------------------------------------------------------ the driver
-class _Counts:
-    """Phrase counts merged as partitions finish (integer sums: the order does not matter)."""
-
-    def __init__(self) -> None:
-        self.vocab: dict[str, int] = {}
-        self.total_words = 0
-        self.min_reduce = 1
-
-    def add(self, r: WordsResult) -> None:
-        vocab = self.vocab
-        for w, c in r.vocab.items():
-            vocab[w] = vocab.get(w, 0) + c
-        self.total_words += r.total_words
-        self.min_reduce = max(self.min_reduce, r.min_reduce)
-        r.vocab = {}
-
-
-def _run_words(client, source: Source, kwargs: dict, counts: _Counts, *, progress: bool | None) -> list[WordsResult]:
+def _run_words(client, source: Source, kwargs: dict, counts: PhraseCounts, *, progress: bool | None) -> list[WordsResult]:
     """Run the words stage; merge each partition's counts as it finishes and release its result.
 
     Only a bounded number of partitions are held at any time: futures are
@@ -320,7 +251,9 @@ def _run_words(client, source: Source, kwargs: dict, counts: _Counts, *, progres
         r: WordsResult = fut.result()
         if r.index in results:  # cannot happen: one future per partition
             raise RuntimeError(f"partition {r.index} came back twice")
-        counts.add(r)
+        if r.counts is not None:
+            counts.add(r.counts)
+            r.counts = None
         results[r.index] = r
         bar.update(1)
 
@@ -405,39 +338,17 @@ def prepare_distributed(
     >>> sp.to_prepared().equals(discourse.prepare(discourse.load_seeds()))  # doctest: +SKIP
     True
     """
-    from gensim.models.phrases import Phrases
-
-    from ..clean import Cleaner
-    from .._prepare import _jsonable_params
-    from ..tokenize import Tokenizer
-
-    popts = dict(passage_options or {})
-    unknown = sorted(set(popts) - set(_PASSAGE_OPTIONS))
-    if unknown:
-        raise ParameterError(f"passage_options: unknown option(s) {unknown}; allowed are {list(_PASSAGE_OPTIONS)}")
-    cleaner = Cleaner() if cleaner is None else cleaner
-    if not isinstance(cleaner, Cleaner):
-        raise ParameterError(f"cleaner={cleaner!r} is not allowed: expected a discourse.Cleaner or None")
-    tokenizer = Tokenizer() if tokenizer is None else tokenizer
-    if not isinstance(tokenizer, Tokenizer):
-        raise ParameterError(f"tokenizer={tokenizer!r} is not allowed: expected a discourse.Tokenizer or None")
-    fitted = hasattr(tokenizer, "stopwords_")
-    if not fitted:
-        tokenizer.setup()  # checks parameters now, in the driver
+    options = prepare_options(cleaner, tokenizer, passage_options)  # checks the options now, in the driver
+    tokenizer, fitted = options.tokenizer, options.fitted
     store = store if isinstance(store, ParquetStore) else ParquetStore(store)
     source = corpus if isinstance(corpus, Source) else open_source(corpus, text_col=text_col, id_col=id_col, partition_size=partition_size)
-    params = {
-        "cleaner": cleaner.resolved_params(),
-        "passage_options": {"max_chars": popts.get("max_chars", 1200), "min_chars": popts.get("min_chars", 200)},
-        "tokenizer": _jsonable_params(tokenizer.get_params()),
-        "tokenizer_prefitted": fitted,
-    }
+    params = options.params()
     settings = {"cleaner": params["cleaner"], "passage_options": params["passage_options"], "tokenizer": params["tokenizer"],
                 "tokenizer_state": tokenizer.state() if fitted else None}
-    kwargs = dict(store_root=str(store.root), cleaner=cleaner, tokenizer=tokenizer, passage_options=popts,
-                  settings=settings, count_phrases=(not fitted and bool(tokenizer.phrases)))
+    kwargs = dict(store_root=str(store.root), options=options, settings=settings,
+                  with_counts=(not fitted and bool(tokenizer.phrases)))
     logger.info("preparing %s on the cluster, store %s", source, store.root)
-    counts = _Counts()
+    counts = PhraseCounts()
     results = _run_words(client, source, kwargs, counts, progress=progress)
 
     # -- metadata and corpus identity
@@ -456,26 +367,14 @@ def prepare_distributed(
         h.update(metadata.to_csv(lineterminator="\n").encode("utf-8", "surrogatepass"))
         corpus_hash = h.hexdigest()
 
-    # -- phrases from the merged counts (gensim Phrases.add_vocab merges the same way)
+    # -- phrases from the merged counts, scored as the in-process tokenizer scores them
     if not fitted:
-        n_texts = sum(r.n_passages for r in results)
-        state = tokenizer.state()
-        if tokenizer.phrases:
-            model = Phrases(None, min_count=tokenizer.phrase_min_count, threshold=float(tokenizer.phrase_threshold),
-                            scoring=tokenizer.phrase_scoring, delimiter=" ", connector_words=frozenset())
-            model.corpus_word_count = counts.total_words
-            model.min_reduce = counts.min_reduce
-            vocab = counts.vocab
-            counts.vocab = {}
-            model.vocab = vocab
-            phrases = []
-            for key, score in sorted(model.export_phrases().items()):
-                a, b = key.split(" ")
-                phrases.append([a, b, f"{a}_{b}", float(score)])
-            del model, vocab
-            state["phrases_"] = sorted(phrases, key=lambda p: (p[0], p[1]))
-        state["n_texts_"] = n_texts
-        tokenizer = Tokenizer.from_state(tokenizer.get_params(), state)
+        if counts.vocab_size > MAX_VOCAB_SIZE:
+            logger.warning("%d distinct words and word pairs: beyond gensim's max_vocab_size=%d the in-process tokenizer "
+                           "prunes while counting, so its phrases can differ from these exact counts", counts.vocab_size,
+                           MAX_VOCAB_SIZE)
+        tokenizer.fit_phrase_counts(counts, n_texts=sum(r.n_passages for r in results))
+        del counts
     phrases_key = content_key("phrases", tokenizer.state())
 
     # -- tokens: the stored words with the learnt phrases joined, on read (TokenPart.load, to_prepared)

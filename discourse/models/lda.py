@@ -18,15 +18,14 @@ from __future__ import annotations
 
 import json
 import logging
-import pickle
 from pathlib import Path
 from typing import Any, Sequence
 
 import numpy as np
 import pandas as pd
 
-from .._io import atomic_dir, atomic_write_bytes, sha256_file
-from ..errors import CorpusTooSmallError, InputError, check_param
+from .._io import atomic_dir
+from ..errors import InputError, ParameterError, check_param
 from ..provenance import provenance
 from ._base import (
     TopicModel,
@@ -35,132 +34,77 @@ from ._base import (
     check_random_state_seed,
     int_sequence,
     load_npy,
-    normalise_rows,
     passage_tokens,
     positive_int,
     progress_enabled,
     write_json,
     write_npy,
 )
+from ._gensim_lda import CHUNKSIZE, build_dictionary, infer_doc_topics, train_lda
+from ._lda_io import load_tokenizer, params_from_json, save_tokenizer
 
-__all__ = ["LDA"]
+# The gensim steps live in _gensim_lda; select_k, tests and benchmarks reach them from here too.
+__all__ = ["LDA", "set_fitted_state", "CHUNKSIZE", "build_dictionary", "train_lda", "infer_doc_topics"]
 
-logger = logging.getLogger(__name__)
-
-#: gensim's default chunk size; fixed so that results never depend on it silently.
-CHUNKSIZE = 2000
 _ALPHAS = ("auto", "symmetric", "asymmetric")
 _ETAS = (None, "auto", "symmetric")
 
+logger = logging.getLogger(__name__)
 
-def build_dictionary(tokens: Sequence[Sequence[str]], *, no_below: int, no_above: float):
-    """A gensim Dictionary of ``tokens`` without rare and too-common terms.
 
-    Terms in fewer than ``no_below`` passages or in more than ``no_above``
-    (a fraction) of them are dropped; ``no_below`` is lowered to 1 when the
-    corpus has fewer passages than ``no_below`` * 2, so that tiny corpora keep
-    a vocabulary.
+def set_fitted_state(lda: "LDA", *, model, dictionary, doc_topic: np.ndarray, seed: int, selection: Any, prepared: Any,
+                     n_passages: int, corpus_hash: str | None = None) -> "LDA":
+    """Set every fitted attribute of ``lda`` from a trained gensim model; returns ``lda``.
 
-    Returns
-    -------
-    (gensim.corpora.Dictionary, list of bag-of-words)
+    The one place an LDA's fitted state is built, whether gensim trained in
+    this process (:meth:`LDA.fit`) or on a Dask cluster
+    (:func:`discourse.distributed.fit_lda_distributed`).
+
+    Parameters
+    ----------
+    model : gensim.models.LdaModel
+    dictionary : gensim.corpora.Dictionary
+    doc_topic : ndarray, shape (n_passages, k)
+    seed : int
+    selection : KSelection or None
+        The K sweep behind ``k="auto"``.
+    prepared : Prepared or None
+        Its ``tokenizer`` (kept for :meth:`LDA.transform` on raw texts) and
+        ``corpus_hash``.
+    n_passages : int
+    corpus_hash : str, optional
+        Instead of ``prepared.corpus_hash``.
 
     Raises
     ------
-    CorpusTooSmallError
-        If no term survives, or fewer than 2 passages have any term.
+    ParameterError
+        If ``lda.k`` is an integer other than the model's number of topics.
     """
-    from gensim.corpora import Dictionary
-
-    dictionary = Dictionary(tokens)
-    n = len(tokens)
-    below = no_below if n >= 2 * no_below else 1
-    dictionary.filter_extremes(no_below=below, no_above=no_above, keep_n=None)
-    if len(dictionary) == 0:
-        raise CorpusTooSmallError(
-            f"no term is left after dropping terms in fewer than {below} or more than {no_above:.0%} of the "
-            f"{n} passages; use a larger corpus or relax no_below/no_above"
-        )
-    bow = [dictionary.doc2bow(t) for t in tokens]
-    nonempty = sum(1 for b in bow if b)
-    if nonempty < 2:
-        raise CorpusTooSmallError(
-            f"LDA needs at least 2 passages with vocabulary terms; this corpus has {nonempty} of {n} passages "
-            "with any term left after filtering"
-        )
-    return dictionary, bow
-
-
-def _pass_counter(bar):
-    """A gensim metric callback that only advances a progress bar at the end of each pass."""
-    from gensim.models.callbacks import Metric
-
-    class PassCounter(Metric):
-        logger = None
-        viz_env = None
-        title = "passes"
-
-        def __str__(self) -> str:
-            return "passes"
-
-        def get_value(self, **kwargs) -> float:
-            bar.update(1)
-            return 0.0
-
-    return PassCounter()
-
-
-def train_lda(bow, dictionary, *, k: int, seed: int, passes: int, iterations: int, alpha: Any, eta: Any,
-              progress: bool = False):
-    """Train one gensim ``LdaModel`` (the only place discourse calls it).
-
-    With ``progress``, a tqdm bar advances after each pass (through gensim's
-    callback hook, which reads nothing the training uses).
-    """
-    from gensim.models import LdaModel
-    from tqdm.auto import tqdm
-
-    bar = tqdm(total=passes, desc=f"LDA k={k}", unit="pass") if progress else None
-    try:
-        model = LdaModel(
-            corpus=bow,
-            id2word=dictionary,
-            num_topics=k,
-            chunksize=CHUNKSIZE,
-            passes=passes,
-            iterations=iterations,
-            alpha=alpha,
-            eta=eta,
-            eval_every=None,
-            random_state=seed,
-            callbacks=[_pass_counter(bar)] if bar is not None else None,
-        )
-    finally:
-        if bar is not None:
-            bar.close()
-    if bar is not None:  # the model saved and compared is the one trained without the bar
-        model.callbacks = None
-        model.metrics.pop("passes", None)
-    return model
-
-
-def infer_doc_topics(model, bow, seed: int) -> np.ndarray:
-    """Passage-topic shares under a fitted ``LdaModel``, as a pure function of its input.
-
-    gensim initialises each document's variational parameters from the
-    model's random state; it is reset to ``seed`` first, so the same input
-    always gives the same rows (gensim otherwise advances its state on each
-    call).  Rows are the normalised variational Dirichlet parameters, which is
-    what ``LdaModel.get_document_topics(minimum_probability=0)`` returns; an
-    empty passage gets the normalised prior ``alpha``.
-    """
-    model.random_state = np.random.RandomState(seed)
-    k = model.num_topics
-    out = np.empty((len(bow), k), dtype=np.float64)
-    for start in range(0, len(bow), CHUNKSIZE):
-        gamma, _ = model.inference(bow[start:start + CHUNKSIZE])
-        out[start:start + len(gamma)] = gamma
-    return normalise_rows(out) if len(bow) else out
+    if lda.k != "auto" and not isinstance(lda.k, str) and int(lda.k) != int(model.num_topics):
+        raise ParameterError(f"k={lda.k!r} but the fitted model has {model.num_topics} topics")
+    lda.model_ = model
+    lda.dictionary_ = dictionary
+    lda.k_ = int(model.num_topics)
+    lda.seed_ = int(seed)
+    lda.selection_ = selection
+    lda.tokenizer_ = getattr(prepared, "tokenizer", None)
+    lda.doc_topic_ = doc_topic
+    lda.topic_ids_ = list(range(lda.k_))
+    lda.labels_ = lda._make_labels()
+    lda.provenance_ = provenance(
+        params=lda._result_params() | {"k": lda.k_, "k_requested": lda.k},
+        random_state=lda.seed_,
+        corpus_hash=corpus_hash if corpus_hash is not None else getattr(prepared, "corpus_hash", None),
+        extra={
+            "model": lda.name,
+            "n_passages": int(n_passages),
+            "n_terms": len(dictionary),
+            "chunksize": CHUNKSIZE,
+            "alpha_learned": [float(a) for a in np.asarray(model.alpha).ravel()],
+            "selection_rule": selection.rule if selection is not None else None,
+        },
+    )
+    return lda
 
 
 class LDA(TopicModel):
@@ -319,28 +263,8 @@ class LDA(TopicModel):
         logger.info("fitting LDA with k=%d on %d passages (%d terms)", k, len(bow), len(dictionary))
         model = train_lda(bow, dictionary, k=k, seed=p["seed"], passes=p["passes"], iterations=p["iterations"],
                           alpha=p["alpha"], eta=p["eta"], progress=progress_enabled(self.progress))
-        self.model_ = model
-        self.dictionary_ = dictionary
-        self.k_ = int(k)
-        self.seed_ = p["seed"]
-        self.tokenizer_ = getattr(prepared, "tokenizer", None)
-        self.doc_topic_ = infer_doc_topics(model, bow, self.seed_)
-        self.topic_ids_ = list(range(self.k_))
-        self.labels_ = self._make_labels()
-        self.provenance_ = provenance(
-            params=self._result_params() | {"k": self.k_, "k_requested": self.k},
-            random_state=self.seed_,
-            corpus_hash=getattr(prepared, "corpus_hash", None),
-            extra={
-                "model": self.name,
-                "n_passages": len(passages),
-                "n_terms": len(dictionary),
-                "chunksize": CHUNKSIZE,
-                "alpha_learned": [float(a) for a in np.asarray(model.alpha).ravel()],
-                "selection_rule": self.selection_.rule if self.selection_ is not None else None,
-            },
-        )
-        return self
+        return set_fitted_state(self, model=model, dictionary=dictionary, doc_topic=infer_doc_topics(model, bow, p["seed"]),
+                                seed=p["seed"], selection=self.selection_, prepared=prepared, n_passages=len(passages))
 
     # --- shared interface ----------------------------------------------------------
     def _term_weights(self):
@@ -428,7 +352,7 @@ class LDA(TopicModel):
             write_npy(tmp / "alpha.npy", np.asarray(m.alpha))
             write_npy(tmp / "doc_topic.npy", self.doc_topic_)
             if self.tokenizer_ is not None:
-                _save_tokenizer(self.tokenizer_, tmp, header)
+                save_tokenizer(self.tokenizer_, tmp, header)
             write_json(tmp / "model.json", header)
         return path
 
@@ -449,7 +373,7 @@ class LDA(TopicModel):
 
         path = Path(path)
         header = cls._read_header(path)
-        model = cls(**_params_from_json(header["params"]))
+        model = cls(**params_from_json(header["params"]))
         try:
             dj = json.loads((path / "dictionary.json").read_text(encoding="utf-8"))
         except (OSError, ValueError) as exc:
@@ -481,51 +405,5 @@ class LDA(TopicModel):
                 scores=pd.read_csv(path / "selection_scores.csv"),
                 summary=pd.read_csv(path / "selection_summary.csv"),
                 best_k=int(header["selection"]["best_k"]), rule=header["selection"]["rule"])
-        model.tokenizer_ = _load_tokenizer(path, header)
+        model.tokenizer_ = load_tokenizer(path, header)
         return model
-
-
-def _save_tokenizer(tokenizer: Any, folder: Path, header: dict[str, Any]) -> None:
-    """Save the tokenizer as JSON (``state()``/``from_state``) or, failing that, as a pickle."""
-    cls = type(tokenizer)
-    if hasattr(tokenizer, "state") and hasattr(tokenizer, "get_params") and hasattr(cls, "from_state"):
-        write_json(folder / "tokenizer.json", {
-            "class": f"{cls.__module__}:{cls.__qualname__}",
-            "params": tokenizer.get_params(), "state": tokenizer.state()})
-        return
-    try:
-        blob = pickle.dumps(tokenizer, protocol=4)
-    except Exception as exc:  # noqa: BLE001 - an unpicklable tokenizer is only a lost convenience
-        logger.warning("the tokenizer could not be saved (%s); transform on raw texts will need tokens", exc)
-        return
-    atomic_write_bytes(folder / "tokenizer.pkl", blob)
-    header["tokenizer_sha256"] = sha256_file(folder / "tokenizer.pkl")
-
-
-def _load_tokenizer(path: Path, header: dict[str, Any]) -> Any:
-    import importlib
-
-    tj = path / "tokenizer.json"
-    if tj.is_file():
-        rec = json.loads(tj.read_text(encoding="utf-8"))
-        module, _, qualname = rec["class"].partition(":")
-        if not module.startswith("discourse."):
-            logger.warning("%s names a class outside discourse (%s); ignoring it", tj, rec["class"])
-            return None
-        cls = getattr(importlib.import_module(module), qualname)
-        return cls.from_state(rec["params"], rec["state"])
-    tok = path / "tokenizer.pkl"
-    if tok.is_file():
-        if sha256_file(tok) != header.get("tokenizer_sha256"):
-            logger.warning("%s does not match its checksum; ignoring it (transform will need tokens)", tok)
-            return None
-        return pickle.loads(tok.read_bytes())  # noqa: S301 - documented: trusted folders only
-    return None
-
-
-def _params_from_json(params: dict[str, Any]) -> dict[str, Any]:
-    out = dict(params)
-    for key in ("k_range", "seeds"):
-        if isinstance(out.get(key), list):
-            out[key] = tuple(out[key])
-    return out
