@@ -211,7 +211,23 @@ def compare_tables(prepared, models, config: AnalysisConfig, timings, runs: Mapp
         if name in out and len(out[name].columns):
             rest = [c for c in out[name].columns if c not in cols]
             out[name] = out[name][[c for c in cols if c in out[name].columns] + rest]
-    return {k: v for k, v in out.items() if len(v.columns)}, results
+    return {k: as_stored(v) for k, v in out.items() if len(v.columns)}, results
+
+
+def as_stored(table: pd.DataFrame) -> pd.DataFrame:
+    """``table`` as the analysis cache stores and loads it (a Parquet round trip).
+
+    Columns assembled from rows of mixed Python values (numbers beside
+    ``None``) come back with the dtypes Parquet gives them, so a result
+    computed now and the same result loaded from the cache have the same
+    dtypes and are written to CSV byte for byte alike.
+    """
+    import io
+
+    buf = io.BytesIO()
+    table.to_parquet(buf, index=False)
+    buf.seek(0)
+    return pd.read_parquet(buf)
 
 
 def _patsy_name(column: str) -> str:

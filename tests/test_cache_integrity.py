@@ -339,3 +339,28 @@ def test_a_model_fitted_on_other_tokens_is_not_served_from_the_cache(tmp_path, s
     b = fit_cached(discourse.LDA(k=3, random_state=0), fewer, cache_dir=tmp_path)
     assert a.cache_path_ != b.cache_path_
     assert "pakistan" not in set(b.topic_terms(10)["term"])
+
+
+def test_result_computed_now_writes_the_same_bytes_as_the_cached_result(tmp_path, capsys):
+    """Cold (tables assembled now) and warm (tables loaded from the cache) write identical CSVs."""
+    args = ["--quiet", "analyze", str(SEEDS), "--by", "period", "--by", "outlet_country:period", "--models", "lda",
+            "--k", "2", "--runs", "1", "--no-figures", "--cache", str(tmp_path / "cache")]
+    assert main(args + ["--out", str(tmp_path / "cold")]) == 0
+    assert main(args + ["--out", str(tmp_path / "warm")]) == 0
+    capsys.readouterr()
+    cold, warm = tables(tmp_path / "cold"), tables(tmp_path / "warm")
+    assert cold.keys() == warm.keys() and "contrasts.csv" in cold
+    assert [n for n in cold if cold[n] != warm[n]] == []
+
+
+def test_tables_computed_now_have_the_dtypes_the_cache_gives_back(tmp_path):
+    """No column of numbers is left as Python objects (written at full precision when computed, %.6g when loaded)."""
+    import discourse
+
+    config = discourse.AnalysisConfig(by=("period", "outlet_country:period"), models=("lda",), k=2, n_runs=1,
+                                      figures=False, cache_dir=str(tmp_path))
+    res = discourse.analyze(discourse.load_seeds(), config)  # computed now: the cache is empty
+    numeric_objects = [(name, c) for name, t in res.tables.items() for c in t.columns
+                       if t[c].dtype == object and t[c].notna().any()
+                       and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in t[c].dropna())]
+    assert numeric_objects == []
