@@ -42,10 +42,20 @@ _FALLBACK_MIN_DOCS = 5
 
 
 def family(model: Any) -> str:
-    """The calibration key of a model: its name, with ``" (one run)"`` unless several runs are combined."""
+    """The calibration key of a model.
+
+    Its name when several runs are combined (with the posterior draws where
+    the model has them: the default analysis); ``"<name> (one run)"`` for a
+    single fitted model; ``"<name> (one run, posterior)"`` for one run whose
+    posterior draws are combined (not simulated, so its rows get no interval).
+    """
     name = str(getattr(model, "name", type(model).__name__.lower()))
     runs = getattr(model, "runs_doc_topic_", None)
-    return name if runs is not None and len(runs) > 1 else f"{name} (one run)"
+    if runs is not None and len(runs) > 1:
+        return name
+    if runs is not None and getattr(model, "runs_posterior_", None) is not None and getattr(model, "n_draws", 0):
+        return f"{name} (one run, posterior)"
+    return f"{name} (one run)"
 
 
 def resolve_min_docs(model_family: str, statistic: str, min_docs: int | None) -> int:

@@ -29,7 +29,8 @@ from scipy.optimize import linear_sum_assignment
 
 from ..errors import ParameterError, check_param
 
-__all__ = ["ModelRuns", "fit_runs", "RECUR_SIMILARITY", "STABLE_SHARE", "STABILITY_COLUMNS"]
+__all__ = ["ModelRuns", "fit_runs", "lda_posterior", "RECUR_SIMILARITY", "STABLE_SHARE", "STABILITY_COLUMNS",
+           "POSTERIOR_DRAWS"]
 
 logger = logging.getLogger(__name__)
 
@@ -37,6 +38,10 @@ logger = logging.getLogger(__name__)
 RECUR_SIMILARITY = 0.5
 #: A topic is stable when it recurs in at least this share of the other runs.
 STABLE_SHARE = 0.8
+
+#: Draws from each run's topic posterior that the comparisons combine (5 runs x 5 draws = 25
+#: imputations, the number of simulations R stm's ``estimateEffect`` uses by default).
+POSTERIOR_DRAWS = 5
 
 STABILITY_COLUMNS = ["model", "topic", "label", "median_similarity", "recurrence", "unstable", "n_runs"]
 
@@ -85,6 +90,12 @@ class ModelRuns:
     similarity : ndarray, shape (n_runs, n_topics)
         Cosine similarity of each reference topic to its match in each run
         (1 for the reference itself).
+    posterior : ndarray, shape (n_runs, n_passages, n_topics), or None
+        Each run's variational Dirichlet parameters per passage (LDA), columns
+        in the reference's topic order; ``None`` for models without one.
+    n_draws : int
+        Draws per run from ``Dirichlet(posterior)`` that the comparisons
+        combine; 0 without a posterior.
     """
 
     models: list
@@ -92,6 +103,8 @@ class ModelRuns:
     doc_topic: np.ndarray
     similarity: np.ndarray
     params: dict = field(default_factory=dict)
+    posterior: np.ndarray | None = None
+    n_draws: int = 0
 
     # the duck-typed model interface the comparisons use
     @property
@@ -109,6 +122,10 @@ class ModelRuns:
     @property
     def runs_doc_topic_(self) -> np.ndarray:
         return self.doc_topic
+
+    @property
+    def runs_posterior_(self) -> np.ndarray | None:
+        return self.posterior
 
     @property
     def topic_ids_(self) -> list:
@@ -155,12 +172,43 @@ class ModelRuns:
         }, columns=STABILITY_COLUMNS)
 
 
+def lda_posterior(model: Any, prepared: Any) -> np.ndarray | None:
+    """Each passage's variational Dirichlet parameters under a fitted LDA, shape (n_passages, n_topics).
+
+    ``gamma`` from gensim's ``LdaModel.inference`` (the E-step at the fitted
+    topics), with gensim's random state reset to the model's seed first, as
+    :func:`discourse.models.lda.infer_doc_topics` does, so its normalised rows
+    are the model's ``doc_topic_``.  ``None`` for a model without a gensim
+    ``LdaModel`` (no variational posterior).
+
+    References
+    ----------
+    Blei, D. M., Ng, A. Y., & Jordan, M. I. (2003). Latent Dirichlet
+    allocation. *Journal of Machine Learning Research*, 3, 993-1022.
+    """
+    from gensim.models import LdaModel
+
+    from .lda import CHUNKSIZE
+
+    lda = getattr(model, "model_", None)
+    if not isinstance(lda, LdaModel) or not hasattr(model, "_bow_from"):
+        return None
+    bow = model._bow_from(prepared)
+    lda.random_state = np.random.RandomState(int(model.seed_))
+    out = np.empty((len(bow), lda.num_topics), dtype=np.float64)
+    for start in range(0, len(bow), CHUNKSIZE):
+        gamma, _ = lda.inference(bow[start:start + CHUNKSIZE])
+        out[start:start + len(gamma)] = gamma
+    return out
+
+
 def fit_runs(
     model: Any,
     prepared: Any,
     *,
     n_runs: int = 5,
     fit: Callable[[Any], Any] | None = None,
+    n_draws: int = POSTERIOR_DRAWS,
 ) -> ModelRuns:
     """Fit ``model`` with ``n_runs`` seeds and align the runs to the first.
 
@@ -175,6 +223,10 @@ def fit_runs(
     fit : callable, optional
         ``fit(model) -> fitted model``; default ``model.fit(prepared)``.
         :func:`discourse.analysis.fit_cached` makes reruns cheap.
+    n_draws : int, default POSTERIOR_DRAWS
+        Draws per run from each passage's variational Dirichlet (LDA) that the
+        comparisons combine with the runs; 0 leaves the posterior out (runs
+        only).  Ignored for models without a posterior.
 
     Returns
     -------
@@ -206,6 +258,8 @@ def fit_runs(
     """
     check_param("n_runs", n_runs, "an integer >= 1",
                 isinstance(n_runs, (int, np.integer)) and not isinstance(n_runs, bool) and n_runs >= 1)
+    check_param("n_draws", n_draws, "an integer >= 0",
+                isinstance(n_draws, (int, np.integer)) and not isinstance(n_draws, bool) and n_draws >= 0)
     seed = model.get_params().get("random_state")
     if not isinstance(seed, (int, np.integer)) or isinstance(seed, bool):
         raise ParameterError(f"random_state={seed!r} is not allowed for several runs: give the model an integer seed")
@@ -219,14 +273,20 @@ def fit_runs(
             params["k"] = int(k)
         models.append(fit(type(model)(**params)))
         seeds.append(int(seed) + i)
-    mats = [np.asarray(first.doc_topic_, dtype=float)]
+    orders = [np.arange(len(first.topic_ids_))]
     sims = [np.ones(len(first.topic_ids_))]
     for m in models[1:]:
         order, sim = align_to(first, m)
-        mats.append(np.asarray(m.doc_topic_, dtype=float)[:, order])
+        orders.append(order)
         sims.append(sim)
+    mats = [np.asarray(m.doc_topic_, dtype=float)[:, o] for m, o in zip(models, orders)]
+    gammas = [lda_posterior(m, prepared) for m in models] if n_draws > 0 else [None]
+    posterior = None if any(g is None for g in gammas) else np.stack([g[:, o] for g, o in zip(gammas, orders)])
     runs = ModelRuns(models=models, seeds=seeds, doc_topic=np.stack(mats), similarity=np.vstack(sims),
                      params={"n_runs": int(n_runs), "seeds": seeds, "recur_similarity": RECUR_SIMILARITY,
-                             "stable_share": STABLE_SHARE, "alignment": "Hungarian on cosine of term distributions"})
+                             "stable_share": STABLE_SHARE, "alignment": "Hungarian on cosine of term distributions",
+                             "n_draws": int(n_draws) if posterior is not None else 0,
+                             "posterior": "variational Dirichlet per passage" if posterior is not None else None},
+                     posterior=posterior, n_draws=int(n_draws) if posterior is not None else 0)
     logger.info("%s: %d runs aligned; unstable topics: %s", runs.name, runs.n_runs, runs.unstable_topics())
     return runs
