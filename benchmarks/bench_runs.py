@@ -1,9 +1,16 @@
-"""What several LDA runs cost: the default analysis with 5 runs against a single run.
+"""What the method of composition costs: the default analysis against a single run.
 
 Each measurement is ``discourse.analyze`` (LDA only: BERTopic's cost does not
 change with the number of LDA runs) in a fresh process with an empty cache,
-on the same corpus with the same settings but ``n_runs``; the two settings
-alternate.  Corpora: the five seed articles (``by`` outlet country, period
+on the same corpus with the same settings but one of three uncertainty
+settings, alternating in that order within each repeat:
+
+* ``one run``: ``n_runs=1`` (a single model; no posterior draws);
+* ``5 runs, no posterior``: ``n_runs=5`` with ``fit_runs(n_draws=0)`` (runs
+  combined by Rubin's rules, the path of models without a posterior);
+* ``default``: ``n_runs=5`` with ``POSTERIOR_DRAWS`` draws per run from each
+  passage's variational Dirichlet (25 imputations, nested rules).
+  Corpora: the five seed articles (``by`` outlet country, period
 and their crossing) and 5,000 documents of real news text (1 to 4 sentences
 of one article of gensim's ``lee_background.cor`` each, drawn as in
 ``bench_models.py``; ``by`` a source label of the article, five values, and
@@ -11,13 +18,14 @@ of one article of gensim's ``lee_background.cor`` each, drawn as in
 
 Writes ``benchmarks/results/bench_runs.json`` with every stage's seconds.
 
-Usage: ``python benchmarks/bench_runs.py [--docs 5000] [--repeats 1]``
+Usage: ``python benchmarks/bench_runs.py [--docs 5000] [--repeats 1] [--seed-repeats 3]``
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -29,7 +37,9 @@ HERE = Path(__file__).resolve().parent
 CHILD = r"""
 import json, sys, time
 import discourse
+import discourse.models.runs as runs_module
 spec = json.loads(sys.argv[1])
+runs_module.fit_runs.__kwdefaults__["n_draws"] = spec["n_draws"]
 if spec["corpus"] == "seeds":
     corpus = discourse.load_seeds()
     by = ("outlet_country", "period", "outlet_country:period")
@@ -65,9 +75,12 @@ def make_lee_corpus(n: int, folder: Path) -> Path:
     return path
 
 
-def measure(corpus: str, n_runs: int) -> dict:
+SETTINGS = (("one run", 1, 0), ("5 runs, no posterior", 5, 0), ("default", 5, None))
+
+
+def measure(corpus: str, n_runs: int, n_draws: int) -> dict:
     with tempfile.TemporaryDirectory() as cache:
-        spec = json.dumps({"corpus": corpus, "n_runs": n_runs, "cache": cache})
+        spec = json.dumps({"corpus": corpus, "n_runs": n_runs, "n_draws": n_draws, "cache": cache})
         out = subprocess.run([sys.executable, "-c", CHILD, spec], capture_output=True, text=True, check=True)
     return json.loads(out.stdout.strip().splitlines()[-1])
 
@@ -75,25 +88,34 @@ def measure(corpus: str, n_runs: int) -> dict:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--docs", type=int, default=5000)
-    ap.add_argument("--repeats", type=int, default=1)
+    ap.add_argument("--repeats", type=int, default=1, help="repeats on the large corpus")
+    ap.add_argument("--seed-repeats", type=int, default=3, help="repeats on the seeds")
     ap.add_argument("--out", default=str(HERE / "results" / "bench_runs.json"))
     args = ap.parse_args()
+    from discourse.models.runs import POSTERIOR_DRAWS
+
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         lee = str(make_lee_corpus(args.docs, Path(tmp)))
-        for corpus, name in (("seeds", "seeds (5 documents)"), (lee, f"lee ({args.docs} documents)")):
-            for rep in range(args.repeats):
-                for n_runs in (1, 5):
+        for corpus, name, repeats in (("seeds", "seeds (5 documents)", args.seed_repeats),
+                                      (lee, f"lee ({args.docs} documents)", args.repeats)):
+            for rep in range(repeats):
+                for setting, n_runs, n_draws in SETTINGS:
+                    n_draws = POSTERIOR_DRAWS if n_draws is None else n_draws
                     t0 = time.perf_counter()
-                    r = measure(corpus, n_runs)
-                    r.update(corpus=name, n_runs=n_runs, repeat=rep, wall=time.perf_counter() - t0)
+                    r = measure(corpus, n_runs, n_draws)
+                    r.update(corpus=name, setting=setting, n_runs=n_runs, n_draws=n_draws, repeat=rep,
+                             wall=time.perf_counter() - t0, loadavg=list(os.getloadavg()))
                     rows.append(r)
-                    print(f"{name:>24} runs={n_runs}: analyze {r['total']:.1f} s (lda {r['stages'].get('lda', 0):.1f} s, "
-                          f"K={r['k']})", flush=True)
+                    st = r["stages"]
+                    print(f"{name:>22} {setting:>21}: analyze {r['total']:.1f} s (lda {st.get('lda', 0):.1f}, "
+                          f"compare {st.get('compare', 0):.1f}, effects {st.get('effects', 0):.1f} s; K={r['k']}; "
+                          f"load {r['loadavg'][0]:.1f})", flush=True)
     out = Path(args.out)
-    out.write_text(json.dumps({"measurements": rows, "note": "LDA only, k='auto' (AnalysisConfig defaults), "
-                               "fresh process and empty cache per measurement"}, indent=2, sort_keys=True) + "\n",
-                   encoding="utf-8")
+    out.write_text(json.dumps({"measurements": rows, "posterior_draws": POSTERIOR_DRAWS,
+                               "note": "LDA only, k='auto' (AnalysisConfig defaults), fresh process and empty cache "
+                               "per measurement; settings alternate within each repeat; loadavg after each"},
+                              indent=2, sort_keys=True) + "\n", encoding="utf-8")
     print(f"wrote {out}")
 
 

@@ -40,8 +40,10 @@ def test_posterior_is_the_variational_dirichlet_whose_mean_is_doc_topic(planted)
     gamma = lda_posterior(runs.reference, sim.prepared)
     assert (gamma.sum(axis=1) > 1).all()
     assert lda_posterior(object(), sim.prepared) is None
-    no_draws = fit_runs(LDA(k=3, random_state=0, no_above=1.0, progress=False), sim.prepared, n_runs=1, n_draws=0)
-    assert no_draws.posterior is None and no_draws.n_draws == 0
+    for n_runs, n_draws in ((2, 0), (1, 4)):  # posterior left out on request, and for a single run
+        bare = fit_runs(LDA(k=3, random_state=0, no_above=1.0, progress=False), sim.prepared, n_runs=n_runs,
+                        n_draws=n_draws)
+        assert bare.posterior is None and bare.n_draws == 0
 
 
 def test_draws_are_deterministic_dirichlet_around_the_posterior_mean(planted):

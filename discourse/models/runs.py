@@ -226,7 +226,8 @@ def fit_runs(
     n_draws : int, default POSTERIOR_DRAWS
         Draws per run from each passage's variational Dirichlet (LDA) that the
         comparisons combine with the runs; 0 leaves the posterior out (runs
-        only).  Ignored for models without a posterior.
+        only).  Ignored for models without a posterior and for one run (a
+        single model, compared as one).
 
     Returns
     -------
@@ -280,7 +281,8 @@ def fit_runs(
         orders.append(order)
         sims.append(sim)
     mats = [np.asarray(m.doc_topic_, dtype=float)[:, o] for m, o in zip(models, orders)]
-    gammas = [lda_posterior(m, prepared) for m in models] if n_draws > 0 else [None]
+    # one run is a single model: its contrasts keep the permutation test (and p_min) it was calibrated with
+    gammas = [lda_posterior(m, prepared) for m in models] if n_draws > 0 and len(models) > 1 else [None]
     posterior = None if any(g is None for g in gammas) else np.stack([g[:, o] for g, o in zip(gammas, orders)])
     runs = ModelRuns(models=models, seeds=seeds, doc_topic=np.stack(mats), similarity=np.vstack(sims),
                      params={"n_runs": int(n_runs), "seeds": seeds, "recur_similarity": RECUR_SIMILARITY,
