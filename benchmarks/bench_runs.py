@@ -18,7 +18,7 @@ of one article of gensim's ``lee_background.cor`` each, drawn as in
 
 Writes ``benchmarks/results/bench_runs.json`` with every stage's seconds.
 
-Usage: ``python benchmarks/bench_runs.py [--docs 5000] [--repeats 1] [--seed-repeats 3]``
+Usage: ``python benchmarks/bench_runs.py [--docs 5000] [--repeats 1] [--seed-repeats 3] [--k auto]``
 """
 
 from __future__ import annotations
@@ -47,8 +47,9 @@ else:
     corpus = discourse.load_corpus(spec["corpus"])
     by = ("source",)
 t0 = time.perf_counter()
+k = spec["k"] if spec["k"] == "auto" else int(spec["k"])
 res = discourse.analyze(corpus, by=by, models=("lda",), n_runs=spec["n_runs"], figures=False, progress=False,
-                        cache_dir=spec["cache"])
+                        cache_dir=spec["cache"], k=k)
 total = time.perf_counter() - t0
 print(json.dumps({"total": total, "stages": res.timings,
                   "k": int(res.models["lda"].k_), "n_docs": len(res.prepared.metadata),
@@ -78,9 +79,9 @@ def make_lee_corpus(n: int, folder: Path) -> Path:
 SETTINGS = (("one run", 1, 0), ("5 runs, no posterior", 5, 0), ("default", 5, None))
 
 
-def measure(corpus: str, n_runs: int, n_draws: int) -> dict:
+def measure(corpus: str, n_runs: int, n_draws: int, k: str) -> dict:
     with tempfile.TemporaryDirectory() as cache:
-        spec = json.dumps({"corpus": corpus, "n_runs": n_runs, "n_draws": n_draws, "cache": cache})
+        spec = json.dumps({"corpus": corpus, "n_runs": n_runs, "n_draws": n_draws, "cache": cache, "k": k})
         out = subprocess.run([sys.executable, "-c", CHILD, spec], capture_output=True, text=True, check=True)
     return json.loads(out.stdout.strip().splitlines()[-1])
 
@@ -90,6 +91,8 @@ def main() -> None:
     ap.add_argument("--docs", type=int, default=5000)
     ap.add_argument("--repeats", type=int, default=1, help="repeats on the large corpus")
     ap.add_argument("--seed-repeats", type=int, default=3, help="repeats on the seeds")
+    ap.add_argument("--k", default="auto", help="topics on the large corpus ('auto': chosen by select_k, as "
+                    "the default analysis; an integer skips the selection, which is the same on every side)")
     ap.add_argument("--out", default=str(HERE / "results" / "bench_runs.json"))
     args = ap.parse_args()
     from discourse.models.runs import POSTERIOR_DRAWS
@@ -97,14 +100,14 @@ def main() -> None:
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         lee = str(make_lee_corpus(args.docs, Path(tmp)))
-        for corpus, name, repeats in (("seeds", "seeds (5 documents)", args.seed_repeats),
-                                      (lee, f"lee ({args.docs} documents)", args.repeats)):
+        for corpus, name, repeats, k in (("seeds", "seeds (5 documents)", args.seed_repeats, "auto"),
+                                         (lee, f"lee ({args.docs} documents)", args.repeats, args.k)):
             for rep in range(repeats):
                 for setting, n_runs, n_draws in SETTINGS:
                     n_draws = POSTERIOR_DRAWS if n_draws is None else n_draws
                     t0 = time.perf_counter()
-                    r = measure(corpus, n_runs, n_draws)
-                    r.update(corpus=name, setting=setting, n_runs=n_runs, n_draws=n_draws, repeat=rep,
+                    r = measure(corpus, n_runs, n_draws, k)
+                    r.update(corpus=name, setting=setting, n_runs=n_runs, n_draws=n_draws, repeat=rep, k_setting=k,
                              wall=time.perf_counter() - t0, loadavg=list(os.getloadavg()))
                     rows.append(r)
                     st = r["stages"]
