@@ -108,11 +108,15 @@ def contrasts(
       grouping and pair (the interval matches ``p_value``, not ``p_adj``).
 
     With several runs of the model (:class:`~discourse.models.runs.ModelRuns`)
-    the difference is computed in every run with Welch's variance and the
-    runs are combined by Rubin's rules; ``ci_low, ci_high`` and ``p_value``
-    come from that one t statistic (so they agree in the same way),
-    ``model_share`` is the share of the interval's width the runs add, and
-    ``p_min``/``exact`` (permutation-test notions) are NaN/False.
+    the difference is computed on every imputation of the document shares
+    (each run; for LDA each draw from the run's variational posterior) with
+    Welch's variance, and the imputations are combined (Rubin's rules over
+    runs, nested rules over runs x draws:
+    :mod:`discourse.compare._composition`); ``ci_low, ci_high`` and
+    ``p_value`` come from that one t statistic (so they agree in the same
+    way), ``model_share`` is the share of the interval's width the model
+    (runs and posterior) adds, and ``p_min``/``exact`` (permutation-test
+    notions) are NaN/False.
 
     Parameters
     ----------

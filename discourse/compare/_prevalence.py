@@ -148,10 +148,14 @@ def prevalence(
     with fitted models: for groups of at least ``min_docs`` documents (by
     default the calibrated size, 5 for LDA) of a calibrated model family.
     Elsewhere ``ci_low``/``ci_high`` are NaN, ``too_few`` is set below
-    ``min_docs`` and ``ci_note`` says why.  The intervals include the
-    variation of documents, not of the topic model itself (the simulation
-    measured their coverage with the model refitted on every simulated
-    corpus).  Documents whose group is unknown are left out and counted in
+    ``min_docs`` and ``ci_note`` says why.  For a single model the intervals
+    include the variation of documents only; for runs of a model
+    (:func:`~discourse.models.runs.fit_runs`) the statistic is computed on
+    every imputation of the document shares (each run, and for LDA each
+    draw from the run's variational posterior) and combined
+    (:mod:`discourse.compare._composition`), so they include the topic
+    model's own uncertainty and ``model_share`` says how much of the width
+    it makes.  Documents whose group is unknown are left out and counted in
     ``counts["n_docs_unknown"]``.
 
     Parameters
@@ -181,7 +185,8 @@ def prevalence(
     -------
     PrevalenceResult
         ``.to_frame()`` columns: ``model, topic, label, grouping, group, share,
-        ci_low, ci_high, n_docs, too_few, n_passages, ci_note``, sorted by grouping (as
+        ci_low, ci_high, n_docs, too_few, n_passages, model_share, unstable,
+        n_runs, ci_note``, sorted by grouping (as
         given), topic (model order), group; ``.document_shares``.
 
     Raises
