@@ -18,7 +18,11 @@ of one article of gensim's ``lee_background.cor`` each, drawn as in
 
 Writes ``benchmarks/results/bench_runs.json`` with every stage's seconds.
 
-Usage: ``python benchmarks/bench_runs.py [--docs 5000] [--repeats 1] [--seed-repeats 3] [--k auto]``
+``--components-only`` times the comparisons alone (prevalence, contrasts, effects on 5 runs of
+generated shares for ``--docs`` documents) with and without the posterior draws, five interleaved
+repeats, and writes ``benchmarks/results/bench_runs_components.json``.
+
+Usage: ``python benchmarks/bench_runs.py [--docs 5000] [--repeats 1] [--seed-repeats 3] [--k auto] [--components-only]``
 """
 
 from __future__ import annotations
@@ -57,6 +61,42 @@ print(json.dumps({"total": total, "stages": res.timings,
 """
 
 
+# The comparisons alone, on 5,000 documents x K=3 topics of 5 aligned runs (shares and variational
+# Dirichlet parameters generated: gamma = alpha + tokens x shares), with and without the posterior draws.
+COMPONENTS = r"""
+import json, sys, time
+from types import SimpleNamespace
+import numpy as np, pandas as pd
+from discourse.compare import contrasts, effects, prevalence
+from discourse.models.runs import ModelRuns
+spec = json.loads(sys.argv[1])
+rng = np.random.default_rng(0)
+n, k, R = spec["docs"], 3, 5
+ids = [f"d{i:05d}" for i in range(n)]
+tokens = rng.integers(20, 120, size=n)
+theta = rng.dirichlet([2.0] * k, size=(R, n))
+meta = pd.DataFrame({"doc_id": ids, "source": [f"s{i % 5}" for i in range(n)],
+                     "period": [("2015", "2024")[i % 2] for i in range(n)]}).set_index("doc_id")
+prepared = SimpleNamespace(passages=pd.DataFrame({"doc_id": ids, "passage_id": ids, "n_tokens": tokens}),
+                           metadata=meta, tokens=None)
+ref = SimpleNamespace(name="lda", doc_topic_=theta[0], topic_ids_=list(range(k)), labels_={})
+posterior = (1.0 / k + tokens[None, :, None] * theta) if spec["n_draws"] else None
+model = ModelRuns(models=[ref] * R, seeds=list(range(R)), doc_topic=theta, similarity=np.ones((R, k)),
+                  posterior=posterior, n_draws=spec["n_draws"])
+out = {}
+t = time.perf_counter(); prevalence(prepared, model, "source"); out["prevalence"] = time.perf_counter() - t
+t = time.perf_counter(); contrasts(prepared, model, "source"); out["contrasts"] = time.perf_counter() - t
+t = time.perf_counter(); effects(prepared, model, "~ source + period"); out["effects"] = time.perf_counter() - t
+print(json.dumps(out))
+"""
+
+
+def measure_components(docs: int, n_draws: int) -> dict:
+    spec = json.dumps({"docs": docs, "n_draws": n_draws})
+    out = subprocess.run([sys.executable, "-c", COMPONENTS, spec], capture_output=True, text=True, check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
 def make_lee_corpus(n: int, folder: Path) -> Path:
     import numpy as np
     import pandas as pd
@@ -91,12 +131,31 @@ def main() -> None:
     ap.add_argument("--docs", type=int, default=5000)
     ap.add_argument("--repeats", type=int, default=1, help="repeats on the large corpus")
     ap.add_argument("--seed-repeats", type=int, default=3, help="repeats on the seeds")
+    ap.add_argument("--components-only", action="store_true",
+                    help="time only the comparisons (prevalence, contrasts, effects) over 5 runs with and without "
+                    "the posterior draws, 5 interleaved repeats; writes bench_runs_components.json")
     ap.add_argument("--k", default="auto", help="topics on the large corpus ('auto': chosen by select_k, as "
                     "the default analysis; an integer skips the selection, which is the same on every side)")
     ap.add_argument("--out", default=str(HERE / "results" / "bench_runs.json"))
     args = ap.parse_args()
     from discourse.models.runs import POSTERIOR_DRAWS
 
+    if args.components_only:
+        comp = []
+        for rep in range(5):
+            for label, n_draws in (("5 runs, no posterior", 0), ("default", POSTERIOR_DRAWS)):
+                r = measure_components(args.docs, n_draws) | {"setting": label, "repeat": rep,
+                                                               "loadavg": list(os.getloadavg())}
+                comp.append(r)
+                print(f"{label:>21}: prevalence {r['prevalence']:.2f} s, contrasts {r['contrasts']:.2f} s, "
+                      f"effects {r['effects']:.2f} s (load {r['loadavg'][0]:.1f})", flush=True)
+        path = Path(args.out).with_name("bench_runs_components.json")
+        path.write_text(json.dumps({"measurements": comp, "docs": args.docs, "k": 3, "n_runs": 5,
+                                    "posterior_draws": POSTERIOR_DRAWS, "note": "comparisons only, generated "
+                                    "shares; fresh process per measurement, settings interleaved"},
+                                   indent=2, sort_keys=True) + "\n", encoding="utf-8")
+        print(f"wrote {path}")
+        return
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         lee = str(make_lee_corpus(args.docs, Path(tmp)))
