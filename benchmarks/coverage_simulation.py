@@ -10,7 +10,8 @@ documents per cell and known expected topic shares per cell::
 
 fits the package's LDA on the tokens as the analysis does (K = 4, package
 defaults, ``--runs`` seeds aligned to the first by
-``discourse.models.runs.fit_runs``), matches the reference run's topics to
+``discourse.models.runs.fit_runs``, each run's variational posterior kept
+for ``--draws`` draws per run), matches the reference run's topics to
 the true ones by the Hungarian algorithm on the cosine of their term
 distributions (on the words both vocabularies keep), and records for the
 matched topics how often each 95% interval covers the truth:
@@ -22,14 +23,18 @@ matched topics how often each 95% interval covers the truth:
 * the coefficients of ``effects(formula="~ g * t")`` (16 per replicate; the
   truth is the same regression on the cells' true shares);
 
-each for the package's default, the runs combined by Rubin's rules
-(``runs_*``), and for the first run alone (``one_run_*``: Student's t for
-prevalence, the inverted permutation test for contrasts, Welch t for the
-difference in differences), beside the former default, the percentile
-bootstrap of documents on one run (``one_run_*_percentile``).  It also counts
-how often each test rejects at 5% where the truth is 0 (false positives) and
-where it is not (power), and checks that each interval excludes 0 exactly
-when its test rejects.  For each statistic, the smallest size from which
+each for the package's default, the method of composition: runs x posterior
+draws combined as nested imputations (``runs_*``), for the runs alone
+combined by Rubin's rules without the posterior (``runs_only_*``, the path of
+models without a posterior), and for the first run alone (``one_run_*``:
+Student's t for prevalence, the inverted permutation test for contrasts,
+Welch t for the difference in differences and effects).  It also counts how
+often each test rejects at 5% where the truth is 0 (false positives: the
+contrasts within B, the difference in differences of topic 1, the
+coefficients whose true value is 0) and where it is not (power), and checks
+that each interval excludes 0 exactly when its test rejects (the
+disagreements must be 0).  Monte Carlo standard errors are binomial over
+intervals; intervals of one replicate are correlated, so they understate.  For each statistic, the smallest size from which
 every larger size keeps coverage at or above 0.90 is the calibrated
 ``min_docs`` (``discourse/compare/_calibration.py``); ``null`` where no size
 does.
@@ -40,7 +45,8 @@ interval until it is.
 
 Writes ``benchmarks/results/coverage.json`` (sorted keys) and prints a table.
 
-Usage: ``python benchmarks/coverage_simulation.py [--reps 100] [--sizes 2,3,5,10,30,100] [--runs 5]``
+Usage: ``python benchmarks/coverage_simulation.py [--reps 50] [--max-reps-large 12] [--sizes 2,3,5,10,30,100]
+[--runs 5] [--draws 5]``
 """
 
 from __future__ import annotations
@@ -60,27 +66,28 @@ import pandas as pd
 from discourse.compare import _calibration, contrasts, diff_in_diff, effects, prevalence
 from discourse.compare._alignment import topic_similarity
 from discourse.compare._calibration import COVERAGE_TARGET
-from discourse.compare._prevalence import document_topic_shares
 from discourse.compare._simulate import simulate_corpus
-from discourse.compare._stats import bootstrap_linear_ci
 from discourse.models import LDA
-from discourse.models.runs import ModelRuns, fit_runs
+from discourse.models.runs import POSTERIOR_DRAWS, ModelRuns, fit_runs
 
 CELLS = {("A", "before"): [2, 2, 2, 2], ("A", "after"): [4, 2, 1, 1],
          ("B", "before"): [2, 2, 2, 2], ("B", "after"): [2, 2, 2, 2]}
 PAIRS = [("A × after", "A × before"), ("B × after", "B × before")]
 LEVEL = 0.95
 BACKGROUND_RATE = 0.2
-N_BOOT = 1000
 N_PERM = 2000
 STATS = ("prevalence", "contrast", "did", "effect")
 FORMULA = "~ g * t"
-METHODS = ("runs", "one_run", "one_run_percentile")
+METHODS = ("runs", "runs_only", "one_run")
 
 
-def fit_and_match(sim, seed, n_runs):
-    """Fit the runs as the package does, then reorder topics to the true ones (Hungarian on cosine)."""
-    runs = fit_runs(LDA(k=4, random_state=seed, progress=False), sim.prepared, n_runs=n_runs)
+def fit_and_match(sim, seed, n_runs, n_draws):
+    """Fit the runs as the package does, then reorder topics to the true ones (Hungarian on cosine).
+
+    Returns the runs with their posterior (the default), the same runs without it, the first run alone,
+    the mean matched similarity to the truth and the median similarity between runs.
+    """
+    runs = fit_runs(LDA(k=4, random_state=seed, progress=False), sim.prepared, n_runs=n_runs, n_draws=n_draws)
     ids, vocab, weights = runs.reference.term_matrix()
     # compare on the words both have: the model's vocabulary drops words in over half the passages
     col = {w: i for i, w in enumerate(vocab)}
@@ -94,9 +101,13 @@ def fit_and_match(sim, seed, n_runs):
     ref.doc_topic_ = ref.doc_topic_[:, order]
     ref.topic_ids_ = list(range(len(ids)))
     ref.labels_ = {k: f"true {k}" for k in ref.topic_ids_}
+    posterior = None if runs.posterior is None else runs.posterior[:, :, order]
     matched = ModelRuns(models=runs.models, seeds=runs.seeds, doc_topic=runs.doc_topic[:, :, order],
-                        similarity=runs.similarity[:, order], params=runs.params)
-    return matched, ref, float(sim_mat[rows, cols].mean()), float(np.median(runs.similarity[1:])) if n_runs > 1 else None
+                        similarity=runs.similarity[:, order], params=runs.params, posterior=posterior,
+                        n_draws=runs.n_draws)
+    runs_only = ModelRuns(models=runs.models, seeds=runs.seeds, doc_topic=runs.doc_topic[:, :, order],
+                          similarity=runs.similarity[:, order], params=runs.params)
+    return matched, runs_only, ref, float(sim_mat[rows, cols].mean()), float(np.median(runs.similarity[1:])) if n_runs > 1 else None
 
 
 def effect_truth(truth: pd.DataFrame) -> pd.DataFrame:
@@ -128,23 +139,20 @@ def _tally(acc, key, low, high, truth, p=None):
         a["disagree"] += int((ok & (excludes != (p < 1 - LEVEL))).sum())
 
 
-def run_design(n: int, reps: int, n_runs: int) -> dict:
+def run_design(n: int, reps: int, n_runs: int, n_draws: int) -> dict:
     acc: dict = {}
     similarity, run_similarity, fit_seconds = [], [], []
     for rep in range(reps):
         seed = 1000 * n + rep
         sim = simulate_corpus(CELLS, n, columns=("g", "t"), background_rate=BACKGROUND_RATE, random_state=seed)
         t0 = time.perf_counter()
-        runs, one, s, rs = fit_and_match(sim, seed, n_runs)
+        runs, runs_only, one, s, rs = fit_and_match(sim, seed, n_runs, n_draws)
         fit_seconds.append(time.perf_counter() - t0)
         similarity.append(s)
         if rs is not None:
             run_similarity.append(rs)
         truth = sim.true_share
-        docs = document_topic_shares(sim.prepared, one).index
-        cell = (sim.prepared.metadata.loc[docs, "g"] + " × " + sim.prepared.metadata.loc[docs, "t"]).to_numpy()
-        shares = document_topic_shares(sim.prepared, one).to_numpy()
-        for method, model in (("runs", runs), ("one_run", one)):
+        for method, model in (("runs", runs), ("runs_only", runs_only), ("one_run", one)):
             p = prevalence(sim.prepared, model, "g:t", min_docs=2).to_frame()
             tv = [truth.loc[g, k] for g, k in zip(p["group"], p["topic"])]
             _tally(acc, f"{method}_prevalence", p["ci_low"], p["ci_high"], tv)
@@ -163,21 +171,7 @@ def run_design(n: int, reps: int, n_runs: int) -> dict:
             beta = effect_truth(truth)
             _tally(acc, f"{method}_effect", e["ci_low"], e["ci_high"],
                    [beta.loc[t, k] for t, k in zip(e["term"], e["topic"])], e["p_value"])
-        # the former default: percentile bootstrap of documents on one run
-        pb = prevalence(sim.prepared, one, "g:t", method="percentile", n_resamples=N_BOOT, min_docs=2,
-                        random_state=rep).to_frame()
-        _tally(acc, "one_run_percentile_prevalence", pb["ci_low"], pb["ci_high"],
-               [truth.loc[g, k] for g, k in zip(pb["group"], pb["topic"])])
-        for a, b in PAIRS:
-            low, high = bootstrap_linear_ci([shares[cell == a], shares[cell == b]], [1.0, -1.0], n_resamples=N_BOOT,
-                                            confidence_level=LEVEL, method="percentile",
-                                            rng=np.random.default_rng(seed))
-            _tally(acc, "one_run_percentile_contrast", low, high, (truth.loc[a] - truth.loc[b]).to_numpy())
-        parts = [shares[cell == k] for k in ("A × after", "A × before", "B × after", "B × before")]
-        low, high = bootstrap_linear_ci(parts, [1.0, -1.0, -1.0, 1.0], n_resamples=N_BOOT, confidence_level=LEVEL,
-                                        method="percentile", rng=np.random.default_rng(seed + 1))
-        _tally(acc, "one_run_percentile_did", low, high, did_truth)
-    out = {"n_docs_per_group": n, "reps": reps, "n_runs": n_runs,
+    out = {"n_docs_per_group": n, "reps": reps, "n_runs": n_runs, "n_draws": n_draws,
            "mean_matched_similarity_to_truth": round(float(np.mean(similarity)), 4),
            "median_similarity_between_runs": round(float(np.median(run_similarity)), 4) if run_similarity else None,
            "seconds_per_replicate_fits": round(float(np.mean(fit_seconds)), 3)}
@@ -207,10 +201,11 @@ def calibrated_min_docs(designs: list[dict], key: str) -> int | None:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--reps", type=int, default=100)
+    ap.add_argument("--reps", type=int, default=50)
     ap.add_argument("--sizes", default="2,3,5,10,30,100")
     ap.add_argument("--runs", type=int, default=5)
-    ap.add_argument("--max-reps-large", type=int, default=30, help="replicates at 30 or more documents per group")
+    ap.add_argument("--draws", type=int, default=POSTERIOR_DRAWS, help="posterior draws per run")
+    ap.add_argument("--max-reps-large", type=int, default=12, help="replicates at 30 or more documents per group")
     ap.add_argument("--out", default=str(Path(__file__).parent / "results" / "coverage.json"))
     args = ap.parse_args()
     logging.basicConfig(level=logging.WARNING)
@@ -221,10 +216,11 @@ def main() -> None:
     designs = []
     for s in args.sizes.split(","):
         n = int(s)
-        designs.append(run_design(n, args.reps if n < 30 else min(args.reps, args.max_reps_large), args.runs))
+        designs.append(run_design(n, args.reps if n < 30 else min(args.reps, args.max_reps_large), args.runs,
+                                  args.draws))
         d = designs[-1]
         print(f"n={n:>3}: " + ", ".join(f"{k} {d.get('coverage_' + k)}" for k in
-                                         ("runs_prevalence", "runs_contrast", "runs_did", "one_run_prevalence"))
+                                         ("runs_prevalence", "runs_contrast", "runs_did", "runs_effect"))
               + f" ({time.perf_counter() - t0:.0f} s)", flush=True)
     min_docs = {"lda": {k: calibrated_min_docs(designs, f"runs_{k}") for k in STATS},
                 "lda (one run)": {k: calibrated_min_docs(designs, f"one_run_{k}") for k in STATS}}
@@ -234,13 +230,17 @@ def main() -> None:
         "design": {"cells": {" × ".join(k): v for k, v in CELLS.items()}, "pairs": [list(p) for p in PAIRS],
                    "k": 4, "background_rate": BACKGROUND_RATE, "words_per_topic": 25,
                    "passages_per_doc": [1, 6], "tokens_per_passage": [20, 60],
-                   "model": "discourse.LDA defaults, k=4", "n_runs": args.runs, "effects_formula": FORMULA,
+                   "model": "discourse.LDA defaults, k=4", "n_runs": args.runs, "n_draws": args.draws,
+                   "effects_formula": FORMULA,
                    "matching": "Hungarian on cosine of term distributions (shared words)"},
-        "settings": {"n_resamples_bootstrap": N_BOOT, "n_permutations": N_PERM},
-        "methods": {"runs": "package default: runs combined by Rubin's rules (t within runs)",
-                    "one_run": "one run: Student t (prevalence), inverted permutation test (contrast), Welch t (did)",
-                    "one_run_percentile": "former default: percentile bootstrap of documents, one run"},
+        "settings": {"n_permutations": N_PERM},
+        "methods": {"runs": "package default for LDA: runs x posterior draws as nested imputations (Shen's rules), "
+                            "t within each imputation",
+                    "runs_only": "runs combined by Rubin's rules without the posterior (models without one)",
+                    "one_run": "one run: Student t (prevalence), inverted permutation test (contrast), Welch t "
+                               "(did, effect)"},
         "min_docs": min_docs,
+        "min_docs_runs_only": {k: calibrated_min_docs(designs, f"runs_only_{k}") for k in STATS},
         "bertopic": "not simulated: needs a MiniLM embedding of every simulated passage (about 50 passages/s here)",
         "designs": designs,
     }
@@ -250,11 +250,11 @@ def main() -> None:
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(result, indent=2, sort_keys=True) + "\n", encoding="utf-8")
     fmt = lambda v: "-" if v is None else f"{v:.3f}"  # noqa: E731
-    print(f"coverage of the truth by 95% intervals, LDA fitted ({args.runs} runs)")
+    print(f"coverage of the truth by 95% intervals, LDA fitted ({args.runs} runs, {args.draws} draws per run)")
     keys = [f"{m}_{s}" for s in STATS for m in METHODS]
-    print("docs/group " + " ".join(f"{k:>28}" for k in keys))
+    print("docs/group " + " ".join(f"{k:>22}" for k in keys))
     for d in designs:
-        print(f"{d['n_docs_per_group']:>10} " + " ".join(f"{fmt(d.get('coverage_' + k)):>28}" for k in keys))
+        print(f"{d['n_docs_per_group']:>10} " + " ".join(f"{fmt(d.get('coverage_' + k)):>22}" for k in keys))
     print(f"calibrated min_docs: {min_docs}")
     print(f"wrote {out} in {elapsed:.0f} s")
 

@@ -1,7 +1,8 @@
 """Where the package's intervals are backed by simulation, and the notes where they are not.
 
 ``benchmarks/coverage_simulation.py`` generates text from known topics with
-known group shares, fits the package's LDA on it, matches the fitted topics
+known group shares, fits the package's LDA on it (five runs and their
+posterior draws, as the analysis does), matches the fitted topics
 to the true ones (Hungarian) and records how often each 95% interval covers
 the truth, at 2, 3, 5, 10, 30 and 100 documents per group
 (``benchmarks/results/coverage.json``).  :data:`MIN_DOCS` is the smallest of
@@ -27,11 +28,13 @@ COVERAGE_TARGET = 0.90
 #: Model family -> statistic -> smallest documents per group (per cell for
 #: difference-in-differences) at which 95% intervals covered the planted truth
 #: in at least ``COVERAGE_TARGET`` of simulations with the model fitted.
-#: ``"lda"`` is the default analysis (several runs combined); ``"lda (one run)"``
-#: a single fitted model.  ``None``: no size reached the target.  Measured: with
-#: five runs combined, coverage was 0.95-1.00 at every size from 2 to 100
-#: documents per group (very wide intervals at the smallest sizes); with one
-#: run, 0.61-0.98, below the target at almost every size and falling as
+#: ``"lda"`` is the default analysis (five runs, each with five draws from its
+#: variational posterior, combined as nested imputations); ``"lda (one run)"``
+#: a single fitted model.  ``None``: no size reached the target.  Measured
+#: (50 replicates at 2-10 documents per group, 12 at 30 and 100): the default
+#: covered 0.95-1.00 at every size from 2 to 100 (very wide intervals at the
+#: smallest sizes), the runs without the posterior the same within Monte Carlo
+#: error; one run 0.60-0.99, below the target at most sizes and falling as
 #: documents grow, because the fitted model's own error does not shrink.
 #:
 #: BERTopic, five runs combined or one: no size from 2 to 100 documents per
@@ -53,10 +56,20 @@ _FALLBACK_MIN_DOCS = 5
 
 
 def family(model: Any) -> str:
-    """The calibration key of a model: its name, with ``" (one run)"`` unless several runs are combined."""
+    """The calibration key of a model.
+
+    Its name when several runs are combined (with the posterior draws where
+    the model has them: the default analysis); ``"<name> (one run)"`` for a
+    single fitted model; ``"<name> (one run, posterior)"`` for one run whose
+    posterior draws are combined (not simulated, so its rows get no interval).
+    """
     name = str(getattr(model, "name", type(model).__name__.lower()))
     runs = getattr(model, "runs_doc_topic_", None)
-    return name if runs is not None and len(runs) > 1 else f"{name} (one run)"
+    if runs is not None and len(runs) > 1:
+        return name
+    if runs is not None and getattr(model, "runs_posterior_", None) is not None and getattr(model, "n_draws", 0):
+        return f"{name} (one run, posterior)"
+    return f"{name} (one run)"
 
 
 def resolve_min_docs(model_family: str, statistic: str, min_docs: int | None) -> int:

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import stats
 
-__all__ = ["Combined", "rubin_combine", "mean_parts", "linear_parts"]
+__all__ = ["Combined", "rubin_combine", "mean_parts", "linear_parts", "t_result"]
 
 
 @dataclass(frozen=True)
@@ -92,6 +92,13 @@ def rubin_combine(estimates: np.ndarray, variances: np.ndarray, df_complete, con
             share = np.where(T > 0, 1.0 - np.sqrt(u / T), 0.0)
     else:
         T, df, share = u, nu_com, np.full(q.shape, np.nan)
+    return t_result(q, T, df, share, confidence_level)
+
+
+def t_result(q: np.ndarray, T: np.ndarray, df, share: np.ndarray, confidence_level: float) -> Combined:
+    """Interval and two-sided p-value of ``q = 0`` from one t statistic ``q / sqrt(T)`` on ``df``."""
+    q = np.asarray(q, dtype=float)
+    T = np.asarray(T, dtype=float)
     se = np.sqrt(T)
     with np.errstate(invalid="ignore", divide="ignore"):
         tcrit = stats.t.ppf(0.5 + confidence_level / 2, df)

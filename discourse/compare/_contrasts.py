@@ -21,7 +21,8 @@ import pandas as pd
 
 from ..errors import ParameterError, check_param
 from ._calibration import family, interval_note, resolve_min_docs
-from ._combine import linear_parts, rubin_combine
+from ._combine import linear_parts
+from ._composition import combine, imputed_doc_shares, n_runs_of
 from ._groups import as_groupings, doc_groups, sorted_groups, split_by
 from ._intervals import permutation_interval
 from ._prevalence import doc_passage_matrix
@@ -35,7 +36,6 @@ from ._stats import (
     normalize_seed,
     progress_bar,
     rng_for,
-    run_doc_shares,
     topic_label,
     unstable_flags,
 )
@@ -53,20 +53,21 @@ DID_COLUMNS = ["model", "topic", "label", "grouping", "treated", "control", "bef
                "ci_note"]
 
 
-def _shares(prepared: Any, model: Any) -> tuple[np.ndarray, np.ndarray]:
-    """Document ids and every run's document topic shares, shape (n_runs, n_docs, n_topics)."""
+def _shares(prepared: Any, model: Any) -> tuple[np.ndarray, np.ndarray, int]:
+    """Document ids, every imputation's document topic shares (n_runs * n_draws, n_docs, n_topics), draws per run."""
     check_prepared(prepared)
     check_model(model, len(prepared.passages))
     doc_ids, W, _ = doc_passage_matrix(prepared)
-    return doc_ids, run_doc_shares(model, W)
+    runs, n_draws = imputed_doc_shares(model, W)
+    return doc_ids, runs, n_draws
 
 
-def _combined(samples_per_run, coefs, confidence_level):
-    """Rubin-combined linear contrast of group means over runs (Welch variance within each run)."""
+def _combined(samples_per_run, coefs, confidence_level, n_draws=1):
+    """Linear contrast of group means combined over imputations (Welch variance within each)."""
     parts = [linear_parts(samples, coefs) for samples in samples_per_run]
     df = np.mean([d for _, _, d in parts], axis=0)
-    return rubin_combine(np.stack([e for e, _, _ in parts]), np.stack([v for _, v, _ in parts]), df,
-                         confidence_level)
+    return combine(np.stack([e for e, _, _ in parts]), np.stack([v for _, v, _ in parts]), df,
+                   confidence_level, n_draws)
 
 
 def contrasts(
@@ -107,11 +108,15 @@ def contrasts(
       grouping and pair (the interval matches ``p_value``, not ``p_adj``).
 
     With several runs of the model (:class:`~discourse.models.runs.ModelRuns`)
-    the difference is computed in every run with Welch's variance and the
-    runs are combined by Rubin's rules; ``ci_low, ci_high`` and ``p_value``
-    come from that one t statistic (so they agree in the same way),
-    ``model_share`` is the share of the interval's width the runs add, and
-    ``p_min``/``exact`` (permutation-test notions) are NaN/False.
+    the difference is computed on every imputation of the document shares
+    (each run; for LDA each draw from the run's variational posterior) with
+    Welch's variance, and the imputations are combined (Rubin's rules over
+    runs, nested rules over runs x draws:
+    :mod:`discourse.compare._composition`); ``ci_low, ci_high`` and
+    ``p_value`` come from that one t statistic (so they agree in the same
+    way), ``model_share`` is the share of the interval's width the model
+    (runs and posterior) adds, and ``p_min``/``exact`` (permutation-test
+    notions) are NaN/False.
 
     Parameters
     ----------
@@ -177,7 +182,7 @@ def contrasts(
     seed = normalize_seed(random_state)
     fam = family(model)
     min_docs = resolve_min_docs(fam, "contrast", min_docs)
-    doc_ids, runs = _shares(prepared, model)
+    doc_ids, runs, n_draws = _shares(prepared, model)
     shares = runs.mean(axis=0)
     unstable = unstable_flags(model)
     topics = list(model.topic_ids_)
@@ -209,7 +214,7 @@ def contrasts(
         if len(runs) > 1:
             p_min, exact, diff = float("nan"), False, shares[ma].mean(axis=0) - shares[mb].mean(axis=0)
             if min(n_a, n_b) >= 2:
-                comb = _combined([[S[ma], S[mb]] for S in runs], [1.0, -1.0], confidence_level)
+                comb = _combined([[S[ma], S[mb]] for S in runs], [1.0, -1.0], confidence_level, n_draws)
                 low, high = np.clip(comb.low, -1.0, 1.0), np.clip(comb.high, -1.0, 1.0)
                 p, model_share = comb.p_value, comb.model_share
             else:
@@ -228,7 +233,7 @@ def contrasts(
             "p_value": p, "p_adj": bh_adjust(p), "n_a": n_a, "n_b": n_b,
             "label": labels, "too_few": bool(min(n_a, n_b) < min_docs), "exact": exact,
             "p_min": p_min, "model_share": nan if note else model_share, "unstable": unstable,
-            "n_runs": len(runs), "ci_note": note,
+            "n_runs": n_runs_of(model), "ci_note": note,
         }, columns=CONTRAST_COLUMNS))
     if pair_list is not None:
         missing = [p for p in pair_list if p not in used]
@@ -238,8 +243,10 @@ def contrasts(
     table = pd.concat(blocks, ignore_index=True) if blocks else pd.DataFrame(columns=CONTRAST_COLUMNS)
     params = {"model": name, "by": groupings, "pairs": pair_list,
               "n_permutations": n_permutations, "confidence_level": confidence_level,
-              "interval": ("Rubin's rules over runs, Welch t within runs" if len(runs) > 1
+              "interval": (("nested imputation over runs and posterior draws (Shen's rules), Welch t within each"
+                            if n_draws > 1 else "Rubin's rules over runs, Welch t within runs") if len(runs) > 1
                            else "inversion of the permutation test"),
+              "n_runs": n_runs_of(model), "n_draws": n_draws if n_draws > 1 else 0,
               "min_docs": min_docs, "random_state": seed,
               "p_adj": "Benjamini-Hochberg across topics within (model, grouping, pair)"}
     counts = {"n_docs": len(doc_ids), "n_docs_per_group": per_group, "n_docs_unknown": n_unknown}
@@ -334,7 +341,7 @@ def diff_in_diff(
     fam = family(model)
     min_docs = resolve_min_docs(fam, "did", min_docs)
     check_common(1, confidence_level, "percentile", min_docs)
-    doc_ids, runs = _shares(prepared, model)
+    doc_ids, runs, n_draws = _shares(prepared, model)
     shares = runs.mean(axis=0)
     gcol, tcol = cols
     g = doc_groups(prepared.metadata, gcol, doc_ids)
@@ -362,7 +369,8 @@ def diff_in_diff(
     order = ("treated_after", "treated_before", "control_after", "control_before")
     nan = np.full(len(topics), np.nan)
     if min(n.values()) >= 2:
-        comb = _combined([[S[cells[k]] for k in order] for S in runs], [1.0, -1.0, -1.0, 1.0], confidence_level)
+        comb = _combined([[S[cells[k]] for k in order] for S in runs], [1.0, -1.0, -1.0, 1.0], confidence_level,
+                         n_draws)
         low, high = np.clip(comb.low, -2.0, 2.0), np.clip(comb.high, -2.0, 2.0)
         p, df, model_share = comb.p_value, comb.df, comb.model_share
     else:
@@ -378,11 +386,13 @@ def diff_in_diff(
         "change_control": change_c, "n_treated_before": n["treated_before"], "n_treated_after": n["treated_after"],
         "n_control_before": n["control_before"], "n_control_after": n["control_after"],
         "too_few": bool(min(n.values()) < min_docs), "p_value": p, "df": df, "model_share": model_share,
-        "unstable": unstable_flags(model), "n_runs": len(runs), "ci_note": note,
+        "unstable": unstable_flags(model), "n_runs": n_runs_of(model), "ci_note": note,
     }, columns=DID_COLUMNS)
     params = {"model": name, "by": by, "treated": treated, "before": before, "after": after,
               "control_values": control_values, "confidence_level": confidence_level,
-              "interval": "Welch t" + (", Rubin's rules over runs" if len(runs) > 1 else ""),
+              "interval": "Welch t" + ((", nested imputation over runs and posterior draws" if n_draws > 1
+                                        else ", Rubin's rules over runs") if len(runs) > 1 else ""),
+              "n_runs": n_runs_of(model), "n_draws": n_draws if n_draws > 1 else 0,
               "min_docs": min_docs}
     counts = {"n_docs_per_cell": n, "n_docs_unknown_group": int((~known_g).sum())}
     return DiDResult(table=table, params=params, counts=counts)

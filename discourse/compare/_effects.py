@@ -6,10 +6,12 @@ metadata with a formula (:func:`statsmodels.formula.api.ols`; categorical and
 continuous covariates, interactions, and a smooth trend in the publication
 date with patsy's ``bs(year, df=3)``, the counterpart of stm's ``s(year)``).
 With several runs of the topic model (:func:`discourse.models.runs.fit_runs`)
-the regression is fitted on every run and the coefficients combined by
-Rubin's rules, so the intervals include the variation between runs
-(Roberts, Stewart & Tingley 2019 draw from the topic posterior instead: the
-method of composition).  Coefficient variances are heteroscedasticity-robust
+the regression is fitted on every imputation of the shares (every run, and
+for LDA every draw from each run's variational posterior) and the
+coefficients combined by nested imputation rules
+(:mod:`discourse.compare._composition`), so the intervals include the
+variation between runs and within the topic posterior (the method of
+composition of Roberts, Stewart & Tingley 2019).  Coefficient variances are heteroscedasticity-robust
 (HC3, MacKinnon & White 1985) by default: topic shares vary more where they
 are larger.
 """
@@ -25,10 +27,10 @@ import pandas as pd
 
 from ..errors import ParameterError, check_param
 from ._calibration import family, interval_note, resolve_min_docs
-from ._combine import rubin_combine
+from ._composition import combine, imputed_doc_shares, n_runs_of
 from ._prevalence import doc_passage_matrix
 from ._results import EffectResult
-from ._stats import bh_adjust, check_model, check_prepared, model_name, run_doc_shares, topic_label, unstable_flags
+from ._stats import bh_adjust, check_model, check_prepared, model_name, topic_label, unstable_flags
 
 __all__ = ["effects", "decimal_year"]
 
@@ -152,7 +154,7 @@ def effects(
     name, fam = model_name(model), family(model)
     min_docs = resolve_min_docs(fam, "effect", min_docs)
     doc_ids, W, _ = doc_passage_matrix(prepared)
-    runs = run_doc_shares(model, W)
+    runs, n_draws = imputed_doc_shares(model, W)
     data = _design_data(prepared, doc_ids)
     try:
         X = patsy.dmatrix(formula, data, return_type="dataframe", NA_action="drop")
@@ -196,7 +198,7 @@ def effects(
     df_resid = float(len(keep) - rank)
     blocks = []
     for k, topic in enumerate(topics):
-        comb = rubin_combine(est[:, k, :], var[:, k, :], df_resid, confidence_level)
+        comb = combine(est[:, k, :], var[:, k, :], df_resid, confidence_level, n_draws)
         nan = np.full(len(terms), np.nan)
         p = comb.p_value if n_cell >= 2 and len(keep) > X.shape[1] and identified else nan
         blocks.append(pd.DataFrame({
@@ -204,7 +206,7 @@ def effects(
             "estimate": comb.estimate if identified else nan,
             "ci_low": nan if note else comb.low, "ci_high": nan if note else comb.high,
             "p_value": p, "n_docs": len(keep), "model_share": nan if note else comb.model_share,
-            "unstable": bool(unstable[k]), "n_runs": len(runs), "ci_note": note, "_k": k,
+            "unstable": bool(unstable[k]), "n_runs": n_runs_of(model), "ci_note": note, "_k": k,
         }))
     table = pd.concat(blocks, ignore_index=True)
     table["p_adj"] = np.nan
@@ -212,9 +214,11 @@ def effects(
         table.loc[idx, "p_adj"] = bh_adjust(table.loc[idx, "p_value"].to_numpy())
     table = table.sort_values(["_k"], kind="mergesort").drop(columns="_k").reset_index(drop=True)[EFFECT_COLUMNS]
     predicted = _predict(fits, X, data.iloc[keep], variables, at, name, topics, labels, unstable, note,
-                         df_resid, confidence_level)
+                         df_resid, confidence_level, n_draws)
     params = {"model": name, "formula": formula, "cov_type": cov_type, "confidence_level": confidence_level,
-              "min_docs": min_docs, "interval": "Rubin's rules over runs, t within runs" if len(runs) > 1 else "t"}
+              "min_docs": min_docs, "n_runs": n_runs_of(model), "n_draws": n_draws if n_draws > 1 else 0,
+              "interval": (("nested imputation over runs and posterior draws (Shen's rules), t within each"
+                            if n_draws > 1 else "Rubin's rules over runs, t within runs") if len(runs) > 1 else "t")}
     counts = {"n_docs": len(doc_ids), "n_docs_used": int(len(keep)), "smallest_cell": n_cell}
     return EffectResult(table=table, params=params, counts=counts, predicted=predicted)
 
@@ -231,7 +235,8 @@ def _default_at(data: pd.DataFrame, variables: list[str]) -> pd.DataFrame:
     return grid
 
 
-def _predict(fits, X, data, variables, at, name, topics, labels, unstable, note, df_resid, level) -> pd.DataFrame:
+def _predict(fits, X, data, variables, at, name, topics, labels, unstable, note, df_resid, level,
+             n_draws=1) -> pd.DataFrame:
     import patsy
 
     at = _default_at(data, variables) if at is None else pd.DataFrame(at).reset_index(drop=True)
@@ -245,7 +250,7 @@ def _predict(fits, X, data, variables, at, name, topics, labels, unstable, note,
     for k, topic in enumerate(topics):
         pred = np.stack([Xn @ run[k].params for run in fits])
         pvar = np.stack([np.einsum("ij,jk,ik->i", Xn, run[k].cov_params(), Xn) for run in fits])
-        comb = rubin_combine(pred, pvar, df_resid, level)
+        comb = combine(pred, pvar, df_resid, level, n_draws)
         frame = at.copy()
         frame.insert(0, "label", labels[k])
         frame.insert(0, "topic", topic)

@@ -24,7 +24,8 @@ from scipy import sparse
 
 from ..errors import ParameterError
 from ._calibration import family, interval_note, resolve_min_docs
-from ._combine import mean_parts, rubin_combine
+from ._combine import mean_parts
+from ._composition import combine, imputed_doc_shares, n_runs_of
 from ._groups import as_groupings, doc_groups, sorted_groups
 from ._results import PrevalenceResult
 from ._stats import (
@@ -36,7 +37,6 @@ from ._stats import (
     normalize_seed,
     progress_bar,
     rng_for,
-    run_doc_shares,
     topic_label,
     unstable_flags,
 )
@@ -148,10 +148,14 @@ def prevalence(
     with fitted models: for groups of at least ``min_docs`` documents (by
     default the calibrated size, 5 for LDA) of a calibrated model family.
     Elsewhere ``ci_low``/``ci_high`` are NaN, ``too_few`` is set below
-    ``min_docs`` and ``ci_note`` says why.  The intervals include the
-    variation of documents, not of the topic model itself (the simulation
-    measured their coverage with the model refitted on every simulated
-    corpus).  Documents whose group is unknown are left out and counted in
+    ``min_docs`` and ``ci_note`` says why.  For a single model the intervals
+    include the variation of documents only; for runs of a model
+    (:func:`~discourse.models.runs.fit_runs`) the statistic is computed on
+    every imputation of the document shares (each run, and for LDA each
+    draw from the run's variational posterior) and combined
+    (:mod:`discourse.compare._composition`), so they include the topic
+    model's own uncertainty and ``model_share`` says how much of the width
+    it makes.  Documents whose group is unknown are left out and counted in
     ``counts["n_docs_unknown"]``.
 
     Parameters
@@ -181,7 +185,8 @@ def prevalence(
     -------
     PrevalenceResult
         ``.to_frame()`` columns: ``model, topic, label, grouping, group, share,
-        ci_low, ci_high, n_docs, too_few, n_passages, ci_note``, sorted by grouping (as
+        ci_low, ci_high, n_docs, too_few, n_passages, model_share, unstable,
+        n_runs, ci_note``, sorted by grouping (as
         given), topic (model order), group; ``.document_shares``.
 
     Raises
@@ -216,7 +221,7 @@ def prevalence(
     seed = normalize_seed(random_state)
     check_model(model, len(prepared.passages))
     doc_ids, W, n_pass = doc_passage_matrix(prepared)
-    runs = run_doc_shares(model, W)  # (n_runs, n_docs, n_topics)
+    runs, n_draws = imputed_doc_shares(model, W)  # (n_runs * n_draws, n_docs, n_topics)
     if len(runs) > 1 and method != "t":
         raise ParameterError(f"method={method!r} is not allowed with several runs: runs are combined by Rubin's rules (method='t')")
     shares = runs.mean(axis=0)
@@ -245,8 +250,8 @@ def prevalence(
             low = high = np.full(len(topics), np.nan)
         elif method == "t":
             parts = [mean_parts(S[mask]) for S in runs]
-            comb = rubin_combine(np.stack([q for q, _, _ in parts]), np.stack([u for _, u, _ in parts]),
-                                 parts[0][2], confidence_level)
+            comb = combine(np.stack([q for q, _, _ in parts]), np.stack([u for _, u, _ in parts]),
+                           parts[0][2], confidence_level, n_draws)
             low, high = np.clip(comb.low, 0.0, 1.0), np.clip(comb.high, 0.0, 1.0)
             model_share = comb.model_share
         else:
@@ -258,7 +263,7 @@ def prevalence(
             "model": name, "topic": topics, "label": labels, "grouping": grouping, "group": g,
             "share": X.mean(axis=0), "ci_low": low, "ci_high": high, "n_docs": int(mask.sum()),
             "too_few": bool(mask.sum() < min_docs), "n_passages": int(n_pass[mask].sum()),
-            "model_share": model_share, "unstable": unstable, "n_runs": len(runs), "ci_note": note,
+            "model_share": model_share, "unstable": unstable, "n_runs": n_runs_of(model), "ci_note": note,
             "_t": np.arange(len(topics)), "_g": len(blocks),
         }))
     if blocks:
@@ -269,7 +274,8 @@ def prevalence(
     else:
         table = pd.DataFrame(columns=PREVALENCE_COLUMNS)
     params = {"model": name, "by": groupings, "n_resamples": n_resamples, "confidence_level": confidence_level,
-              "method": method, "min_docs": min_docs, "random_state": seed}
+              "method": method, "min_docs": min_docs, "random_state": seed, "n_runs": n_runs_of(model),
+              "n_draws": n_draws if n_draws > 1 else 0}
     counts = {"n_docs": len(doc_ids), "n_passages": int(len(prepared.passages)),
               "n_docs_per_group": per_group, "n_docs_unknown": n_unknown}
     doc_shares = pd.DataFrame(shares, index=pd.Index(doc_ids, name="doc_id"), columns=pd.Index(topics, name="topic"))

@@ -40,7 +40,8 @@ from scipy.optimize import linear_sum_assignment
 
 from ..errors import ParameterError, check_param
 
-__all__ = ["ModelRuns", "fit_runs", "RECUR_SIMILARITY", "STABLE_SHARE", "STABILITY_COLUMNS"]
+__all__ = ["ModelRuns", "fit_runs", "lda_posterior", "RECUR_SIMILARITY", "STABLE_SHARE", "STABILITY_COLUMNS",
+           "POSTERIOR_DRAWS"]
 
 logger = logging.getLogger(__name__)
 
@@ -48,6 +49,10 @@ logger = logging.getLogger(__name__)
 RECUR_SIMILARITY = 0.5
 #: A topic is stable when it recurs in at least this share of the other runs.
 STABLE_SHARE = 0.8
+
+#: Draws from each run's topic posterior that the comparisons combine (5 runs x 5 draws = 25
+#: imputations, the number of simulations R stm's ``estimateEffect`` uses by default).
+POSTERIOR_DRAWS = 5
 
 STABILITY_COLUMNS = ["model", "topic", "label", "median_similarity", "recurrence", "unstable", "n_runs", "noise_kept"]
 
@@ -146,6 +151,12 @@ class ModelRuns:
     noise_kept : ndarray, shape (n_topics,), optional
         Share of each reference topic's passages that keep their topic when
         the reference run is refitted on slightly perturbed embeddings.
+    posterior : ndarray, shape (n_runs, n_passages, n_topics), or None
+        Each run's variational Dirichlet parameters per passage (LDA), columns
+        in the reference's topic order; ``None`` for models without one.
+    n_draws : int
+        Draws per run from ``Dirichlet(posterior)`` that the comparisons
+        combine; 0 without a posterior.
     """
 
     models: list
@@ -154,6 +165,8 @@ class ModelRuns:
     similarity: np.ndarray
     params: dict = field(default_factory=dict)
     noise_kept: np.ndarray | None = None
+    posterior: np.ndarray | None = None
+    n_draws: int = 0
 
     # the duck-typed model interface the comparisons use
     @property
@@ -171,6 +184,10 @@ class ModelRuns:
     @property
     def runs_doc_topic_(self) -> np.ndarray:
         return self.doc_topic
+
+    @property
+    def runs_posterior_(self) -> np.ndarray | None:
+        return self.posterior
 
     @property
     def topic_ids_(self) -> list:
@@ -235,6 +252,36 @@ def _kept_share(reference: Any, refit: Any) -> np.ndarray:
     return np.array([float(np.mean(renamed[a == t] == t)) if np.any(a == t) else np.nan for t in ids_a])
 
 
+def lda_posterior(model: Any, prepared: Any) -> np.ndarray | None:
+    """Each passage's variational Dirichlet parameters under a fitted LDA, shape (n_passages, n_topics).
+
+    ``gamma`` from gensim's ``LdaModel.inference`` (the E-step at the fitted
+    topics), with gensim's random state reset to the model's seed first, as
+    :func:`discourse.models.lda.infer_doc_topics` does, so its normalised rows
+    are the model's ``doc_topic_``.  ``None`` for a model without a gensim
+    ``LdaModel`` (no variational posterior).
+
+    References
+    ----------
+    Blei, D. M., Ng, A. Y., & Jordan, M. I. (2003). Latent Dirichlet
+    allocation. *Journal of Machine Learning Research*, 3, 993-1022.
+    """
+    from gensim.models import LdaModel
+
+    from .lda import CHUNKSIZE
+
+    lda = getattr(model, "model_", None)
+    if not isinstance(lda, LdaModel) or not hasattr(model, "_bow_from"):
+        return None
+    bow = model._bow_from(prepared)
+    lda.random_state = np.random.RandomState(int(model.seed_))
+    out = np.empty((len(bow), lda.num_topics), dtype=np.float64)
+    for start in range(0, len(bow), CHUNKSIZE):
+        gamma, _ = lda.inference(bow[start:start + CHUNKSIZE])
+        out[start:start + len(gamma)] = gamma
+    return out
+
+
 def fit_runs(
     model: Any,
     prepared: Any,
@@ -242,6 +289,7 @@ def fit_runs(
     n_runs: int = 5,
     fit: Callable[[Any], Any] | None = None,
     noise: float | None = 1e-6,
+    n_draws: int = POSTERIOR_DRAWS,
 ) -> ModelRuns:
     """Fit ``model`` with ``n_runs`` seeds and align the runs to the first.
 
@@ -261,6 +309,11 @@ def fit_runs(
         reference run is also fitted with this embedding noise (through
         ``fit``, so it is cached too) and ``noise_kept`` recorded; ``None``
         or 0 skips it.
+    n_draws : int, default POSTERIOR_DRAWS
+        Draws per run from each passage's variational Dirichlet (LDA) that the
+        comparisons combine with the runs; 0 leaves the posterior out (runs
+        only).  Ignored for models without a posterior and for one run (a
+        single model, compared as one).
 
     Returns
     -------
@@ -292,6 +345,8 @@ def fit_runs(
     """
     check_param("n_runs", n_runs, "an integer >= 1",
                 isinstance(n_runs, (int, np.integer)) and not isinstance(n_runs, bool) and n_runs >= 1)
+    check_param("n_draws", n_draws, "an integer >= 0",
+                isinstance(n_draws, (int, np.integer)) and not isinstance(n_draws, bool) and n_draws >= 0)
     seed = model.get_params().get("random_state")
     if not isinstance(seed, (int, np.integer)) or isinstance(seed, bool):
         raise ParameterError(f"random_state={seed!r} is not allowed for several runs: give the model an integer seed")
@@ -314,10 +369,18 @@ def fit_runs(
     kept = None
     if noise and "embedding_noise" in first.get_params():
         kept = _kept_share(first, fit(type(model)(**(first.get_params() | {"embedding_noise": float(noise)}))))
+    # one run is a single model: its contrasts keep the permutation test (and p_min) it was calibrated with
+    gammas = [lda_posterior(m, prepared) for m in models] if n_draws > 0 and len(models) > 1 else [None]
+    posterior = None
+    if all(g is not None for g in gammas):  # LDA: every run has the reference's number of topics
+        orders = [np.arange(len(first.topic_ids_))] + [align_to(first, m)[0] for m in models[1:]]
+        posterior = np.stack([g[:, o] for g, o in zip(gammas, orders)])
     runs = ModelRuns(models=models, seeds=seeds, doc_topic=np.stack(mats), similarity=np.vstack(sims),
                      params={"n_runs": int(n_runs), "seeds": seeds, "recur_similarity": RECUR_SIMILARITY,
                              "stable_share": STABLE_SHARE, "alignment": "Hungarian on cosine of term distributions",
-                             "embedding_noise": float(noise) if kept is not None else None},
-                     noise_kept=kept)
+                             "embedding_noise": float(noise) if kept is not None else None,
+                             "n_draws": int(n_draws) if posterior is not None else 0,
+                             "posterior": "variational Dirichlet per passage" if posterior is not None else None},
+                     noise_kept=kept, posterior=posterior, n_draws=int(n_draws) if posterior is not None else 0)
     logger.info("%s: %d runs aligned; unstable topics: %s", runs.name, runs.n_runs, runs.unstable_topics())
     return runs
