@@ -65,6 +65,16 @@ def test_int8_is_close_to_fp32_and_a_second_run_reuses_the_export(cache, monkeyp
     np.testing.assert_array_equal(again.encode(TEXTS), int8)
 
 
+def test_int8_keeps_each_feed_forward_output_in_fp32(cache):
+    import onnx
+
+    graph = onnx.load(str(fresh(cache, "minilm-int8").backend.folder / "model_int8.onnx")).graph
+    fp32 = sorted(n.name for n in graph.node if n.op_type == "MatMul" and "/attention/" not in n.name)
+    assert fp32 == [f"/m/encoder/layer.{i}/output/dense/MatMul" for i in range(6)]
+    # q, k, v, attention output and the first feed-forward layer of all six layers run in int8
+    assert sum(n.op_type in ("MatMulInteger", "MatMulIntegerToFloat") for n in graph.node) == 30
+
+
 def test_corrupt_export_is_reported_and_rebuilt(cache, caplog):
     emb = fresh(cache, "minilm-int8")
     before = emb.encode(TEXTS[:2])
