@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from .._io import atomic_dir, atomic_write_bytes, sha256_file
-from ..errors import CorpusTooSmallError, InputError, check_param
+from ..errors import InputError, check_param
 from ..provenance import provenance
 from ._base import (
     TopicModel,
@@ -35,132 +35,18 @@ from ._base import (
     check_random_state_seed,
     int_sequence,
     load_npy,
-    normalise_rows,
     passage_tokens,
     positive_int,
     progress_enabled,
     write_json,
     write_npy,
 )
+from ._lda_train import CHUNKSIZE, build_dictionary, check_priors, infer_doc_topics, train_lda
+from .selection import KSelection, select_k
 
 __all__ = ["LDA"]
 
 logger = logging.getLogger(__name__)
-
-#: gensim's default chunk size; fixed so that results never depend on it silently.
-CHUNKSIZE = 2000
-_ALPHAS = ("auto", "symmetric", "asymmetric")
-_ETAS = (None, "auto", "symmetric")
-
-
-def build_dictionary(tokens: Sequence[Sequence[str]], *, no_below: int, no_above: float):
-    """A gensim Dictionary of ``tokens`` without rare and too-common terms.
-
-    Terms in fewer than ``no_below`` passages or in more than ``no_above``
-    (a fraction) of them are dropped; ``no_below`` is lowered to 1 when the
-    corpus has fewer passages than ``no_below`` * 2, so that tiny corpora keep
-    a vocabulary.
-
-    Returns
-    -------
-    (gensim.corpora.Dictionary, list of bag-of-words)
-
-    Raises
-    ------
-    CorpusTooSmallError
-        If no term survives, or fewer than 2 passages have any term.
-    """
-    from gensim.corpora import Dictionary
-
-    dictionary = Dictionary(tokens)
-    n = len(tokens)
-    below = no_below if n >= 2 * no_below else 1
-    dictionary.filter_extremes(no_below=below, no_above=no_above, keep_n=None)
-    if len(dictionary) == 0:
-        raise CorpusTooSmallError(
-            f"no term is left after dropping terms in fewer than {below} or more than {no_above:.0%} of the "
-            f"{n} passages; use a larger corpus or relax no_below/no_above"
-        )
-    bow = [dictionary.doc2bow(t) for t in tokens]
-    nonempty = sum(1 for b in bow if b)
-    if nonempty < 2:
-        raise CorpusTooSmallError(
-            f"LDA needs at least 2 passages with vocabulary terms; this corpus has {nonempty} of {n} passages "
-            "with any term left after filtering"
-        )
-    return dictionary, bow
-
-
-def _pass_counter(bar):
-    """A gensim metric callback that only advances a progress bar at the end of each pass."""
-    from gensim.models.callbacks import Metric
-
-    class PassCounter(Metric):
-        logger = None
-        viz_env = None
-        title = "passes"
-
-        def __str__(self) -> str:
-            return "passes"
-
-        def get_value(self, **kwargs) -> float:
-            bar.update(1)
-            return 0.0
-
-    return PassCounter()
-
-
-def train_lda(bow, dictionary, *, k: int, seed: int, passes: int, iterations: int, alpha: Any, eta: Any,
-              progress: bool = False):
-    """Train one gensim ``LdaModel`` (the only place discourse calls it).
-
-    With ``progress``, a tqdm bar advances after each pass (through gensim's
-    callback hook, which reads nothing the training uses).
-    """
-    from gensim.models import LdaModel
-    from tqdm.auto import tqdm
-
-    bar = tqdm(total=passes, desc=f"LDA k={k}", unit="pass") if progress else None
-    try:
-        model = LdaModel(
-            corpus=bow,
-            id2word=dictionary,
-            num_topics=k,
-            chunksize=CHUNKSIZE,
-            passes=passes,
-            iterations=iterations,
-            alpha=alpha,
-            eta=eta,
-            eval_every=None,
-            random_state=seed,
-            callbacks=[_pass_counter(bar)] if bar is not None else None,
-        )
-    finally:
-        if bar is not None:
-            bar.close()
-    if bar is not None:  # the model saved and compared is the one trained without the bar
-        model.callbacks = None
-        model.metrics.pop("passes", None)
-    return model
-
-
-def infer_doc_topics(model, bow, seed: int) -> np.ndarray:
-    """Passage-topic shares under a fitted ``LdaModel``, as a pure function of its input.
-
-    gensim initialises each document's variational parameters from the
-    model's random state; it is reset to ``seed`` first, so the same input
-    always gives the same rows (gensim otherwise advances its state on each
-    call).  Rows are the normalised variational Dirichlet parameters, which is
-    what ``LdaModel.get_document_topics(minimum_probability=0)`` returns; an
-    empty passage gets the normalised prior ``alpha``.
-    """
-    model.random_state = np.random.RandomState(seed)
-    k = model.num_topics
-    out = np.empty((len(bow), k), dtype=np.float64)
-    for start in range(0, len(bow), CHUNKSIZE):
-        gamma, _ = model.inference(bow[start:start + CHUNKSIZE])
-        out[start:start + len(gamma)] = gamma
-    return normalise_rows(out) if len(bow) else out
 
 
 class LDA(TopicModel):
@@ -268,15 +154,8 @@ class LDA(TopicModel):
             "iterations": positive_int("iterations", self.iterations),
             "no_below": positive_int("no_below", self.no_below),
         }
-        alpha, eta = self.alpha, self.eta
-        check_param("alpha", alpha, f"one of {_ALPHAS} or a positive float",
-                    alpha in _ALPHAS if isinstance(alpha, str) else isinstance(alpha, (int, float)) and not isinstance(alpha, bool) and alpha > 0)
-        check_param("eta", eta, f"one of {_ETAS} or a positive float",
-                    eta in _ETAS if (eta is None or isinstance(eta, str)) else isinstance(eta, (int, float)) and not isinstance(eta, bool) and eta > 0)
-        no_above = self.no_above
-        check_param("no_above", no_above, "a float in (0, 1]",
-                    isinstance(no_above, (int, float)) and not isinstance(no_above, bool) and 0 < no_above <= 1)
-        out.update(alpha=alpha, eta=eta, no_above=float(no_above))
+        no_above = check_priors(self.alpha, self.eta, self.no_above)
+        out.update(alpha=self.alpha, eta=self.eta, no_above=no_above)
         out["seed"] = check_random_state_seed(self.random_state)
         return out
 
@@ -308,8 +187,6 @@ class LDA(TopicModel):
         k = p["k"]
         self.selection_ = None
         if k == "auto":
-            from .selection import select_k
-
             self.selection_ = select_k(
                 prepared, k_range=p["k_range"], seeds=p["seeds"], passes=p["passes"], iterations=p["iterations"],
                 alpha=p["alpha"], eta=p["eta"], no_below=p["no_below"], no_above=p["no_above"],
@@ -475,8 +352,6 @@ class LDA(TopicModel):
         model._restore_common(header)
         model.selection_ = None
         if "selection" in header:
-            from .selection import KSelection
-
             model.selection_ = KSelection(
                 scores=pd.read_csv(path / "selection_scores.csv"),
                 summary=pd.read_csv(path / "selection_summary.csv"),
