@@ -65,7 +65,7 @@ def build_parser() -> argparse.ArgumentParser:
                     help="metadata column to compare by (repeatable); cross two with a:b, e.g. outlet_country:period")
     pa.add_argument("--out", default=None, metavar="DIR", help="output folder (replaced atomically when the run completes)")
     pa.add_argument("--models", default=None, help="comma-separated: lda, bertopic (default both)")
-    pa.add_argument("--k", default=None, help="number of LDA topics, or 'auto' to choose by coherence and stability (default)")
+    pa.add_argument("--k", default=None, help="number of LDA topics, or 'auto' to choose as stm's searchK: held-out likelihood, coherence, exclusivity, stability (default)")
     pa.add_argument("--k-range", default=None, metavar="K,K,...", help="K tried when --k auto, e.g. 2,3,4,5,6,8 or 2-8 (default 2,3,4,5,6,8,10)")
     pa.add_argument("--min-docs", type=int, default=None, help="groups with fewer documents are flagged too_few (default 3)")
     pa.add_argument("--resamples", type=int, default=None, help="bootstrap resamples (default 2000)")
