@@ -16,8 +16,11 @@ completion, :mod:`._searchk_metrics`), and scores each fit by
 
 K is then chosen by :data:`RULE`.  Standard errors are standard errors of
 the means they accompany: across seeds, ``sd / sqrt(n_seeds)``; for the
-held-out likelihood, across the held-out passages (each passage's
-per-token log-likelihood averaged over seeds first).
+held-out likelihood, ``sqrt(sd_passages**2 / n_heldout + sd_seeds**2 /
+n_seeds)``, the variance across the held-out passages (each passage's
+per-token log-likelihood averaged over seeds first) plus that of the mean
+over seeds (``benchmarks/select_k_se_check.py`` compares it with the spread
+over repeated splits and fits).
 
 References
 ----------
@@ -73,7 +76,7 @@ HELDOUT_PROPORTION = 0.5
 RULE = (
     "Held-out log-likelihood per token by document completion (stm searchK) decides which K are eligible: "
     "those whose mean is within one standard error of the best mean (the one-standard-error rule of Breiman "
-    "et al. 1984; the standard error is that of the best K's mean across the held-out passages) and whose "
+    "et al. 1984; the standard error is that of the best K's mean, over held-out passages and seeds) and whose "
     "mean stability across seeds is at least {t:g}; among the eligible K, the one with the highest sum of "
     "standardised mean semantic coherence (Mimno et al. 2011) and mean exclusivity (FREX, stm) is chosen "
     "(each standardised over the eligible K; ties to the smaller K)."
@@ -93,8 +96,9 @@ class KSelection:
     summary : pandas.DataFrame
         One row per k: for each measure ``<m>_mean, <m>_sd, <m>_se`` (mean
         over seeds, standard deviation across seeds, standard error of the
-        mean; for ``heldout`` the spread and standard error are across
-        held-out passages), then ``n_seeds, n_heldout, eligible, chosen``.
+        mean; for ``heldout`` the standard deviation is across held-out
+        passages and the standard error combines passages and seeds, see the
+        module docstring), then ``n_seeds, n_heldout, eligible, chosen``.
     heldout : pandas.DataFrame
         One row per (k, held-out passage): ``k, passage, loglik`` (per-token
         held-out log-likelihood averaged over seeds; ``passage`` is the row
@@ -216,7 +220,10 @@ def _summarise(scores: pd.DataFrame, heldout: pd.DataFrame, ks: list[int]) -> pd
     n_held = per_doc.size().reindex(ks).to_numpy().astype("int64")
     out["heldout_mean"] = per_doc.mean().reindex(ks).to_numpy()
     out["heldout_sd"] = per_doc.std(ddof=1).reindex(ks).to_numpy()
-    out["heldout_se"] = out["heldout_sd"].to_numpy() / np.sqrt(n_held)
+    # which passages are held out and which seed fits the model both move the mean: the standard error
+    # adds the variance across held-out passages and the variance of the seeds' mean (when >= 2 seeds)
+    seed_var = grouped["heldout"].var(ddof=1).reindex(ks).to_numpy() / n_seeds
+    out["heldout_se"] = np.sqrt(out["heldout_sd"].to_numpy() ** 2 / n_held + np.nan_to_num(seed_var))
     out["n_seeds"] = n_seeds
     out["n_heldout"] = n_held
     return out
