@@ -278,7 +278,7 @@ def test_bad_parameters_are_named(planted_prepared, kw, name):
 
 # --- planted corpora of 8 and 15 topics, and the Lee corpus (benchmarks/select_k_planted.py) --------
 @pytest.mark.slow
-@pytest.mark.parametrize("n_topics, k_range", [(8, (4, 6, 8, 10, 12)), (15, (9, 12, 15, 18, 21))])
+@pytest.mark.parametrize("n_topics, k_range", [(8, (4, 6, 8, 10, 12)), (15, (9, 11, 13, 15, 17, 19, 21))])
 def test_planted_number_of_topics_is_found_within_two(n_topics, k_range):
     bench = _bench()
     corpus = bench.planted_corpus(n_topics, bench.PLANTED[n_topics]["n_docs"], 1, **bench.GENERATOR)
