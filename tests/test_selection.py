@@ -174,6 +174,17 @@ def test_rule_keeps_k_within_one_standard_error_of_the_best_heldout():
     assert choose_k(s2, stability_threshold=0.6)[0] == 3
 
 
+def test_rule_weighs_coherence_and_exclusivity_on_the_scale_of_the_whole_sweep():
+    # k=2 and 3 are eligible; k=2 is slightly more coherent, k=3 far more exclusive for this sweep
+    s = _summary(held=[-5.0, -5.02, -5.5, -5.6, -5.7], held_se=[0.05] * 5, coh=[-60, -61, -70, -75, -80],
+                 exc=[7.0, 8.5, 8.6, 8.7, 8.8], stab=[0.9] * 5)
+    k, _, eligible = choose_k(s, stability_threshold=0.6)
+    assert eligible.tolist() == [True, True, False, False, False] and k == 3
+    # the other way round: k=2 far more coherent, k=3 slightly more exclusive
+    s = s.assign(coherence_mean=[-60, -70, -71, -72, -73], exclusivity_mean=[8.5, 8.6, 8.7, 8.8, 8.9])
+    assert choose_k(s, stability_threshold=0.6)[0] == 2
+
+
 def test_stability_threshold_binds_and_falls_back_when_none_is_stable(caplog):
     s = _summary(held=[-5.0, -4.8, -4.62, -4.6, -4.64], held_se=[0.05] * 5, coh=[-40, -38, -30, -33, -35],
                  exc=[9.0, 9.2, 9.6, 9.55, 9.5], stab=[0.9, 0.9, 0.5, 0.9, 0.9])

@@ -79,7 +79,7 @@ RULE = (
     "et al. 1984; the standard error is that of the best K's mean, over held-out passages and seeds) and whose "
     "mean stability across seeds is at least {t:g}; among the eligible K, the one with the highest sum of "
     "standardised mean semantic coherence (Mimno et al. 2011) and mean exclusivity (FREX, stm) is chosen "
-    "(each standardised over the eligible K; ties to the smaller K)."
+    "(each standardised over all K tried; ties to the smaller K)."
 )
 
 
@@ -200,8 +200,9 @@ def choose_k(summary: pd.DataFrame, *, stability_threshold: float) -> tuple[int,
         best = int(held.idxmax())
         se = float(s.loc[best, "heldout_se"]) if np.isfinite(s.loc[best, "heldout_se"]) else 0.0
         ok &= s["heldout_mean"] >= float(s.loc[best, "heldout_mean"]) - se
+    # standardised over every K tried, so that each measure's scale is its spread over the whole sweep
+    combined = (_zscore(s["coherence_mean"]) + _zscore(s["exclusivity_mean"]))[ok]
     cand = s[ok]
-    combined = _zscore(cand["coherence_mean"]) + _zscore(cand["exclusivity_mean"])
     order = np.lexsort((cand["k"].to_numpy(), -combined.round(12).to_numpy()))
     return int(cand["k"].iloc[order[0]]), rule, ok
 
