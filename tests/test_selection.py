@@ -214,7 +214,10 @@ def test_select_k_tables(selection):
     for m in ("coherence", "exclusivity", "c_v", "npmi", "stability"):
         by_k = selection.scores.groupby("k")[m]
         np.testing.assert_allclose(s[f"{m}_mean"], by_k.mean())
-        np.testing.assert_allclose(s[f"{m}_se"], by_k.std(ddof=1) / np.sqrt(3))  # a standard error of the mean
+        np.testing.assert_allclose(s[f"{m}_sd"], by_k.std(ddof=1))
+        if m != "stability":  # seeds' stabilities share pairs of fits: no standard error
+            np.testing.assert_allclose(s[f"{m}_se"], by_k.std(ddof=1) / np.sqrt(3))  # a standard error of the mean
+    assert s["stability_se"].isna().all()
     per_doc = selection.heldout.groupby("k")["loglik"]
     np.testing.assert_allclose(s["heldout_mean"], per_doc.mean())
     seeds_var = selection.scores.groupby("k")["heldout"].var(ddof=1) / 3

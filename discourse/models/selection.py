@@ -96,7 +96,8 @@ class KSelection:
     summary : pandas.DataFrame
         One row per k: for each measure ``<m>_mean, <m>_sd, <m>_se`` (mean
         over seeds, standard deviation across seeds, standard error of the
-        mean; for ``heldout`` the standard deviation is across held-out
+        mean; ``stability_se`` is empty because the seeds' stabilities
+        share pairs of fits; for ``heldout`` the standard deviation is across held-out
         passages and the standard error combines passages and seeds, see the
         module docstring), then ``n_seeds, n_heldout, eligible, chosen``.
     heldout : pandas.DataFrame
@@ -216,7 +217,9 @@ def _summarise(scores: pd.DataFrame, heldout: pd.DataFrame, ks: list[int]) -> pd
         out[f"{m}_mean"] = grouped[m].mean().reindex(ks).to_numpy()
         sd = grouped[m].std(ddof=1).reindex(ks).to_numpy()
         out[f"{m}_sd"] = sd
-        out[f"{m}_se"] = sd / np.sqrt(n_seeds)
+        # a seed's stability averages its similarities to the other seeds, so the seeds' values share pairs
+        # and are not independent: no standard error is given for it
+        out[f"{m}_se"] = np.nan if m == "stability" else sd / np.sqrt(n_seeds)
     per_doc = heldout.groupby("k", sort=True)["loglik"]
     n_held = per_doc.size().reindex(ks).to_numpy().astype("int64")
     out["heldout_mean"] = per_doc.mean().reindex(ks).to_numpy()
