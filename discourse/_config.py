@@ -34,15 +34,19 @@ class ModelConfig:
     models : tuple of str
         Any of ``"lda"``, ``"bertopic"``.
     k : int or "auto"
-        LDA topics; ``"auto"`` chooses by coherence and stability.
+        LDA topics; ``"auto"`` chooses as R stm's ``searchK``: held-out
+        likelihood, semantic coherence, exclusivity and stability
+        (:func:`discourse.models.select_k`, whose ``rule`` states the rule).
     k_range : tuple of int
         Range of K tried when ``k="auto"``.
     k_seeds : tuple of int
         Seeds per K when ``k="auto"`` (stability across seeds).
     n_runs : int
-        LDA is fitted with this many seeds (``random_state``, ``random_state
-        + 1``, ...), runs aligned to the first (``stability.csv``), and every
-        LDA comparison combines them (:func:`discourse.models.runs.fit_runs`).
+        Each model (LDA and BERTopic) is fitted with this many seeds
+        (``random_state``, ``random_state + 1``, ...), runs aligned to the
+        first (``stability.csv``), and every comparison combines them
+        (:func:`discourse.models.runs.fit_runs`; for LDA also with draws from
+        each run's topic posterior).
         Each run is cached like a single model.
     embedder : str
         BERTopic's embedding tier: ``"minilm"``, ``"minilm-int8"`` or

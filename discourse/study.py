@@ -262,7 +262,7 @@ prior_scale = 0.1              # keyness: the prior's total as a share of the co
 
 [models]
 use = ["lda", "bertopic"]
-k = "auto"                     # LDA topics, or "auto": chosen by coherence and stability
+k = "auto"                     # LDA topics, or "auto": chosen as stm searchK (README)
 k_range = [2, 3, 4, 5, 6, 8]   # K tried when k = "auto"
 k_seeds = [0, 1, 2]            # seeds per K (stability)
 seed = 0                       # the one seed every stochastic step derives from

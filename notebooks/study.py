@@ -9,8 +9,8 @@ from pathlib import Path
 
 from discourse import load_study
 
-#: Compare by outlet country, by period, and by their crossing; both models; K chosen by coherence
-#: and stability; LDA fitted over five seeds and combined; one seed for everything; computed in the
+#: Compare by outlet country, by period, and by their crossing; both models; K chosen as stm searchK
+#: does (README); LDA fitted over five seeds and combined; one seed for everything; computed in the
 #: reproducible numeric mode, so a notebook run in any kernel gives the numbers `discourse figures` gives.
 STUDY = load_study(Path(__file__).resolve().with_name("study.toml"))
 CONFIG = replace(STUDY.config, progress=False, figures=False, cache_dir=None)

@@ -77,8 +77,9 @@ def keyness_table() -> pd.DataFrame:
 def k_summary(sd: float = 0.02) -> pd.DataFrame:
     ks = np.arange(2, 7)
     return pd.DataFrame(dict(
-        k=ks, c_v_mean=0.4 + 0.01 * ks, c_v_sd=sd, npmi_mean=0.01 * ks, npmi_sd=sd,
-        stability_mean=1 - ks / 10, stability_sd=sd, n_seeds=3, chosen=ks == 4,
+        k=ks, heldout_mean=-6.0 - 0.01 * ks, heldout_se=sd, coherence_mean=-60.0 + ks, coherence_se=sd,
+        exclusivity_mean=8 + 0.1 * ks, exclusivity_se=sd, stability_mean=1 - ks / 10, stability_sd=sd, n_seeds=3,
+        chosen=ks == 4,
     ))
 
 
@@ -407,14 +408,17 @@ def test_keyness_reference_required_when_ambiguous():
 # --------------------------------------------------------------------------- K selection
 
 
-def test_k_selection_three_panels_with_bands_and_chosen_k():
-    axes = plot_k_selection(k_summary())
-    assert len(axes) == 3
+def test_k_selection_panels_of_the_rules_measures_with_bands_and_chosen_k():
+    summary = k_summary()
+    axes = plot_k_selection(summary)
+    assert len(axes) == 4
     assert axes[-1].get_xlabel() == "Number of topics K"
-    assert [a.get_ylabel().split()[0] for a in axes] == ["Coherence", "Coherence", "Stability"]
-    for a, key in zip(axes, ("c_v", "npmi", "stability")):
+    assert [a.get_ylabel().split()[0] for a in axes] == ["Held-out", "Semantic", "Exclusivity", "Stability"]
+    for a, key, spread in zip(axes, ("heldout", "coherence", "exclusivity", "stability"), ("se", "se", "se", "sd")):
         assert [ln.get_gid() for ln in a.lines].count(f"mean-{key}") == 1
-        assert any(c.get_gid() == f"sd-{key}" for c in a.collections)
+        (band,) = [c for c in a.collections if c.get_gid() == f"band-{key}"]
+        top = band.get_paths()[0].vertices[:, 1].max()
+        assert top == pytest.approx((summary[f"{key}_mean"] + summary[f"{key}_{spread}"]).max())
         chosen = [ln for ln in a.lines if ln.get_gid() == "chosen-k"]
         assert len(chosen) == 1 and np.allclose(chosen[0].get_xdata(), 4)
     assert _texts(axes[0], "chosen-text") == ["chosen K = 4"]
@@ -425,8 +429,8 @@ def test_k_selection_single_axes_and_missing_sd():
     fig, ax = plt.subplots()
     axes = plot_k_selection(k_summary(sd=np.nan), ax=ax)
     assert len(axes) == 1 and axes[0] is ax
-    assert len([ln for ln in ax.lines if str(ln.get_gid()).startswith("mean-")]) == 3
-    assert not [c for c in ax.collections if str(c.get_gid()).startswith("sd-")]
+    assert len([ln for ln in ax.lines if str(ln.get_gid()).startswith("mean-")]) == 4
+    assert not [c for c in ax.collections if str(c.get_gid()).startswith("band-")]
     with pytest.raises(InputError, match="chosen"):
         plot_k_selection(k_summary().drop(columns="chosen"))
 

@@ -19,14 +19,14 @@ def add_parser(sub, common: argparse.ArgumentParser) -> None:
                     help="metadata column to compare by (repeatable); cross two with a:b, e.g. outlet_country:period")
     pa.add_argument("--out", default=None, metavar="DIR", help="output folder (replaced atomically when the run completes)")
     pa.add_argument("--models", default=None, help="comma-separated: lda, bertopic (default both)")
-    pa.add_argument("--k", default=None, help="number of LDA topics, or 'auto' to choose by coherence and stability (default)")
+    pa.add_argument("--k", default=None, help="number of LDA topics, or 'auto' to choose as stm's searchK: held-out likelihood, coherence, exclusivity, stability (default)")
     pa.add_argument("--k-range", default=None, metavar="K,K,...", help="K tried when --k auto, e.g. 2,3,4,5,6,8 or 2-8 (default 2,3,4,5,6,8,10)")
     pa.add_argument("--min-docs", type=int, default=None, help="groups with fewer documents are flagged too_few (default 3)")
     pa.add_argument("--resamples", type=int, default=None, help="bootstrap resamples (default 2000)")
     pa.add_argument("--permutations", type=int, default=None, help="permutations for contrast p-values (default 2000)")
     pa.add_argument("--seed", type=int, default=None, help="random seed for every stochastic step (default 0)")
     pa.add_argument("--runs", type=int, default=None,
-                    help="LDA runs (seeds SEED, SEED+1, ...) aligned and combined in every comparison (default 5)")
+                    help="runs of each model (seeds SEED, SEED+1, ...) aligned and combined in every comparison (default 5)")
     pa.add_argument("--embedder", default=None, choices=("minilm", "minilm-int8", "static"),
                     help="BERTopic's embedding tier: minilm (torch fp32, default), minilm-int8 (about 2x faster), "
                          "static (Model2Vec, tens of times faster, coarser); see the README")

@@ -58,8 +58,9 @@ def _select_k_one(prepared, k: int, kwargs: dict[str, Any]):
 def select_k_distributed(client, prepared, *, k_range, seeds, progress: bool | None = None, **kwargs):
     """:func:`discourse.models.select_k` with one task per K on the cluster.
 
-    Every K is scored exactly as ``select_k`` scores it (coherence of each
-    topic and stability across seeds do not depend on the other K), the rows
+    Every K is scored exactly as ``select_k`` scores it (the held-out split
+    depends on the corpus and the first seed only; each topic's scores and
+    stability across seeds do not depend on the other K), the rows
     are put back in K order and the same rule (:func:`~discourse.models.selection.choose_k`)
     picks K, so the selection equals the in-process one.
 
@@ -78,12 +79,14 @@ def select_k_distributed(client, prepared, *, k_range, seeds, progress: bool | N
     futs = [client.submit(_select_k_one, shipped, k, dict(kwargs, seeds=seeds, progress=False), pure=False) for k in ks]
     parts = gather_with_progress(client, futs, desc="LDA K sweep", progress=progress)
     scores = pd.concat([p.scores for p in parts], ignore_index=True)
-    summary = pd.concat([p.summary.drop(columns=["chosen"]) for p in parts], ignore_index=True)
-    best_k, rule = choose_k(summary, stability_threshold=float(kwargs.get("stability_threshold", 0.6)))
+    heldout = pd.concat([p.heldout for p in parts], ignore_index=True)
+    summary = pd.concat([p.summary for p in parts], ignore_index=True)
+    best_k, rule, eligible = choose_k(summary, stability_threshold=float(kwargs.get("stability_threshold", 0.6)))
+    summary["eligible"] = eligible.to_numpy()
     summary["chosen"] = summary["k"] == best_k
     params = dict(parts[0].params)
     params["k_range"] = ks
-    return KSelection(scores=scores, summary=summary, best_k=best_k, rule=rule, params=params)
+    return KSelection(scores=scores, summary=summary, best_k=best_k, rule=rule, heldout=heldout, params=params)
 
 
 def analyze_distributed(

@@ -1,6 +1,7 @@
 """The gensim steps of LDA: vocabulary, training, inference (the only module that calls gensim's LdaModel).
 
-Used by :class:`discourse.models.LDA`, :func:`discourse.models.select_k` and
+Used by :class:`discourse.models.LDA`, :func:`discourse.models.select_k` (which
+fits many models over a grid of K, so both train and infer exactly alike) and
 the Dask backend (:mod:`discourse.distributed._lda`), which builds the same
 model with :func:`lda_model` and replays its training with the E-step on
 the workers.
@@ -17,13 +18,16 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from ..errors import CorpusTooSmallError
+from ..errors import CorpusTooSmallError, check_param
 from ._base import normalise_rows
 
-__all__ = ["CHUNKSIZE", "build_dictionary", "filter_dictionary", "check_nonempty", "lda_model", "train_lda", "infer_doc_topics"]
+__all__ = ["CHUNKSIZE", "build_dictionary", "check_priors", "filter_dictionary", "check_nonempty", "lda_model", "train_lda",
+           "infer_doc_topics"]
 
 #: gensim's default chunk size; fixed so that results never depend on it silently.
 CHUNKSIZE = 2000
+_ALPHAS = ("auto", "symmetric", "asymmetric")
+_ETAS = (None, "auto", "symmetric")
 
 
 def build_dictionary(tokens: Sequence[Sequence[str]], *, no_below: int, no_above: float):
@@ -152,3 +156,20 @@ def infer_doc_topics(model, bow, seed: int) -> np.ndarray:
         gamma, _ = model.inference(bow[start:start + CHUNKSIZE])
         out[start:start + len(gamma)] = gamma
     return normalise_rows(out) if len(bow) else out
+
+
+def check_priors(alpha: Any, eta: Any, no_above: Any) -> float:
+    """Check LDA's ``alpha``, ``eta`` and ``no_above``; return ``no_above`` as a float.
+
+    Raises
+    ------
+    ParameterError
+        Naming the parameter, its value and what is allowed.
+    """
+    check_param("alpha", alpha, f"one of {_ALPHAS} or a positive float",
+                alpha in _ALPHAS if isinstance(alpha, str) else isinstance(alpha, (int, float)) and not isinstance(alpha, bool) and alpha > 0)
+    check_param("eta", eta, f"one of {_ETAS} or a positive float",
+                eta in _ETAS if (eta is None or isinstance(eta, str)) else isinstance(eta, (int, float)) and not isinstance(eta, bool) and eta > 0)
+    check_param("no_above", no_above, "a float in (0, 1]",
+                isinstance(no_above, (int, float)) and not isinstance(no_above, bool) and 0 < no_above <= 1)
+    return float(no_above)

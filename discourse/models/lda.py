@@ -40,14 +40,12 @@ from ._base import (
     write_json,
     write_npy,
 )
-from ._gensim_lda import CHUNKSIZE, build_dictionary, infer_doc_topics, train_lda
+from ._gensim_lda import CHUNKSIZE, build_dictionary, check_priors, infer_doc_topics, train_lda
 from ._lda_io import load_tokenizer, params_from_json, save_tokenizer
+from .selection import KSelection, select_k
 
 # The gensim steps live in _gensim_lda; select_k, tests and benchmarks reach them from here too.
 __all__ = ["LDA", "set_fitted_state", "CHUNKSIZE", "build_dictionary", "train_lda", "infer_doc_topics"]
-
-_ALPHAS = ("auto", "symmetric", "asymmetric")
-_ETAS = (None, "auto", "symmetric")
 
 logger = logging.getLogger(__name__)
 
@@ -212,15 +210,8 @@ class LDA(TopicModel):
             "iterations": positive_int("iterations", self.iterations),
             "no_below": positive_int("no_below", self.no_below),
         }
-        alpha, eta = self.alpha, self.eta
-        check_param("alpha", alpha, f"one of {_ALPHAS} or a positive float",
-                    alpha in _ALPHAS if isinstance(alpha, str) else isinstance(alpha, (int, float)) and not isinstance(alpha, bool) and alpha > 0)
-        check_param("eta", eta, f"one of {_ETAS} or a positive float",
-                    eta in _ETAS if (eta is None or isinstance(eta, str)) else isinstance(eta, (int, float)) and not isinstance(eta, bool) and eta > 0)
-        no_above = self.no_above
-        check_param("no_above", no_above, "a float in (0, 1]",
-                    isinstance(no_above, (int, float)) and not isinstance(no_above, bool) and 0 < no_above <= 1)
-        out.update(alpha=alpha, eta=eta, no_above=float(no_above))
+        no_above = check_priors(self.alpha, self.eta, self.no_above)
+        out.update(alpha=self.alpha, eta=self.eta, no_above=no_above)
         out["seed"] = check_random_state_seed(self.random_state)
         return out
 
@@ -252,8 +243,6 @@ class LDA(TopicModel):
         k = p["k"]
         self.selection_ = None
         if k == "auto":
-            from .selection import select_k
-
             self.selection_ = select_k(
                 prepared, k_range=p["k_range"], seeds=p["seeds"], passes=p["passes"], iterations=p["iterations"],
                 alpha=p["alpha"], eta=p["eta"], no_below=p["no_below"], no_above=p["no_above"],
@@ -399,8 +388,6 @@ class LDA(TopicModel):
         model._restore_common(header)
         model.selection_ = None
         if "selection" in header:
-            from .selection import KSelection
-
             model.selection_ = KSelection(
                 scores=pd.read_csv(path / "selection_scores.csv"),
                 summary=pd.read_csv(path / "selection_summary.csv"),

@@ -1,31 +1,48 @@
-"""Choosing the number of LDA topics: coherence and stability across seeds.
+"""Choosing the number of LDA topics as R's ``stm::searchK`` does, with a documented rule.
 
 :func:`select_k` fits LDA for every K in a range and every seed in a list,
-scores each fit by topic coherence (gensim's ``CoherenceModel``: C_V and
-NPMI) and by its stability across seeds, and picks K by a documented rule
-(:data:`RULE`).  The full scores table is returned so that a notebook can
-plot it.
+on the passages with half the tokens of 10% of them held out (document
+completion, :mod:`._searchk_metrics`), and scores each fit by
 
-Stability of one fit at K is the mean, over the other seeds' fits at the
-same K, of the mean cosine similarity of topic-term distributions after the
-topics of the two fits are matched one to one (Hungarian algorithm,
-:func:`scipy.optimize.linear_sum_assignment`), in the manner of Greene,
-O'Callaghan & Cunningham (2014).
+* held-out log-likelihood per token (Wallach et al. 2009);
+* semantic coherence (Mimno et al. 2011) and exclusivity (FREX-based, as
+  stm's ``exclusivity``; Bischof & Airoldi 2012);
+* C_V and NPMI coherence (gensim's ``CoherenceModel``; Röder et al. 2015,
+  Bouma 2009);
+* stability across seeds: the mean, over the other seeds' fits at the same
+  K, of the mean cosine similarity of topic-term distributions after the
+  topics of the two fits are matched one to one (Hungarian algorithm), in
+  the manner of Greene, O'Callaghan & Cunningham (2014).
+
+K is then chosen by :data:`RULE`.  Standard errors are standard errors of
+the means they accompany: across seeds, ``sd / sqrt(n_seeds)``; for the
+held-out likelihood, ``sqrt(sd_passages**2 / n_heldout + sd_seeds**2 /
+n_seeds)``, the variance across the held-out passages (each passage's
+per-token log-likelihood averaged over seeds first) plus that of the mean
+over seeds (``benchmarks/select_k_se_check.py`` compares it with the spread
+over repeated splits and fits).
 
 References
 ----------
-.. [1] Röder, M., Both, A., & Hinneburg, A. (2015). Exploring the space of
-   topic coherence measures. *Proceedings of WSDM '15*, 399-408. (C_V)
-.. [2] Bouma, G. (2009). Normalized (pointwise) mutual information in
+.. [1] Roberts, M. E., Stewart, B. M., & Tingley, D. (2019). stm: An R package
+   for structural topic models. *Journal of Statistical Software*, 91(2).
+   (``searchK``)
+.. [2] Wallach, H. M., Murray, I., Salakhutdinov, R., & Mimno, D. (2009).
+   Evaluation methods for topic models. *ICML 2009*, 1105-1112.
+.. [3] Mimno, D., Wallach, H. M., Talley, E., Leenders, M., & McCallum, A.
+   (2011). Optimizing semantic coherence in topic models. *EMNLP 2011*, 262-272.
+.. [4] Bischof, J. M., & Airoldi, E. M. (2012). Summarizing topical content
+   with word frequency and exclusivity. *ICML 2012*, 201-208.
+.. [5] Röder, M., Both, A., & Hinneburg, A. (2015). Exploring the space of
+   topic coherence measures. *WSDM '15*, 399-408. (C_V)
+.. [6] Bouma, G. (2009). Normalized (pointwise) mutual information in
    collocation extraction. *Proceedings of GSCL*, 31-40. (NPMI)
-.. [3] Aletras, N., & Stevenson, M. (2013). Evaluating topic coherence using
-   distributional semantics. *Proceedings of IWCS*, 13-22.
-.. [4] Greene, D., O'Callaghan, D., & Cunningham, P. (2014). How many topics?
+.. [7] Greene, D., O'Callaghan, D., & Cunningham, P. (2014). How many topics?
    Stability analysis for topic models. *ECML PKDD 2014*, 498-513.
-.. [5] Kuhn, H. W. (1955). The Hungarian method for the assignment problem.
-   *Naval Research Logistics Quarterly*, 2, 83-97.
-.. [6] Breiman, L., Friedman, J., Olshen, R., & Stone, C. (1984).
-   *Classification and Regression Trees*. (the one-standard-error rule)
+.. [8] Breiman, L., Friedman, J., Olshen, R., & Stone, C. (1984).
+   *Classification and Regression Trees*; Hastie, T., Tibshirani, R., &
+   Friedman, J. (2009). *The Elements of Statistical Learning*, 2nd ed.,
+   section 7.10. (the one-standard-error rule)
 """
 
 from __future__ import annotations
@@ -39,20 +56,30 @@ import pandas as pd
 
 from ..errors import ParameterError, check_param
 from ._base import check_prepared, int_sequence, passage_tokens, positive_int, progress_enabled
+from ._gensim_lda import build_dictionary, check_priors, infer_doc_topics, train_lda
+from ._searchk_metrics import exclusivity, heldout_loglik, make_heldout, semantic_coherence, top_terms
 
-__all__ = ["KSelection", "select_k", "stability", "RULE"]
+__all__ = ["KSelection", "select_k", "stability", "choose_k", "RULE"]
 
 logger = logging.getLogger(__name__)
 
-SCORE_COLUMNS = ["k", "seed", "c_v", "npmi", "stability"]
-SUMMARY_COLUMNS = ["k", "c_v_mean", "c_v_sd", "npmi_mean", "npmi_sd", "stability_mean", "stability_sd", "n_seeds", "chosen"]
+#: Measures scored per fit (higher is better for each).
+MEASURES = ("heldout", "coherence", "exclusivity", "c_v", "npmi", "stability")
+SCORE_COLUMNS = ["k", "seed", *MEASURES]
+SUMMARY_COLUMNS = ["k", *[f"{m}_{s}" for m in MEASURES for s in ("mean", "sd", "se")], "n_seeds", "n_heldout",
+                   "eligible", "chosen"]
+#: stm ``make.heldout``: the share of passages partly held out and the share of their tokens held out.
+HELDOUT_FRACTION = 0.1
+HELDOUT_PROPORTION = 0.5
 
 #: The rule :func:`select_k` applies (``{t}`` is the stability threshold).
 RULE = (
-    "Among the K whose mean stability across seeds is at least {t:g} (all K if none is, or if only one seed "
-    "was fitted), take the K with the best mean C_V coherence and its standard deviation across seeds; "
-    "choose the smallest K whose mean C_V is within one standard deviation of that best mean "
-    "(the one-standard-error rule of Breiman et al. 1984 applied to C_V)."
+    "Held-out log-likelihood per token by document completion (stm searchK) decides which K are eligible: "
+    "those whose mean is within one standard error of the best mean (the one-standard-error rule of Breiman "
+    "et al. 1984; the standard error is that of the best K's mean, over held-out passages and seeds) and whose "
+    "mean stability across seeds is at least {t:g}; among the eligible K, the one with the highest sum of "
+    "standardised mean semantic coherence (Mimno et al. 2011) and mean exclusivity (FREX, stm) is chosen "
+    "(each standardised over all K tried; ties to the smaller K)."
 )
 
 
@@ -63,10 +90,20 @@ class KSelection:
     Attributes
     ----------
     scores : pandas.DataFrame
-        One row per (k, seed): ``k, seed, c_v, npmi, stability``.
+        One row per (k, seed): ``k, seed, heldout, coherence, exclusivity,
+        c_v, npmi, stability`` (each a mean over the fit's topics, except
+        ``heldout``: mean per-token log-likelihood over the held-out passages).
     summary : pandas.DataFrame
-        One row per k: ``k, c_v_mean, c_v_sd, npmi_mean, npmi_sd,
-        stability_mean, stability_sd, n_seeds, chosen`` (bool).
+        One row per k: for each measure ``<m>_mean, <m>_sd, <m>_se`` (mean
+        over seeds, standard deviation across seeds, standard error of the
+        mean; ``stability_se`` is empty because the seeds' stabilities
+        share pairs of fits; for ``heldout`` the standard deviation is across held-out
+        passages and the standard error combines passages and seeds, see the
+        module docstring), then ``n_seeds, n_heldout, eligible, chosen``.
+    heldout : pandas.DataFrame
+        One row per (k, held-out passage): ``k, passage, loglik`` (per-token
+        held-out log-likelihood averaged over seeds; ``passage`` is the row
+        number in ``prepared.passages``).
     best_k : int
         The chosen number of topics.
     rule : str
@@ -77,6 +114,7 @@ class KSelection:
     summary: pd.DataFrame
     best_k: int
     rule: str
+    heldout: pd.DataFrame = field(default_factory=pd.DataFrame, compare=False)
     params: dict[str, Any] = field(default_factory=dict, compare=False)
 
     def to_frame(self) -> pd.DataFrame:
@@ -133,26 +171,66 @@ def _coherence(topics: list[list[str]], tokens, dictionary, measure: str, topn: 
     return np.asarray(cm.get_coherence_per_topic(), dtype=np.float64)
 
 
-def choose_k(summary: pd.DataFrame, *, stability_threshold: float) -> tuple[int, str]:
-    """Apply :data:`RULE` to a summary table; return (best k, rule text)."""
+def _zscore(x: pd.Series) -> pd.Series:
+    sd = float(x.std(ddof=0))
+    return (x - x.mean()) / sd if sd > 0 else x * 0.0
+
+
+def choose_k(summary: pd.DataFrame, *, stability_threshold: float) -> tuple[int, str, pd.Series]:
+    """Apply :data:`RULE` to a summary table.
+
+    Returns
+    -------
+    (int, str, pandas.Series of bool)
+        The chosen K, the rule's text (with a note when a fallback applied)
+        and which rows of ``summary`` were eligible.
+    """
     rule = RULE.format(t=stability_threshold)
-    s = summary.sort_values("k").reset_index(drop=True)
-    eligible = s
+    s = summary.reset_index(drop=True)
+    ok = pd.Series(True, index=s.index)
     if s["n_seeds"].max() >= 2:
-        ok = s["stability_mean"] >= stability_threshold
-        if ok.any():
-            eligible = s[ok]
+        stable = s["stability_mean"] >= stability_threshold
+        if stable.any():
+            ok &= stable
         else:
-            logger.warning(
-                "no K reaches mean stability %.2f (best %.2f); choosing among all K", stability_threshold,
-                float(s["stability_mean"].max()),
-            )
-            rule += " [No K reached the stability threshold here, so all K were eligible.]"
-    cv = eligible["c_v_mean"].fillna(-np.inf)
-    best = eligible.loc[cv.idxmax()]  # idxmax: first (smallest) K among ties
-    sd = 0.0 if not np.isfinite(best["c_v_sd"]) else float(best["c_v_sd"])
-    within = eligible[cv >= float(best["c_v_mean"]) - sd]
-    return int(within["k"].min()), rule
+            logger.warning("no K reaches mean stability %.2f (best %.2f); stability does not restrict K here",
+                           stability_threshold, float(s["stability_mean"].max()))
+            rule += " [No K reached the stability threshold here, so stability did not restrict K.]"
+    held = s["heldout_mean"].where(ok)
+    if held.notna().any():
+        best = int(held.idxmax())
+        se = float(s.loc[best, "heldout_se"]) if np.isfinite(s.loc[best, "heldout_se"]) else 0.0
+        ok &= s["heldout_mean"] >= float(s.loc[best, "heldout_mean"]) - se
+    # standardised over every K tried, so that each measure's scale is its spread over the whole sweep
+    combined = (_zscore(s["coherence_mean"]) + _zscore(s["exclusivity_mean"]))[ok]
+    cand = s[ok]
+    order = np.lexsort((cand["k"].to_numpy(), -combined.round(12).to_numpy()))
+    return int(cand["k"].iloc[order[0]]), rule, ok
+
+
+def _summarise(scores: pd.DataFrame, heldout: pd.DataFrame, ks: list[int]) -> pd.DataFrame:
+    """One row per K: mean, sd and standard error of every measure."""
+    grouped = scores.groupby("k", sort=True)
+    out = pd.DataFrame({"k": ks})
+    n_seeds = grouped.size().reindex(ks).to_numpy().astype("int64")
+    for m in MEASURES:
+        out[f"{m}_mean"] = grouped[m].mean().reindex(ks).to_numpy()
+        sd = grouped[m].std(ddof=1).reindex(ks).to_numpy()
+        out[f"{m}_sd"] = sd
+        # a seed's stability averages its similarities to the other seeds, so the seeds' values share pairs
+        # and are not independent: no standard error is given for it
+        out[f"{m}_se"] = np.nan if m == "stability" else sd / np.sqrt(n_seeds)
+    per_doc = heldout.groupby("k", sort=True)["loglik"]
+    n_held = per_doc.size().reindex(ks).to_numpy().astype("int64")
+    out["heldout_mean"] = per_doc.mean().reindex(ks).to_numpy()
+    out["heldout_sd"] = per_doc.std(ddof=1).reindex(ks).to_numpy()
+    # which passages are held out and which seed fits the model both move the mean: the standard error
+    # adds the variance across held-out passages and the variance of the seeds' mean (when >= 2 seeds)
+    seed_var = grouped["heldout"].var(ddof=1).reindex(ks).to_numpy() / n_seeds
+    out["heldout_se"] = np.sqrt(out["heldout_sd"].to_numpy() ** 2 / n_held + np.nan_to_num(seed_var))
+    out["n_seeds"] = n_seeds
+    out["n_heldout"] = n_held
+    return out
 
 
 def select_k(
@@ -171,14 +249,13 @@ def select_k(
     progress: bool | None = None,
     _dictionary: Any = None,
 ) -> KSelection:
-    """Choose the number of LDA topics by coherence and stability across seeds.
+    """Choose the number of LDA topics by held-out likelihood, coherence, exclusivity and stability.
 
-    Fits :class:`~discourse.models.LDA`'s gensim model for every K in
-    ``k_range`` and every seed in ``seeds`` (same vocabulary and settings),
-    scores every fit by mean topic coherence C_V and NPMI over its topics'
-    ``topn`` terms (gensim ``CoherenceModel``, sliding windows over the
-    passages' tokens) and by stability across seeds (:func:`stability`), and
-    picks K by :data:`RULE`.
+    Holds out half the tokens of 10% of the passages (drawn with the first
+    seed), fits :class:`~discourse.models.LDA`'s gensim model on the rest for
+    every K in ``k_range`` and every seed in ``seeds`` (same vocabulary and
+    settings), scores every fit (see the module docstring) and picks K by
+    :data:`RULE`.
 
     Parameters
     ----------
@@ -190,7 +267,7 @@ def select_k(
     passes, iterations, alpha, eta, no_below, no_above
         As in :class:`~discourse.models.LDA`.
     topn : int, default 10
-        Terms per topic scored by coherence.
+        Top terms per topic scored by semantic coherence, exclusivity, C_V and NPMI.
     stability_threshold : float, default 0.6
         Minimum mean stability for a K to be eligible (see :data:`RULE`).
     progress : bool or None
@@ -203,7 +280,7 @@ def select_k(
     Raises
     ------
     ParameterError
-        For a bad ``k_range``, ``seeds``, ``topn`` or threshold.
+        For a bad ``k_range``, ``seeds``, ``topn`` or threshold, or LDA setting.
     CorpusTooSmallError
         If the vocabulary is empty.
 
@@ -211,18 +288,19 @@ def select_k(
     --------
     >>> import discourse
     >>> sel = select_k(discourse.prepare(discourse.load_seeds()), k_range=(2, 3), seeds=(0, 1), passes=2)
-    >>> list(sel.summary.columns)[:3], sel.best_k in (2, 3)
-    (['k', 'c_v_mean', 'c_v_sd'], True)
+    >>> list(sel.summary.columns)[:4], sel.best_k in (2, 3)
+    (['k', 'heldout_mean', 'heldout_sd', 'heldout_se'], True)
     """
+    import scipy.sparse as sp
     from tqdm.auto import tqdm
 
-    from .lda import LDA, build_dictionary, train_lda
-
-    # the LDA settings are checked as LDA checks them (named ParameterError)
-    LDA(k=2, passes=passes, iterations=iterations, alpha=alpha, eta=eta, no_below=no_below, no_above=no_above)._validate()
     ks = int_sequence("k_range", k_range, minimum=2)
     int_sequence("seeds", seeds, minimum=0)  # validates
     seed_list = [int(s) for s in seeds]  # the user's order
+    passes = positive_int("passes", passes)
+    iterations = positive_int("iterations", iterations)
+    no_below = positive_int("no_below", no_below)
+    no_above = check_priors(alpha, eta, no_above)
     topn = positive_int("topn", topn, minimum=2)
     check_param("stability_threshold", stability_threshold, "a number in [0, 1]",
                 isinstance(stability_threshold, (int, float)) and not isinstance(stability_threshold, bool)
@@ -230,28 +308,43 @@ def select_k(
     check_prepared(prepared)
     tokens = passage_tokens(prepared)
     if _dictionary is None:
-        dictionary, bow = build_dictionary(tokens, no_below=int(no_below), no_above=float(no_above))
+        dictionary, bow = build_dictionary(tokens, no_below=no_below, no_above=no_above)
     else:
         dictionary, bow = _dictionary
     if topn > len(dictionary):
         raise ParameterError(f"topn={topn} is not allowed: the vocabulary has only {len(dictionary)} terms")
     vocab = [dictionary[i] for i in range(len(dictionary))]
+    split = make_heldout(bow, fraction=HELDOUT_FRACTION, proportion=HELDOUT_PROPORTION, seed=seed_list[0])
+    observed = [split.train[i] for i in split.index]
+    rows_, cols_, vals_ = [], [], []
+    for d, row in enumerate(bow):
+        for t, c in row:
+            rows_.append(d)
+            cols_.append(t)
+            vals_.append(c)
+    doc_term = sp.csc_matrix((vals_, (rows_, cols_)), shape=(len(bow), len(dictionary)), dtype=np.float64)
 
     fits: list[tuple[int, int]] = [(k, s) for k in ks for s in seed_list]
     topics: list[list[str]] = []
     owner: list[int] = []
     term_mats: dict[tuple[int, int], np.ndarray] = {}
+    per_fit: list[tuple[float, float, float]] = []
+    loglik: dict[tuple[int, int], np.ndarray] = {}
     bar = tqdm(total=len(fits), desc="LDA K sweep", unit="fit", disable=not progress_enabled(progress))
     try:
         for idx, (k, s) in enumerate(fits):
             bar.set_postfix(k=k, seed=s)
-            model = train_lda(bow, dictionary, k=k, seed=s, passes=int(passes), iterations=int(iterations),
+            model = train_lda(split.train, dictionary, k=k, seed=s, passes=passes, iterations=iterations,
                               alpha=alpha, eta=eta)
-            tt = model.get_topics()
+            tt = model.get_topics().astype(np.float64)
             term_mats[(k, s)] = tt
-            for row in tt:
-                top = np.lexsort((np.arange(row.shape[0]), -row))[:topn]
-                topics.append([vocab[j] for j in top])
+            ll = heldout_loglik(infer_doc_topics(model, observed, s), tt, split.missing)
+            loglik[(k, s)] = ll
+            top = top_terms(tt, topn)
+            per_fit.append((float(ll.mean()) if len(ll) else float("nan"),
+                            float(semantic_coherence(top, doc_term).mean()), float(exclusivity(tt, top).mean())))
+            for row in top:
+                topics.append([vocab[j] for j in row])
                 owner.append(idx)
             bar.update(1)
     finally:
@@ -267,27 +360,21 @@ def select_k(
     rows = []
     for idx, (k, s) in enumerate(fits):
         sel = owner_arr == idx
-        rows.append((k, s, float(np.mean(c_v[sel])), float(np.mean(npmi[sel])), float(stab[(k, s)])))
+        rows.append((k, s, *per_fit[idx], float(np.mean(c_v[sel])), float(np.mean(npmi[sel])), float(stab[(k, s)])))
     scores = pd.DataFrame(rows, columns=SCORE_COLUMNS).astype({"k": "int64", "seed": "int64"})
-
-    def _sd(x: pd.Series) -> float:
-        return float(x.std(ddof=1)) if len(x) > 1 else float("nan")
-
-    grouped = scores.groupby("k", sort=True)
-    summary = pd.DataFrame({
-        "k": ks,
-        "c_v_mean": grouped["c_v"].mean().to_numpy(),
-        "c_v_sd": grouped["c_v"].agg(_sd).to_numpy(),
-        "npmi_mean": grouped["npmi"].mean().to_numpy(),
-        "npmi_sd": grouped["npmi"].agg(_sd).to_numpy(),
-        "stability_mean": grouped["stability"].mean().to_numpy(),
-        "stability_sd": grouped["stability"].agg(_sd).to_numpy(),
-        "n_seeds": grouped.size().to_numpy().astype("int64"),
+    heldout = pd.DataFrame({
+        "k": np.repeat(np.asarray(ks, dtype=np.int64), len(split.index)),
+        "passage": np.tile(split.index, len(ks)),
+        "loglik": np.concatenate([np.mean([loglik[(k, s)] for s in seed_list], axis=0) for k in ks]),
     })
-    best_k, rule = choose_k(summary, stability_threshold=float(stability_threshold))
+    summary = _summarise(scores, heldout, ks)
+    best_k, rule, eligible = choose_k(summary, stability_threshold=float(stability_threshold))
+    summary["eligible"] = eligible.to_numpy()
     summary["chosen"] = summary["k"] == best_k
     logger.info("select_k chose k=%d among %s", best_k, ks)
     params = {"k_range": ks, "seeds": seed_list, "passes": passes, "iterations": iterations, "alpha": alpha,
               "eta": eta, "no_below": no_below, "no_above": no_above, "topn": topn,
-              "stability_threshold": stability_threshold}
-    return KSelection(scores=scores, summary=summary, best_k=best_k, rule=rule, params=params)
+              "stability_threshold": stability_threshold, "heldout_fraction": HELDOUT_FRACTION,
+              "heldout_proportion": HELDOUT_PROPORTION, "heldout_seed": seed_list[0]}
+    return KSelection(scores=scores, summary=summary[SUMMARY_COLUMNS], best_k=best_k, rule=rule, heldout=heldout,
+                      params=params)

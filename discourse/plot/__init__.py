@@ -25,8 +25,9 @@ plot_diff_in_diff      model, topic, difference, ci_low, ci_high [, label,
                        p_adj, description, n_*]
 plot_keyness           keyness.csv: grouping, group, reference, term, count,
                        count_reference, log_odds, z, p_adj
-plot_k_selection       KSelection.summary: k, c_v_mean, c_v_sd, npmi_mean,
-                       npmi_sd, stability_mean, stability_sd, n_seeds, chosen
+plot_k_selection       KSelection.summary: k, heldout_mean, heldout_se,
+                       coherence_mean, coherence_se, exclusivity_mean,
+                       exclusivity_se, stability_mean, stability_sd, n_seeds, chosen
 plot_alignment         alignment.csv: lda_topic, bertopic_topic, similarity
                        [, lda_label, bertopic_label, matched] + similarity matrix
 plot_frames            frames.csv: grouping, group, frame_balance, ci_low,

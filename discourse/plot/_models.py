@@ -27,41 +27,46 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = ["plot_k_selection", "plot_alignment"]
 
-K_COLUMNS = ("k", "c_v_mean", "c_v_sd", "npmi_mean", "npmi_sd", "stability_mean", "stability_sd", "n_seeds", "chosen")
-ALIGNMENT_COLUMNS = ("lda_topic", "bertopic_topic", "similarity")
-
+#: (measure, band column suffix, axis label, colour, marker): the measures the K rule uses, top to bottom.
 _MEASURES = (
-    ("c_v", "Coherence $C_V$", OKABE_ITO["blue"], "o"),
-    ("npmi", "Coherence NPMI", OKABE_ITO["vermillion"], "s"),
-    ("stability", "Stability across\nseeds (matched\nsimilarity)", OKABE_ITO["bluish_green"], "D"),
+    ("heldout", "se", "Held-out log-lik.\nper token", OKABE_ITO["blue"], "o"),
+    ("coherence", "se", "Semantic\ncoherence", OKABE_ITO["vermillion"], "s"),
+    ("exclusivity", "se", "Exclusivity\n(FREX)", OKABE_ITO["orange"], "^"),
+    ("stability", "sd", "Stability across\nseeds (matched\nsimilarity)", OKABE_ITO["bluish_green"], "D"),
 )
+K_COLUMNS = ("k", *[f"{m}_{c}" for m, band, *_ in _MEASURES for c in ("mean", band)], "n_seeds", "chosen")
+ALIGNMENT_COLUMNS = ("lda_topic", "bertopic_topic", "similarity")
 
 
 def plot_k_selection(summary: Any, *, title: str | None = None, ax: Any = None) -> np.ndarray:
-    """Topic coherence (C_V, NPMI) and stability against the number of topics K.
+    """The measures that choose K (held-out likelihood, coherence, exclusivity, stability) against K.
 
-    One panel per measure (sharing the K axis): the mean over seeds as a
-    line, ± one standard deviation as a band, and the chosen K as a dashed
-    vertical line labelled ``"chosen K = …"``.  The number of seeds is
-    given in the first panel's title.
+    One panel per measure (sharing the K axis), top to bottom: held-out
+    log-likelihood per token, semantic coherence and exclusivity, each as
+    its mean with ± one standard error as a band (across held-out passages
+    for held-out likelihood, across seeds for the others), and stability
+    across seeds with ± one standard deviation; the chosen K as a dashed
+    vertical line labelled ``"chosen K = …"``.  The number of seeds is given
+    in the first panel's title.
 
     Parameters
     ----------
     summary : DataFrame or KSelection
-        ``KSelection.summary``: columns ``k, c_v_mean, c_v_sd, npmi_mean,
-        npmi_sd, stability_mean, stability_sd, n_seeds, chosen``; an object
-        with a ``.summary`` attribute is accepted.
+        ``KSelection.summary``: columns ``k, heldout_mean, heldout_se,
+        coherence_mean, coherence_se, exclusivity_mean, exclusivity_se,
+        stability_mean, stability_sd, n_seeds, chosen``; an object with a
+        ``.summary`` attribute is accepted.
     title : str, optional
-        Title over the first panel (default: "Choosing K (mean ± SD over
-        N seeds)"; ``""`` for none).
-    ax : None, Axes, Figure or sequence of 3 Axes
-        ``None``: a new single-column figure with three stacked panels.  A
-        single Axes draws all three measures on it (one shared scale).
+        Title over the first panel (default: "Choosing K (N seeds; bands
+        ± SE, stability ± SD)"; ``""`` for none).
+    ax : None, Axes, Figure or sequence of 4 Axes
+        ``None``: a new single-column figure with four stacked panels.  A
+        single Axes draws all four measures on it (one shared scale).
 
     Returns
     -------
     ndarray of Axes
-        Shape (3,), or (1,) when a single Axes was given.
+        Shape (4,), or (1,) when a single Axes was given.
 
     Raises
     ------
@@ -70,8 +75,11 @@ def plot_k_selection(summary: Any, *, title: str | None = None, ax: Any = None) 
 
     References
     ----------
-    Röder, M., Both, A. & Hinneburg, A. (2015). Exploring the space of topic
-    coherence measures. *WSDM '15*, 399–408.
+    Roberts, M. E., Stewart, B. M. & Tingley, D. (2019). stm: An R package for
+    structural topic models. *Journal of Statistical Software*, 91(2) (``searchK``).
+
+    Mimno, D., Wallach, H. M., Talley, E., Leenders, M. & McCallum, A. (2011).
+    Optimizing semantic coherence in topic models. *EMNLP 2011*, 262–272.
 
     Greene, D., O'Callaghan, D. & Cunningham, P. (2014). How many topics?
     Stability analysis for topic models. *ECML PKDD 2014*, 498–513.
@@ -80,9 +88,10 @@ def plot_k_selection(summary: Any, *, title: str | None = None, ax: Any = None) 
     --------
     >>> import pandas as pd
     >>> from discourse.plot import plot_k_selection
-    >>> s = pd.DataFrame({"k": [2, 3, 4], "c_v_mean": [.4, .5, .45], "c_v_sd": [.02, .03, .02],
-    ...     "npmi_mean": [.01, .05, .03], "npmi_sd": [.01, .01, .02], "stability_mean": [.9, .8, .6],
-    ...     "stability_sd": [.05, .05, .1], "n_seeds": 3, "chosen": [False, True, False]})
+    >>> s = pd.DataFrame({"k": [2, 3, 4], "heldout_mean": [-6.4, -6.3, -6.35], "heldout_se": .05,
+    ...     "coherence_mean": [-60., -58., -61.], "coherence_se": 1., "exclusivity_mean": [8.5, 9., 9.2],
+    ...     "exclusivity_se": .05, "stability_mean": [.9, .8, .6], "stability_sd": [.05, .05, .1],
+    ...     "n_seeds": 3, "chosen": [False, True, False]})
     >>> axes = plot_k_selection(s)
     >>> axes[-1].get_xlabel()
     'Number of topics K'
@@ -98,23 +107,23 @@ def plot_k_selection(summary: Any, *, title: str | None = None, ax: Any = None) 
     seeds = sorted({int(s) for s in df["n_seeds"].dropna()})
     seeds_txt = (f"{seeds[0]}" if len(seeds) == 1 else f"{seeds[0]}–{seeds[-1]}") if seeds else "?"
     if title is None:
-        title = f"Choosing K (mean ± SD over {seeds_txt} seed{'s' if seeds != [1] else ''})"
+        title = f"Choosing K ({seeds_txt} seed{'s' if seeds != [1] else ''}; ± SE, stability ± SD)"
     single = isinstance(ax, Axes)
     with paper_style():
         if single:
             fig, a0 = create_mpl_ax(ax)
             axes = np.asarray([a0], dtype=object)
         else:
-            fig, axes = create_mpl_axes(ax, 3, ncols=1, figsize=(SINGLE_COLUMN, 3.9), sharex=True)
-        for j, (key, label, color, marker) in enumerate(_MEASURES):
+            fig, axes = create_mpl_axes(ax, len(_MEASURES), ncols=1, figsize=(SINGLE_COLUMN, 5.0), sharex=True)
+        for j, (key, spread, label, color, marker) in enumerate(_MEASURES):
             a = axes[0] if single else axes[j]
             mean = pd.to_numeric(df[f"{key}_mean"], errors="coerce").to_numpy(dtype=float)
-            sd = pd.to_numeric(df[f"{key}_sd"], errors="coerce").to_numpy(dtype=float)
+            sd = pd.to_numeric(df[f"{key}_{spread}"], errors="coerce").to_numpy(dtype=float)
             a.plot(k, mean, color=color, marker=marker, markersize=3.5, label=label.replace("\n", " "), gid=f"mean-{key}")
             band = np.isfinite(sd)
             if band.any():
                 a.fill_between(k, np.where(band, mean - sd, np.nan), np.where(band, mean + sd, np.nan),
-                               color=color, alpha=0.2, lw=0, gid=f"sd-{key}")
+                               color=color, alpha=0.2, lw=0, gid=f"band-{key}")
             if not single:
                 finish_axes(a, ylabel=label)
         for a in axes:
@@ -133,7 +142,7 @@ def plot_k_selection(summary: Any, *, title: str | None = None, ax: Any = None) 
             a.set_xticks(ks if len(ks) <= 12 else ks[:: max(1, len(ks) // 10)])
         if single:
             axes[0].legend(loc="best")
-            finish_axes(axes[0], ylabel="Score (mean ± SD)")
+            finish_axes(axes[0], ylabel="Score (mean ± SE; stability ± SD)")
         finish_axes(axes[-1], xlabel="Number of topics K")
         for a in axes[:-1]:
             a.tick_params(axis="x", labelbottom=False)
