@@ -275,10 +275,15 @@ def test_single_seed_has_no_stability(planted_prepared):
     assert sel.best_k in (2, 4)
 
 
-def test_lda_auto_uses_the_selection(planted_prepared):
+def test_lda_auto_uses_the_selection(planted_prepared, tmp_path):
     lda = discourse.LDA(k="auto", k_range=(3, 4, 5), seeds=(0, 1), passes=5, progress=False).fit(planted_prepared)
     assert lda.k_ == lda.selection_.best_k and lda.doc_topic_.shape[1] == lda.k_
     assert lda.provenance_["extra"]["selection_rule"] == lda.selection_.rule
+    lda.save(tmp_path / "lda")
+    back = discourse.LDA.load(tmp_path / "lda").selection_
+    assert len(back.heldout) == len(lda.selection_.heldout) > 0  # every table of the sweep survives save/load
+    pd.testing.assert_frame_equal(back.heldout, lda.selection_.heldout, check_dtype=False)
+    pd.testing.assert_frame_equal(back.summary, lda.selection_.summary, check_dtype=False)
 
 
 @pytest.mark.parametrize("kw, name", [({"k_range": (1, 3)}, "k_range"), ({"k_range": ()}, "k_range"),

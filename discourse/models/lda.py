@@ -329,6 +329,7 @@ class LDA(TopicModel):
                 header["selection"] = {"best_k": self.selection_.best_k, "rule": self.selection_.rule}
                 self.selection_.scores.to_csv(tmp / "selection_scores.csv", index=False)
                 self.selection_.summary.to_csv(tmp / "selection_summary.csv", index=False)
+                self.selection_.heldout.to_csv(tmp / "selection_heldout.csv", index=False)
             d = self.dictionary_
             vocab = [d[i] for i in range(len(d))]
             write_json(tmp / "dictionary.json", {
@@ -391,6 +392,7 @@ class LDA(TopicModel):
             model.selection_ = KSelection(
                 scores=pd.read_csv(path / "selection_scores.csv"),
                 summary=pd.read_csv(path / "selection_summary.csv"),
+                heldout=pd.read_csv(path / "selection_heldout.csv"),
                 best_k=int(header["selection"]["best_k"]), rule=header["selection"]["rule"])
         model.tokenizer_ = load_tokenizer(path, header)
         return model
