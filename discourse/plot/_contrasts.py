@@ -286,7 +286,7 @@ def plot_contrasts(
         ones = [str(g) for g, m in ((group_a, na), (group_b, nb)) if m is not None and not pd.isna(m) and int(m) == 1]
         notes.append(f"n=1 ({', '.join(ones)}): no interval" if ones else short_ci_note(row.get("ci_note")))
     runs = pd.to_numeric(df["n_runs"], errors="coerce").max() if "n_runs" in df.columns else 1
-    test = "t test over runs (Rubin's rules)" if runs and runs > 1 else "Permutation test"
+    test = "t test over runs, imputations combined" if runs and runs > 1 else "Permutation test"
     xlabel = f"Difference in topic weight, {group_a} − {group_b}"
     if len(n_a) and len(n_b):
         xlabel += f"\n({group_a}: {n_docs_text(n_a)}; {group_b}: {n_docs_text(n_b)})"
