@@ -105,6 +105,11 @@ class Corpus:
             row = meta.loc[doc_id]
             yield Document(id=doc_id, text=text, meta={k: row[k] for k in meta.columns}, source=src)
 
+    def items(self) -> Iterator[tuple[str, str]]:
+        """Stream ``(id, raw text)`` pairs in corpus order (no metadata rows are built)."""
+        for doc_id, text, _ in self._reader():
+            yield doc_id, text
+
     def texts(self) -> Iterator[str]:
         """Stream the raw texts in corpus order."""
         for _, text, _ in self._reader():

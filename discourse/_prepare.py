@@ -373,11 +373,11 @@ def prepare(
     options = prepare_options(cleaner, tokenizer, passage_options if passage_options is not None else passages)
     corpus = _as_corpus(corpus)
     rows = Rows()
-    bar = tqdm(corpus, total=len(corpus), desc="prepare", unit="doc", disable=_progress_disabled(progress))
-    for doc in bar:
-        result = prepare_document(doc.id, doc.text, options)
+    bar = tqdm(corpus.items(), total=len(corpus), desc="prepare", unit="doc", disable=_progress_disabled(progress))
+    for doc_id, text in bar:
+        result = prepare_document(doc_id, text, options)
         if not result.passages:
-            logger.warning("document %r has no text left after cleaning; it has no passages", doc.id)
+            logger.warning("document %r has no text left after cleaning; it has no passages", doc_id)
         rows.add(result)
     tokenizer = options.tokenizer
     if not options.fitted:

@@ -83,8 +83,31 @@ def default_stopwords() -> frozenset[str]:
     return words("stopwords_english.txt") | words("stopwords_domain.txt")
 
 
+@lru_cache(maxsize=1)
+def _english_forms():
+    """simplemma's English form -> lemma dictionary (the object its ``lemmatize`` looks words up in)."""
+    from simplemma.strategies.dictionaries import dictionary_factory
+
+    factory = getattr(dictionary_factory, "DEFAULT_DICTIONARY_FACTORY", None)
+    return None if factory is None else factory.get_dictionary("en")
+
+
 @lru_cache(maxsize=1 << 18)
 def _lemma(word: str) -> str:
+    """``simplemma.lemmatize(word, lang="en")``, lowercase.
+
+    For English, simplemma's first step for a non-numeric NFC token is a
+    lookup of the token itself in its dictionary; an ASCII token (always NFC)
+    found there is answered by that lookup directly, without simplemma's
+    per-call normalisation and strategy dispatch.  Every other token goes
+    through ``simplemma.lemmatize``.  Both give the same lemma
+    (``tests/test_tokenize.py``).
+    """
+    forms = _english_forms()
+    if forms is not None and word.isascii() and not word.isnumeric():
+        hit = forms.get(word)
+        if hit is not None:
+            return hit.lower()
     import simplemma
 
     # simplemma restores capitals of proper nouns ("kabul" -> "Kabul"): tokens stay lowercase

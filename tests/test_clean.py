@@ -425,8 +425,12 @@ def test_segmenter_counts_read_as_wordsegment_reads_them():
     theirs.load()
     assert list(ours.unigrams.items()) == list(theirs.unigrams.items())
     assert list(ours.bigrams.items()) == list(theirs.bigrams.items())
-    assert (ours.words, ours.total, ours.limit) == (theirs.words, theirs.total, theirs.limit)
+    assert (ours.total, ours.limit) == (theirs.total, theirs.limit)
     assert ours.segment("terroristactivities") == theirs.segment("terroristactivities") == ["terrorist", "activities"]
+    # segment() reads only the counts: the word list wordsegment also loads is not needed
+    assert ours.words == [] and theirs.words
+    for glued in ("nationalsecurity", "primeministernawaz", "isthe", "bordercrossingpoints", "qwzxvbnm"):
+        assert ours.segment(glued) == theirs.segment(glued), glued
 
 
 def test_folds_to_ascii_complete():
@@ -518,3 +522,120 @@ def test_nonempty_lines_are_the_lines_with_text(seeds):
             pos += len(line) + 1
         spans, strs = _nonempty_stripped(text)
         assert list(zip(spans, strs)) == expected, repr(text[:40])
+
+
+def _widget_lines():
+    """Lines of the seeds, of the made-up layouts above and of every kind the widget rules remove (and near misses)."""
+    import inspect
+    import sys
+
+    from discourse import load_seeds
+
+    lines = [ln.strip() for d in load_seeds() for ln in d.text.splitlines() if ln.strip()]
+    src = inspect.getsource(sys.modules[__name__])
+    lines += [ln.strip().strip("\"'") for ln in src.splitlines() if ln.strip()]
+    lines += [
+        "Share", "Share this article | Tweet | Email", "| Facebook | Twitter | WhatsApp |", "12 comments", "Comments (3)",
+        "Leave a Reply", "Your email address will not be published. Required fields are marked *", "Name *", "Email:",
+        "Tags: Pakistan, Afghanistan, TTP", "Filed under: Security", "Follow us on Twitter for more", "Like us on Facebook",
+        "Photo: AFP", "(Image credit: Reuters)", "Featured image by staff", "Picture courtesy: ISPR", "Getty Images",
+        "Kabul, Afghanistan (AFP/Getty Images)", "© 2024 Dawn Media Group", "Copyright 2015 The Nation. All rights reserved.",
+        "Photo by John Smith", "Sharing intelligence is hard.", "Printed in Lahore", "More", "Home | Menu | Search",
+        "Advertisement", "Scroll to continue with content", "Share on Facebook", "Tweeted by officials",
+    ]
+    return lines
+
+
+def test_widget_gate_matches_every_line_a_widget_rule_matches():
+    """A line the one-pass gate rejects matches none of the five start-anchored widget patterns it stands for."""
+    from discourse.clean import _predicates as P
+
+    lines = _widget_lines()
+    caught = 0
+    for s in lines:
+        matched = [p.match(s) for p in (P._COMMENT_FORM, P._WIDGET_LINE, P._TAGS_LINE, P._FOLLOW_LINE, P._CREDIT_LEAD)]
+        assert bool(P._WIDGET_GATE.match(s)) == any(matched), s
+        caught += any(matched)
+    assert caught >= 20
+
+
+def test_find_widgets_equals_rule_chain():
+    """``_find_widgets`` (gated) removes what the four rules, tried on every line in order, remove."""
+    from discourse.clean import _predicates as P
+    from discourse.clean._rules import _find_widgets, _line_edit, _nonempty_stripped
+
+    def reference(text):
+        edits = []
+        for (a, b), s in zip(*_nonempty_stripped(text)):
+            if len(s) > 300:
+                continue
+            for rule, hit in (("comment_form", P._is_comment_form(s)), ("share_widget", P._is_widget(s)),
+                              ("image_credit", P._is_image_credit(s)), ("copyright", P._is_copyright(s))):
+                if hit:
+                    edits.append(_line_edit(text, a, b, rule))
+                    break
+        return edits
+
+    lines = _widget_lines()
+    texts = ["\n".join(lines[i:i + 40]) for i in range(0, len(lines), 40)]
+    found = 0
+    for text in texts:
+        assert _find_widgets(text) == reference(text)
+        found += len(reference(text))
+    assert found >= 20
+
+
+def test_segment_words_equals_wordsegment():
+    """The faster search gives wordsegment's own segmentation, word for word, on random glued text of every length."""
+    import random
+
+    import wordsegment
+
+    from discourse.clean._repair import _load, segment_words
+
+    ours = _load()["segmenter"]
+    theirs = wordsegment.Segmenter()
+    theirs.load()
+    words = [w for w, _c in zip(ours.unigrams, range(30000))]
+    rng = random.Random(7)
+    texts = ["".join(rng.choice(words) for _ in range(rng.randint(1, 5))) for _ in range(400)]
+    texts += ["", "a", "isthe", "terroristactivities", "qwzxvbnmqwzxvbnmqwzx", "Kabul-Islamabad talks!",
+              "thequickbrownfoxjumpsoverthelazydog" * 12]  # over 250 characters: the chunked search
+    for text in texts:
+        assert segment_words(ours, text) == theirs.segment(text), text
+
+
+def test_first_letters_gate_never_drops_a_widget_line():
+    """``_may_start_widget`` is False only for lines no widget pattern matches (lines of every kind, then random heads)."""
+    import random
+
+    from discourse.clean import _predicates as P
+
+    lines = _widget_lines()
+    assert sum(not P._may_start_widget(s) for s in lines) > len(lines) // 3  # the gate does skip most prose
+    for s in lines:
+        if not P._may_start_widget(s):
+            assert not P._WIDGET_GATE.match(s), s
+    # heads built from the patterns' own leading characters and words, in any case, glued or spaced
+    rng = random.Random(3)
+    sources = (P._COMMENT_FORM, P._WIDGET_LINE, P._TAGS_LINE, P._FOLLOW_LINE, P._CREDIT_LEAD)
+    pieces = sorted({w for p in sources for w in re.findall(r"[a-z]+", p.pattern)}) + [
+        "this", "ther", "a", "tags:", "photo:", "image by", "comments (2)", "3 comments", "reply to x", "e-mail", ":", "*", "(",
+        "[", "_", "|", "\u2022", "\u00b7", "/", "-", ",", " ", "\t", "\x1c", "\u017f", "\u212a", "\u0130", "\u00a0",
+    ]
+    templates = ("{}", "{} photo: AP", "{}: x", "{} image credit: y", "| {} | share", "({} photo: x)", "[{} image by: AP]",
+                 "3 {}", "{} to this", "- {} -", "{} us on x", "{} a comment", "{} comments", "{} this article")
+    structured = [t.format(w) for w in pieces for t in templates]
+    hits = 0
+    for s in structured + [s.upper() for s in structured] + [s.title() for s in structured]:
+        m = P._WIDGET_GATE.match(s)
+        hits += bool(m)
+        assert P._may_start_widget(s) or not m, repr(s)
+    assert hits > 200
+    for _ in range(20000):
+        s = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 5)))
+        s = "".join(ch.upper() if rng.random() < 0.3 else ch for ch in s).strip()
+        m = P._WIDGET_GATE.match(s)
+        hits += bool(m)
+        assert P._may_start_widget(s) or not m, repr(s)
+    assert hits > 1000

@@ -49,6 +49,7 @@ def test_corpus_is_reiterable_and_hash_is_stable():
     assert "Masthead" not in doc.text and doc.text.startswith("Editor in Chief")
     assert discourse.load_seeds().hash == corpus.hash
     assert len(corpus.hash) == 64
+    assert list(corpus.items()) == [(d.id, d.text) for d in corpus]
 
 
 def test_load_corpus_seeds_name_falls_back_to_shipped(tmp_path, monkeypatch):

@@ -427,3 +427,23 @@ def test_bigram_counts_equal_counting_pairs(seed_passages, min_count):
         assert n_distinct == len(pairs)
         assert frequent == {k: v for k, v in pairs.items() if v >= min_count}
         assert all(type(v) is int for v in frequent.values())
+
+
+def test_lemma_equals_simplemma():
+    """The tokenizer's lemma (dictionary hit answered directly) equals ``simplemma.lemmatize`` for every kind of word."""
+    import simplemma
+    import wordsegment
+
+    from discourse.tokenize import _english_forms, _lemma
+
+    with open(wordsegment.Segmenter.UNIGRAMS_FILENAME, encoding="utf-8") as fh:
+        common = [line.split("\t", 1)[0] for _, line in zip(range(3000), fh)]
+    forms = list(_english_forms())
+    words = common + forms[::97] + [w.upper() for w in forms[:200]] + [w.capitalize() for w in common[:300]] + [
+        "agencies", "talks", "held", "don't", "taliban's", "naïve", "résumé", "kabul", "afghans", "ttp", "isi", "²", "x",
+        "qwzxvbnm", "counterterrorism", "miscalculating", "straße", "İstanbul", "ǅemal",
+    ]
+    hits = sum(_english_forms().get(w) is not None for w in words if w.isascii())
+    assert hits > 1000  # the direct lookup answers most words
+    for w in words:
+        assert _lemma.__wrapped__(w) == simplemma.lemmatize(w, lang="en").lower(), w

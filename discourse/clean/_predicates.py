@@ -160,6 +160,52 @@ _TAGLINE = re.compile(
 _COPYRIGHT = re.compile(r"^\s*(?:©|\(c\)|copyright\b|all rights reserved\b).{0,200}$|.{0,160}\ball rights reserved\.?\s*$", I)
 _SENT_END = re.compile(r"[.!?][\"')\]]*\s*$")
 
+#: Matches the start of every line that :data:`_COMMENT_FORM`, :data:`_WIDGET_LINE`, :data:`_TAGS_LINE`,
+#: :data:`_FOLLOW_LINE` or :data:`_CREDIT_LEAD` matches (their union, one ``match`` per line
+#: instead of five); a line it does not match can only be an image credit by :data:`_CREDIT_ANY`
+#: or a copyright line.
+_WIDGET_GATE = re.compile("|".join(f"(?:{p.pattern})" for p in (_COMMENT_FORM, _WIDGET_LINE, _TAGS_LINE, _FOLLOW_LINE, _CREDIT_LEAD)), I)
+
+# What each of those five patterns can start with (after the leading characters it allows): a line
+# that starts with none of these is matched by none of them (see :func:`_may_start_widget`).
+_PLAIN_STARTS = (
+    # _COMMENT_FORM
+    "leave", "add", "post", "write", "comment", "cancel", "respons", "repl", "join", "you", "required", "save",
+    "name", "email", "website", "notify",
+    # _TAGS_LINE
+    "tag", "filed", "categor", "topics", "keywords",
+    # _FOLLOW_LINE
+    "follow", "like", "subscribe", "sign", "get", "click", "share",
+)
+_WIDGET_STARTS = (
+    "share", "tweet", "email", "e-mail", "print", "whatsapp", "facebook", "twitter", "x", "linkedin", "telegram",
+    "reddit", "pinterest", "copy", "save", "bookmark", "like", "follow", "comment", "no", "view", "show",
+    "advertisement", "sponsored", "ad", "scroll", "listen", "subscribe", "sign", "log", "register", "donate", "skip",
+    "back", "menu", "search", "previous", "next", "home", "click", "more",
+)
+_CREDIT_STARTS = ("featured", "cover", "header", "top", "main", "file", "lead", "image", "photo", "pic", "illustration",
+                  "graphic", "video")
+
+
+_LEADS = frozenset(" \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f|,/-[(*_")  # the ASCII characters [\s|•·,/\-] and [\[(*_] allow
+_STARTS = _PLAIN_STARTS + _WIDGET_STARTS + _CREDIT_STARTS
+_FIRST_TWO = frozenset(w[:2] for w in _STARTS if len(w) >= 2)
+_FIRST_ONE = frozenset(w for w in _STARTS if len(w) == 1)
+
+
+def _may_start_widget(s: str) -> bool:
+    """False only if :data:`_WIDGET_GATE` cannot match the stripped line ``s``: its first two letters, cheaply.
+
+    A line that starts with a leading character the patterns allow, with a
+    digit, or holds a non-ASCII character (``re.IGNORECASE`` folds a few
+    non-ASCII letters to ASCII ones; ``\\s`` and ``\\d`` match non-ASCII
+    spaces and digits) answers True.
+    """
+    if not s or s[0] in _LEADS or s[0].isdigit() or not s.isascii():
+        return True
+    head = s[:2].lower()
+    return head in _FIRST_TWO or head[:1] in _FIRST_ONE
+
 
 #: Every match of :data:`_CREDIT_ANY` contains one of these, every match of :data:`_COPYRIGHT` one of
 #: ``_COPYRIGHT_WORDS`` or "\u00a9" (matched case-insensitively; see :func:`_may_contain`).
@@ -181,6 +227,34 @@ def _may_contain(text: str, low: str, words: tuple) -> bool:
     if any(w in low for w in words):
         return True
     return not text.isascii() and any(ch in text for ch in _FOLDS_TO_ASCII)
+
+
+def _lines_holding(text: str, low: str, spans, words: tuple) -> "list[bool] | None":
+    """For each line span ``(a, b)`` of ``text``: does ``low[a:b]`` hold one of ``words``?  None unless ``text`` is ASCII.
+
+    A case-insensitive match of a word inside a line lies within the line's
+    span, and for ASCII text ``low`` (``text.lower()``) has the same offsets,
+    so this says which lines can match a pattern every match of which holds
+    one of ``words`` (see :func:`_may_contain`) - found with one ``str.find``
+    pass per word over the whole text instead of a pattern search per line.
+    """
+    if not text.isascii():
+        return None
+    starts = []
+    for w in words:
+        i = low.find(w)
+        while i >= 0:
+            starts.append(i)
+            i = low.find(w, i + 1)
+    if not starts:
+        return [False] * len(spans)
+    starts.sort()
+    out, j, n = [], 0, len(starts)
+    for a, b in spans:
+        while j < n and starts[j] < a:
+            j += 1
+        out.append(j < n and starts[j] < b)  # words hold no newline: one starting in the line ends in it
+    return out
 
 
 # ------------------------------------------------------------- line predicates

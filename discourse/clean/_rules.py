@@ -58,6 +58,9 @@ from ._predicates import (
     _READ_MORE_LINE,
     _SENT_END,
     _SIDEBAR_HEAD,
+    _WIDGET_GATE,
+    _lines_holding,
+    _may_start_widget,
     _is_bio,
     _is_byline,
     _is_comment_form,
@@ -183,20 +186,34 @@ def _find_sidebars(text: str) -> List[Edit]:
 def _find_widgets(text: str) -> List[Edit]:
     """Share/comment widgets, comment forms and image-credit lines, anywhere."""
     edits: list[Edit] = []
-    # most texts have no credit or copyright words at all, and then no line needs those searches
+    # the credit and copyright searches run only on lines holding one of their words (ASCII text) or,
+    # in other text, on every line when the text holds one; most texts hold none
     low = text.lower()
-    credits = _may_contain(text, low, _CREDIT_WORDS)
-    copyright_ = _may_contain(text, low, _COPYRIGHT_WORDS)
-    for (a, b), s in zip(*_nonempty_stripped(text)):
+    spans, stripped = _nonempty_stripped(text)
+    credit_lines = _lines_holding(text, low, spans, _CREDIT_WORDS)
+    if credit_lines is None:
+        credit_lines = [_may_contain(text, low, _CREDIT_WORDS)] * len(spans)
+    copyright_lines = _lines_holding(text, low, spans, _COPYRIGHT_WORDS)
+    if copyright_lines is None:
+        copyright_lines = [_may_contain(text, low, _COPYRIGHT_WORDS)] * len(spans)
+    for i, ((a, b), s) in enumerate(zip(spans, stripped)):
         if len(s) > 300:  # longer than any line the four rules below remove
+            continue
+        credit_here, copyright_here = credit_lines[i], copyright_lines[i]
+        if not (_may_start_widget(s) and _WIDGET_GATE.match(s)):
+            # not a comment form, widget or credit-lead line: only the content-based rules remain
+            if credit_here and _is_image_credit(s):
+                edits.append(_line_edit(text, a, b, "image_credit"))
+            elif copyright_here and _is_copyright(s):
+                edits.append(_line_edit(text, a, b, "copyright"))
             continue
         if _is_comment_form(s):
             edits.append(_line_edit(text, a, b, "comment_form"))
         elif _is_widget(s):
             edits.append(_line_edit(text, a, b, "share_widget"))
-        elif _is_image_credit(s, any_credit=credits):
+        elif _is_image_credit(s, any_credit=credit_here):
             edits.append(_line_edit(text, a, b, "image_credit"))
-        elif copyright_ and _is_copyright(s):
+        elif copyright_here and _is_copyright(s):
             edits.append(_line_edit(text, a, b, "copyright"))
     return edits
 
