@@ -44,12 +44,12 @@ from __future__ import annotations
 
 import logging
 import re
-from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable, List, Mapping, Optional, Sequence, Union
 
 from ._aliases import AliasMatcher, load_aliases
-from ._names import Openers, _data_text, _in_dictionary, default_names
+from ._lexicon import _lemma, default_stopwords
+from ._names import Openers, _in_dictionary, default_names
 from .errors import NotFittedError, ParameterError, check_param
 
 __all__ = ["Tokenizer", "load_aliases", "default_stopwords", "default_names"]
@@ -61,57 +61,6 @@ _WORD = re.compile(r"[^\W\d_]+(?:['_][^\W\d_]+)*")
 _WORD_SPLIT = re.compile("(" + _WORD.pattern + ")")
 _CONTRACTIONS = frozenset({"s", "re", "ve", "ll", "d", "m", "t"})
 _SCORINGS = ("default", "npmi")
-
-
-def default_stopwords() -> frozenset[str]:
-    """scikit-learn's English stop words plus the shipped domain list.
-
-    scikit-learn's ``ENGLISH_STOP_WORDS`` are read from the copy in
-    ``discourse/data/stopwords_english.txt`` (the tests check it equals the
-    installed list), so tokenising does not import scikit-learn.
-
-    Examples
-    --------
-    >>> sw = default_stopwords()
-    >>> "the" in sw, "said" in sw, "security" in sw
-    (True, True, False)
-    """
-
-    def words(name: str) -> frozenset[str]:
-        return frozenset(w.strip().lower() for w in _data_text(name).splitlines() if w.strip() and not w.startswith("#"))
-
-    return words("stopwords_english.txt") | words("stopwords_domain.txt")
-
-
-@lru_cache(maxsize=1)
-def _english_forms():
-    """simplemma's English form -> lemma dictionary (the object its ``lemmatize`` looks words up in)."""
-    from simplemma.strategies.dictionaries import dictionary_factory
-
-    factory = getattr(dictionary_factory, "DEFAULT_DICTIONARY_FACTORY", None)
-    return None if factory is None else factory.get_dictionary("en")
-
-
-@lru_cache(maxsize=1 << 18)
-def _lemma(word: str) -> str:
-    """``simplemma.lemmatize(word, lang="en")``, lowercase.
-
-    For English, simplemma's first step for a non-numeric NFC token is a
-    lookup of the token itself in its dictionary; an ASCII token (always NFC)
-    found there is answered by that lookup directly, without simplemma's
-    per-call normalisation and strategy dispatch.  Every other token goes
-    through ``simplemma.lemmatize``.  Both give the same lemma
-    (``tests/test_tokenize.py``).
-    """
-    forms = _english_forms()
-    if forms is not None and word.isascii() and not word.isnumeric():
-        hit = forms.get(word)
-        if hit is not None:
-            return hit.lower()
-    import simplemma
-
-    # simplemma restores capitals of proper nouns ("kabul" -> "Kabul"): tokens stay lowercase
-    return simplemma.lemmatize(word, lang="en").lower()
 
 
 class Tokenizer:

@@ -434,7 +434,7 @@ def test_lemma_equals_simplemma():
     import simplemma
     import wordsegment
 
-    from discourse.tokenize import _english_forms, _lemma
+    from discourse._lexicon import _english_forms, _lemma
 
     with open(wordsegment.Segmenter.UNIGRAMS_FILENAME, encoding="utf-8") as fh:
         common = [line.split("\t", 1)[0] for _, line in zip(range(3000), fh)]

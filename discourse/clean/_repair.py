@@ -176,14 +176,12 @@ def _load() -> dict:
     with _LOCK:
         if not _STATE:
             import wordsegment
-            from simplemma.strategies.dictionaries import dictionary_factory
+
+            from .._lexicon import _english_forms
 
             seg = _load_segmenter(wordsegment.Segmenter)
-            # the factory simplemma's lemmatize and is_known use, so its dictionary is decoded once per process
-            factory = getattr(dictionary_factory, "DEFAULT_DICTIONARY_FACTORY", None)
-            if factory is None:  # simplemma before 2.0
-                factory = dictionary_factory.DefaultDictionaryFactory()
-            forms = factory.get_dictionary("en")
+            # the dictionary simplemma's lemmatize and is_known use, so it is decoded once per process
+            forms = _english_forms()
             _STATE["segmenter"] = seg
             _STATE["unigrams"] = seg.unigrams
             _STATE["forms"] = forms
