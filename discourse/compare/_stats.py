@@ -215,18 +215,6 @@ def check_model(model: Any, n_passages: int) -> np.ndarray:
     return theta
 
 
-def run_doc_shares(model: Any, W) -> np.ndarray:
-    """Document topic shares of every run, shape (n_runs, n_docs, n_topics).
-
-    ``W`` is the documents x passages weight matrix; a model combining several
-    runs (:class:`discourse.models.runs.ModelRuns`) gives one layer per run,
-    aligned to its reference topics; any other fitted model gives one.
-    """
-    runs = getattr(model, "runs_doc_topic_", None)
-    thetas = [np.asarray(model.doc_topic_, dtype=float)] if runs is None else list(np.asarray(runs, dtype=float))
-    return np.stack([np.asarray(W @ t) for t in thetas])
-
-
 def unstable_flags(model: Any) -> np.ndarray:
     """Per topic (model order), whether the runs flag it unstable; all False for a single model."""
     topics = list(model.topic_ids_)
