@@ -96,12 +96,13 @@ class Assignment(NamedTuple):
         return Assignment(*out)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Assigner:
     """What assigning embeddings to topics needs of a fitted :class:`BERTopicModel`.
 
     Holds no BERTopic object, embedder or per-passage array, so it pickles
-    small: the Dask backend ships it to the workers.
+    small: the Dask backend ships it to the workers.  Compared by identity
+    (its fields hold arrays and fitted models).
 
     Attributes
     ----------
