@@ -12,7 +12,7 @@ import pytest
 
 from discourse.errors import InputError, ParameterError
 from discourse.models import SentenceTransformerEmbedder, default_embedding_model
-from discourse.models.embed import default_cache_dir, text_key
+from discourse.models.embed import default_cache_dir, read_cache, text_key
 
 TEXTS = [
     "Pakistan and Afghanistan agreed to share intelligence.",
@@ -110,6 +110,23 @@ def test_duplicates_are_embedded_once(embedder, monkeypatch):
     out = embedder.encode([TEXTS[0], TEXTS[1], TEXTS[0]])
     assert len(seen) == 2
     assert out[0].tobytes() == out[2].tobytes()
+
+
+def test_read_cache_gives_the_cached_vectors_and_embeds_nothing(embedder, tmp_path, monkeypatch):
+    first = embedder.encode(TEXTS)
+    before = [p.read_bytes() for p in shards(embedder)]
+
+    def boom(*a, **k):
+        raise AssertionError("read_cache embedded")
+
+    monkeypatch.setattr(SentenceTransformerEmbedder, "_embed_missing", boom)
+    wanted = {text_key(t): i for i, t in enumerate(TEXTS[:3])}
+    got = read_cache(str(embedder.cache_path), set(wanted) | {text_key("a text never embedded")})
+    assert set(got) == set(wanted)
+    for k, i in wanted.items():
+        assert got[k].dtype == np.float32 and got[k].tobytes() == first[i].tobytes()
+    assert [p.read_bytes() for p in shards(embedder)] == before  # nothing written
+    assert read_cache(tmp_path / "no such folder", set(wanted)) == {}
 
 
 @pytest.mark.parametrize("damage", ["truncate", "flip_data", "flip_key", "garbage"])

@@ -13,6 +13,7 @@ import pytest
 import discourse
 from discourse.errors import CorpusTooSmallError, InputError, NotFittedError, ParameterError
 from discourse.models import BERTopicModel
+from discourse.models._bertopic_state import Assigner, Assignment, one_hot, set_assignments
 from discourse.models.bertopic_model import auto_sizes
 from discourse.models.embed import SentenceTransformerEmbedder
 from test_models_lda import PLANTED, planted_records, prepare, recovered
@@ -143,6 +144,61 @@ def test_kept_outliers_get_their_own_column(seeds_bt, seeds_prepared, cache, cap
                                   seeds_bt.doc_topic_[~keep.outlier_mask_])
     assert keep.labels_[-1].startswith("outliers: ")
     assert -1 in set(keep.topic_terms(5)["topic"])
+
+
+# --- the fitted state shared with the Dask backend -----------------------------------------------
+@slow
+def test_fitted_state_is_what_the_assigner_gives_for_the_fit_topics(seeds_bt, seeds_prepared, cache):
+    """fit builds its per-passage state with the same outlier handling and similarity the workers run."""
+    m = seeds_bt
+    emb = embeddings_of(seeds_prepared, cache)
+    raw = np.where(m.outlier_mask_, -1, m.assignments_)
+    got = Assigner.of(m).finish(raw, emb)
+    assert got.topics.tobytes() == m.assignments_.tobytes() and got.outlier.tobytes() == m.outlier_mask_.tobytes()
+    assert got.similarity.tobytes() == m.similarity_.tobytes()
+    assert m.doc_topic_.tobytes() == one_hot(m.topic_ids_, got.topics).tobytes()
+
+
+@slow
+def test_a_shipped_assigner_assigns_as_the_model_does(seeds_bt, seeds_prepared, cache):
+    import pickle
+
+    m = seeds_bt
+    emb = embeddings_of(seeds_prepared, cache)[:30]
+    shipped = pickle.loads(pickle.dumps(Assigner.of(m)))  # what a Dask worker receives
+    got = shipped(emb)
+    assert got.topics.tobytes() == m.assign(emb).tobytes()
+    assert set(got.topics.tolist()) <= set(m.topic_ids_) and got.similarity.shape == (30,)
+    assert shipped(emb[:0]).topics.shape == (0,)
+
+
+def test_merged_assignments_become_the_per_passage_state():
+    """How the Dask backend merges: partitions concatenated, sampled rows replaced by the fit's."""
+    class Fitted:
+        topic_ids_ = [-1, 0, 1]
+
+    parts = [Assignment(np.array([0, -2, 1]), np.array([True, False, False]), np.array([0.5, 0.0, 0.7])),
+             Assignment(np.array([-2, 0]), np.array([False, False]), np.array([0.0, 0.9]))]
+    sampled = Assignment(np.array([-1, 1]), np.array([True, False]), np.array([0.1, 0.8]))
+    merged = Assignment.concat(parts).replace_rows(np.array([1, 3]), sampled)
+    m = set_assignments(Fitted(), merged)
+    assert m.assignments_.tolist() == [0, -1, 1, 1, 0]
+    assert m.outlier_mask_.tolist() == [True, True, False, False, False] and m.n_outliers_ == 2
+    assert m.similarity_.tolist() == [0.5, 0.1, 0.7, 0.8, 0.9]
+    assert m.doc_topic_.tolist() == [[0, 1, 0], [1, 0, 0], [0, 0, 1], [0, 0, 1], [0, 1, 0]]
+    assert parts[0].topics.tolist() == [0, -2, 1]  # the parts are not changed
+    assert Assignment.concat([]).topics.shape == (0,)
+
+
+def test_check_params_gives_the_seed_and_names_a_bad_parameter():
+    from discourse.models import LDA
+
+    assert BERTopicModel(random_state=7, cache_dir=False).check_params()["seed"] == 7
+    assert LDA(k=3, random_state=5).check_params()["seed"] == 5
+    with pytest.raises(ParameterError, match=r"^outliers="):
+        BERTopicModel(outliers="drop", cache_dir=False).check_params()
+    with pytest.raises(ParameterError, match=r"^k="):
+        LDA(k=1).check_params()
 
 
 # --- persistence and caching -------------------------------------------------------------------

@@ -212,7 +212,7 @@ def cluster_fitter(client, sp: StoredPrepared, prepared, config, timings: dict[s
     from .._fit import Fitter
 
     def fit_lda(run):
-        q = run._validate()
+        q = run.check_params()
         selection, k = None, q["k"]
         if k == "auto":
             t = time.perf_counter()
@@ -227,7 +227,7 @@ def cluster_fitter(client, sp: StoredPrepared, prepared, config, timings: dict[s
                              corpus_hash=sp.corpus_hash, selection=selection)
 
     def fit_bertopic(bt):
-        bt._validate()
+        bt.check_params()
         t = time.perf_counter()
         emb = embed_distributed(client, sp, embedding_model=bt.embedding_model, batch_size=bt.batch_size,
                                 cache_dir=bt.cache_dir, progress=config.progress)

@@ -10,10 +10,14 @@ split across workers.  :func:`fit_bertopic_distributed` therefore:
 2. fits :class:`~discourse.models.BERTopicModel` (UMAP, HDBSCAN, c-TF-IDF over
    the passages' tokens) on the sample's embeddings, in the driver;
 3. **assigns** every passage outside the sample on the workers, partition by
-   partition, with the fitted model's :meth:`~discourse.models.BERTopicModel.assign`
-   (UMAP ``transform`` then HDBSCAN ``approximate_predict``, outliers handled
-   as the model's ``outliers`` option says).  Sampled passages keep the topic
-   the fit gave them.
+   partition, with the fitted model's
+   :class:`~discourse.models._bertopic_state.Assigner` (what
+   :meth:`~discourse.models.BERTopicModel.assign` runs in process: UMAP
+   ``transform`` then HDBSCAN ``approximate_predict``, outliers handled as the
+   model's ``outliers`` option says).  Sampled passages keep the topic the
+   fit gave them; the merged assignment becomes the model's per-passage state
+   through :func:`~discourse.models._bertopic_state.set_assignments`, as in
+   process.
 
 With ``sample_size >= n`` nothing is assigned on the workers and the model is
 the in-process model fitted on the same embeddings (identical tables when the
@@ -36,7 +40,6 @@ References
 
 from __future__ import annotations
 
-import copy
 import logging
 import time
 from typing import Any, Sequence
@@ -45,6 +48,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import check_param
+from ..models._bertopic_state import Assigner, Assignment, record_sample, set_assignments
 from ._cluster import gather_with_progress, put
 from ._embed import EmbeddingParts, read_embeddings
 from ._store import ParquetStore
@@ -54,6 +58,8 @@ __all__ = ["draw_sample", "fit_bertopic_distributed", "sample_size_effect"]
 logger = logging.getLogger(__name__)
 
 DEFAULT_SAMPLE_SIZE = 20_000
+#: How :func:`draw_sample` draws (recorded in the model's provenance).
+SAMPLE_RULE = "numpy.random.default_rng(seed).choice(n, sample_size, replace=False), sorted"
 
 
 def draw_sample(n: int, sample_size: int, random_state: int) -> np.ndarray:
@@ -89,31 +95,12 @@ def _sample_rows(store_root: str, words_key: str, tokenizer, rows: list[int]) ->
     return table.drop(["words"]).to_pandas(), toks
 
 
-def _assign_part(model, parts: EmbeddingParts, index: int, skip: list[int]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Assign one partition's passages (runs on a worker): (topics, outlier mask, similarity)."""
-    import warnings
-
-    from hdbscan import approximate_predict
-
+def _assign_part(assigner: Assigner, parts: EmbeddingParts, index: int, skip: list[int]) -> Assignment:
+    """Assign one partition's passages (runs on a worker); the sampled rows ``skip`` are left to the driver."""
     emb = read_embeddings(parts, index)
-    n = len(emb)
-    keep = np.ones(n, dtype=bool)
+    keep = np.ones(len(emb), dtype=bool)
     keep[np.asarray(skip, dtype=np.int64)] = False
-    topics = np.full(n, -2, dtype=np.int64)  # -2: a sampled passage (filled by the driver)
-    outlier = np.zeros(n, dtype=bool)
-    sim = np.zeros(n, dtype=np.float64)
-    if keep.any():
-        x = emb[keep]
-        with warnings.catch_warnings():
-            warnings.filterwarnings("ignore", category=UserWarning, module="umap")
-            reduced = model.umap_model_.transform(x)
-        labels, _ = approximate_predict(model.hdbscan_model_, np.nan_to_num(reduced))
-        raw = np.asarray([model.cluster_to_topic_.get(int(c), -1) for c in labels], dtype=np.int64)
-        assigned = model._reduce(raw, x)
-        topics[keep] = assigned
-        outlier[keep] = raw == -1
-        sim[keep] = model._similarity(assigned, x)
-    return topics, outlier, sim
+    return Assignment.empty(len(emb)).replace_rows(np.flatnonzero(keep), assigner(emb[keep]))
 
 
 def fit_bertopic_distributed(client, prepared, embeddings: EmbeddingParts, *, sample_size: int = DEFAULT_SAMPLE_SIZE,
@@ -149,12 +136,11 @@ def fit_bertopic_distributed(client, prepared, embeddings: EmbeddingParts, *, sa
         If the sample is too small to cluster.
     """
     from ..models import BERTopicModel
-    from ..models._base import check_random_state_seed
 
     check_param("sample_size", sample_size, "an integer >= 2", isinstance(sample_size, (int, np.integer)) and not isinstance(sample_size, bool) and sample_size >= 2)
     params = dict(params or {})
     model = BERTopicModel(**params)
-    seed = check_random_state_seed(model.random_state)
+    seed = model.check_params()["seed"]
     n = prepared.n_passages
     sample = draw_sample(n, int(sample_size), seed)
     offsets = np.cumsum([0] + [p.n_passages for p in prepared.parts])
@@ -181,36 +167,14 @@ def fit_bertopic_distributed(client, prepared, embeddings: EmbeddingParts, *, sa
 
     t0 = time.perf_counter()
     if len(sample) < n:
-        light = copy.copy(model)
-        light.bertopic_ = None
-        light.__dict__.pop("_embedder_obj", None)
-        shipped = put(client, light)
+        shipped = put(client, Assigner.of(model))
         afuts = [client.submit(_assign_part, shipped, embeddings, j, rows_by_part.get(j, []), pure=False)
                  for j in range(len(prepared.parts))]
         parts = gather_with_progress(client, afuts, desc="BERTopic assign", progress=progress)
-        topics = np.concatenate([p[0] for p in parts]) if parts else np.zeros(0, np.int64)
-        outlier = np.concatenate([p[1] for p in parts]) if parts else np.zeros(0, bool)
-        sim = np.concatenate([p[2] for p in parts]) if parts else np.zeros(0)
-        topics[sample] = model.assignments_
-        outlier[sample] = model.outlier_mask_
-        sim[sample] = model.similarity_
-        model.assignments_ = topics
-        model.outlier_mask_ = outlier
-        model.n_outliers_ = int(outlier.sum())
-        model.similarity_ = sim
-        model.doc_topic_ = model._one_hot(topics)
+        set_assignments(model, Assignment.concat(parts).replace_rows(sample, Assignment.of(model)))
     t_assign = time.perf_counter() - t0
-    model.sample_ = sample
-    prov = dict(model.provenance_)
-    prov["extra"] = dict(prov.get("extra") or {}) | {
-        "n_passages": int(n),
-        "sample_size": int(len(sample)),
-        "sample_seed": seed,
-        "sample_rule": "numpy.random.default_rng(seed).choice(n, sample_size, replace=False), sorted",
-    }
-    model.provenance_ = prov
-    model.timings_ = {"fit_sample": t_fit, "assign": t_assign}
-    return model
+    return record_sample(model, sample=sample, n_passages=n, seed=seed, rule=SAMPLE_RULE,
+                         timings={"fit_sample": t_fit, "assign": t_assign})
 
 
 def sample_size_effect(client, prepared, embeddings: EmbeddingParts, sizes: Sequence[int], *, params: dict[str, Any] | None = None,

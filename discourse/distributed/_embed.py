@@ -55,17 +55,15 @@ def _encode(texts: list[str], model: Any, batch_size: int, cache_folder: str | N
     as :meth:`SentenceTransformerEmbedder.encode` embeds its cache misses
     (unique texts, longest first, in chunks), partition by partition.
     """
-    from pathlib import Path
-
-    from ..models.embed import _read_cache, text_key
+    from ..models.embed import read_cache, text_key
 
     emb = _embedder(model, batch_size)
     if not texts:
         return np.zeros((0, emb.dim), dtype=np.float32)
     found: dict[bytes, np.ndarray] = {}
     keys = [text_key(t) for t in texts]
-    if cache_folder is not None and Path(cache_folder).is_dir():
-        found = _read_cache(Path(cache_folder), set(keys))
+    if cache_folder is not None:
+        found = read_cache(cache_folder, set(keys))
     missing: dict[bytes, str] = {}
     for k, t in zip(keys, texts):
         if k not in found and k not in missing:

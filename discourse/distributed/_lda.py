@@ -259,7 +259,7 @@ def fit_lda_distributed(
         raise ParameterError(f"{unknown[0]}= is not allowed here: fit_lda_distributed takes {', '.join(LDA_PARAMS)} besides its own")
     from ..models import LDA
 
-    p = LDA(k=int(k), random_state=random_state, **lda_params)._validate()
+    p = LDA(k=int(k), random_state=random_state, **lda_params).check_params()
     passes, iterations, alpha, eta = p["passes"], p["iterations"], p["alpha"], p["eta"]
     no_below, no_above, random_state = p["no_below"], p["no_above"], p["seed"]
     if not parts:

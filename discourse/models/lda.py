@@ -197,7 +197,22 @@ class LDA(TopicModel):
         self.progress = progress
 
     # --- parameters --------------------------------------------------------------
-    def _validate(self) -> dict[str, Any]:
+    def check_params(self) -> dict[str, Any]:
+        """Check every parameter as :meth:`fit` does, before any work starts.
+
+        Returns
+        -------
+        dict
+            The checked values: ``k`` (int or ``"auto"``), ``k_range`` and
+            ``seeds`` (lists, ``None`` unless ``k="auto"``), ``passes``,
+            ``iterations``, ``no_below``, ``alpha``, ``eta``, ``no_above``
+            and ``seed`` (the integer seed ``random_state`` gives).
+
+        Raises
+        ------
+        ParameterError
+            Naming the first parameter out of range.
+        """
         k = self.k
         if k != "auto":
             check_param("k", k, '"auto" or an integer >= 2', not isinstance(k, str))
@@ -236,7 +251,7 @@ class LDA(TopicModel):
         CorpusTooSmallError
             If fewer than 2 passages have any vocabulary term.
         """
-        p = self._validate()
+        p = self.check_params()
         passages = check_prepared(prepared)
         tokens = passage_tokens(prepared)
         dictionary, bow = build_dictionary(tokens, no_below=p["no_below"], no_above=p["no_above"])
