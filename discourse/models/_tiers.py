@@ -318,8 +318,9 @@ class Int8Backend:
     ``TOKENS_PER_CALL`` tokens a call).  A passage's vector then depends on
     its own text only: padding it to another length changes its fp32 sums
     (softmax, LayerNorm) in the last bits, which an int8 rounding downstream
-    can turn into 0.005 (measured on 3 of 2,590 Lee sentences), but its
-    padded length is its own and rows of one length do not interact.
+    can turn into 0.006 (1 of 2,590 Lee sentences,
+    ``benchmarks/bench_int8_batching.py``), but its padded length is its own
+    and rows of one length do not interact.
     """
 
     PAD_TO = 8
