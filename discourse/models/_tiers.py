@@ -201,10 +201,10 @@ def _no_telemetry():
     ``import openvino`` and NNCF's quantisation send usage events to an
     analytics host unless the consent file written by ``opt_in_out --opt_out``
     (``~/intel/openvino_telemetry``) says no.  Rather than write into the
-    user's home, the ``CI`` and ``NNCF_CI`` variables, which both libraries
-    document as declining telemetry, are set while they first load: the
-    consent decided then holds for the process.  The variables are restored
-    afterwards.
+    user's home, ``CI`` (which openvino-telemetry reads as an unattended run,
+    where OpenVINO and NNCF ask it to send nothing: ``disable_in_ci``) and
+    NNCF's own ``NNCF_CI`` are set while they first load: the consent decided
+    then holds for the process.  The variables are restored afterwards.
     """
     old = {k: os.environ.get(k) for k in ("CI", "NNCF_CI")}
     os.environ.update({"CI": "true", "NNCF_CI": "1"})
@@ -242,6 +242,9 @@ def _calibration_texts() -> list[str]:
     return [t for t in texts if len(t.split()) >= 3]
 
 
+_INPUTS = ("input_ids", "attention_mask", "token_type_ids")
+
+
 def _export_onnx(source: Path, out: Path):
     """Export the local MiniLM's encoder (last hidden state) to ONNX in ``out``; returns (path, tokenizer)."""
     import warnings
@@ -272,9 +275,6 @@ def _export_onnx(source: Path, out: Path):
                           dynamic_axes={n: {0: "batch", 1: "seq"} for n in _INPUTS + ("last_hidden_state",)},
                           dynamo=False)
     return fp32, tok
-
-
-_INPUTS = ("input_ids", "attention_mask", "token_type_ids")
 
 
 def _build_int8(source: Path, out: Path) -> None:
