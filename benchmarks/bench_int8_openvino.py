@@ -46,7 +46,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import warnings
 from pathlib import Path
 
 import numpy as np
@@ -88,34 +87,12 @@ def calibration_texts() -> list[str]:
 
 def build(out: Path) -> float:
     """Export, quantise and save the OpenVINO int8 model in ``out``; returns the seconds it took."""
-    import torch
-    from transformers import AutoModel, AutoTokenizer
-
+    from discourse.models._tiers import _export_onnx
     from discourse.models.embed import default_embedding_model
 
     t = time.perf_counter()
-    source = default_embedding_model()
     out.mkdir(parents=True, exist_ok=True)
-    tok = AutoTokenizer.from_pretrained(str(source), local_files_only=True)
-    model = AutoModel.from_pretrained(str(source), local_files_only=True).eval()
-
-    class Hidden(torch.nn.Module):
-        def __init__(self, m):
-            super().__init__()
-            self.m = m
-
-        def forward(self, input_ids, attention_mask, token_type_ids):
-            return self.m(input_ids=input_ids, attention_mask=attention_mask,
-                          token_type_ids=token_type_ids).last_hidden_state
-
-    enc = tok(["an example passage", "two"], padding=True, return_tensors="pt")
-    fp32 = out / "model_fp32.onnx"
-    with warnings.catch_warnings(), torch.no_grad():
-        warnings.simplefilter("ignore")
-        torch.onnx.export(Hidden(model), tuple(enc[n] for n in INPUTS), str(fp32), input_names=list(INPUTS),
-                          output_names=["last_hidden_state"], opset_version=17,
-                          dynamic_axes={n: {0: "batch", 1: "seq"} for n in INPUTS + ("last_hidden_state",)},
-                          dynamo=False)
+    fp32, tok = _export_onnx(default_embedding_model(), out)  # the same ONNX export as today's minilm-int8
 
     def item(text):
         e = tok(text, truncation=True, max_length=256, return_tensors="np")
