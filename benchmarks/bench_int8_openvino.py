@@ -1,7 +1,7 @@
 """Scratch benchmark: OpenVINO static int8 (NNCF) for MiniLM against torch fp32 and today's ``minilm-int8``.
 
-Measured, not adopted: on a quiet machine it reached 3.1-3.2x torch fp32 on
-sentences but 2.2-2.7x on whole articles in two runs, not reliably the 2.5x
+Measured, not adopted: on a quiet machine it reached 3.1-3.6x torch fp32 on
+sentences but 2.2-2.7x on whole articles in three runs, not reliably the 2.5x
 that issue 15 asks of ``minilm-int8`` (see the README's embedding tiers).  It needs
 ``pip install openvino==2026.4.1 nncf==3.4.0`` (they install beside the pinned
 versions; not project dependencies).
