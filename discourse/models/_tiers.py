@@ -191,11 +191,11 @@ def _quiet_transformers():
 
 
 # --- minilm-int8: ONNX Runtime, dynamic int8 ----------------------------------------
-def _build_int8(source: Path, out: Path) -> None:
+def _export_onnx(source: Path, out: Path):
+    """MiniLM's encoder (last hidden state) exported to ``out/model_fp32.onnx``; returns that path and the tokenizer."""
     import warnings
 
     import torch
-    from onnxruntime.quantization import QuantType, quantize_dynamic
     from transformers import AutoModel, AutoTokenizer
 
     with _offline():
@@ -221,6 +221,13 @@ def _build_int8(source: Path, out: Path) -> None:
                           output_names=["last_hidden_state"], opset_version=_RECIPES["minilm-int8"]["opset"],
                           dynamic_axes={n: {0: "batch", 1: "seq"} for n in names + ["last_hidden_state"]},
                           dynamo=False)
+    return fp32, tok
+
+
+def _build_int8(source: Path, out: Path) -> None:
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    fp32, tok = _export_onnx(source, out)
     root_level = logging.getLogger().level
     logging.getLogger().setLevel(logging.ERROR)  # quantize_dynamic advises pre-processing through the root logger
     try:
