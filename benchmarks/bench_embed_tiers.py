@@ -3,8 +3,10 @@
 Reports (written to ``benchmarks/results/bench_embed_tiers.json``):
 
 1. **Artefacts**: the time to build each tier's artefact from the shipped
-   MiniLM files (ONNX export + int8 quantisation; Model2Vec distillation),
-   or that it was reused from ``--cache``.
+   MiniLM files (ONNX export, OpenVINO conversion and NNCF int8 calibration
+   on gensim's ``lee.cor`` and ``pang_lee_polarity.cor``, texts apart from
+   the ones measured here; Model2Vec distillation), or that it was reused
+   from ``--cache``.
 2. **Throughput**: each tier embeds the same texts (``--passages`` distinct
    sentences of gensim's Lee corpus; ``--articles`` whole Lee articles) in a
    fresh process, with the embedding cache off (cold) and the artefact

@@ -235,6 +235,6 @@ class AnalysisConfig(RunConfig, ModelConfig, StatsConfig):
         ModelConfig.validate(self)
         RunConfig.validate(self)
         if self.reproducible and self.embedder == "minilm-int8":
-            raise ParameterError("embedder='minilm-int8' is refused with reproducible=True: ONNX Runtime picks its int8 "
-                                 "kernels from the CPU with no setting to pin them; use minilm or static")
+            raise ParameterError("embedder='minilm-int8' is refused with reproducible=True: OpenVINO picks its int8 "
+                                 "kernels from the CPU, unchecked across CPUs; use minilm or static")
         return self

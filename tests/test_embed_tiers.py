@@ -1,7 +1,7 @@
-"""Embedding tiers: minilm-int8 (ONNX Runtime) and static (Model2Vec), built offline and cached.
+"""Embedding tiers: minilm-int8 (OpenVINO) and static (Model2Vec), built offline and cached.
 
 Every test runs with networking disabled in this process.  The int8 export
-takes seconds; distilling the static model takes minutes on a busy 2-core
+takes about a minute; distilling the static model takes minutes on a busy 2-core
 machine, so the static tests are slow.
 """
 
@@ -53,7 +53,7 @@ def test_int8_is_close_to_fp32_and_a_second_run_reuses_the_export(cache, monkeyp
     fp32 = SentenceTransformerEmbedder(cache_dir=False, progress=False, normalize=True).encode(TEXTS)
     assert int8.shape == fp32.shape == (4, 384) and int8.dtype == np.float32
     cos = np.einsum("ij,ij->i", int8, fp32) / np.linalg.norm(fp32, axis=1)
-    assert cos.min() > 0.97, cos
+    assert cos.min() > 0.99, cos
     first = fresh(cache, "minilm-int8").tier_identity
 
     def boom(*a, **k):
@@ -61,27 +61,54 @@ def test_int8_is_close_to_fp32_and_a_second_run_reuses_the_export(cache, monkeyp
 
     monkeypatch.setattr(_tiers, "_build_int8", boom)
     again = fresh(cache, "minilm-int8")
-    assert again.tier_identity == first and first["isa"] == _tiers.int8_isa()
+    assert again.tier_identity == first and first["backend"].startswith("openvino ")
+    assert "8" in first["isa"] and first["isa"] != "unknown"  # the int8 kernels OpenVINO chose, e.g. brgemm_avx512_I8
     np.testing.assert_array_equal(again.encode(TEXTS), int8)
 
 
-def test_int8_keeps_each_feed_forward_output_in_fp32(cache):
-    import onnx
+def test_int8_runs_every_matrix_product_in_int8_and_the_rest_in_fp32(cache):
+    compiled = fresh(cache, "minilm-int8").backend.compiled
+    layers = [(op.get_rt_info()["layerType"].astype(str), op.get_rt_info()["runtimePrecision"].astype(str))
+              for op in compiled.get_runtime_model().get_ops()]
+    products = [prec for kind, prec in layers if kind in ("FullyConnected", "MatMul")]
+    # six layers: q, k, v, attention output and two feed-forward projections (36), QK^T and attention x V (12)
+    assert len(products) == 48 and set(products) <= {"u8", "i8"}, products
+    # the parts left in floating point run in fp32, not bf16, though this CPU may have bf16
+    assert not [kind for kind, prec in layers if prec in ("bf16", "f16")]
+    assert {prec for kind, prec in layers if kind in ("MVN", "Softmax")} == {"f32"}
 
-    graph = onnx.load(str(fresh(cache, "minilm-int8").backend.folder / "model_int8.onnx")).graph
-    fp32 = sorted(n.name for n in graph.node if n.op_type == "MatMul" and "/attention/" not in n.name)
-    assert fp32 == [f"/m/encoder/layer.{i}/output/dense/MatMul" for i in range(6)]
-    # q, k, v, attention output and the first feed-forward layer of all six layers run in int8
-    assert sum(n.op_type in ("MatMulInteger", "MatMulIntegerToFloat") for n in graph.node) == 30
+
+def test_int8_vector_of_a_passage_is_the_same_alone_and_in_any_batch(cache):
+    backend = fresh(cache, "minilm-int8").backend
+    texts = TEXTS + [" ".join(TEXTS * 12), "Rain.", TEXTS[0] + " " + TEXTS[1], "A much longer sentence " * 9]
+    alone = np.concatenate([backend.encode([t], 1) for t in texts])
+    # the same bytes: the embedding cache keeps one vector per text, whatever it was batched with (padding
+    # every passage to the batch's longest changes these vectors by ~1e-8, and 1 of 2,590 Lee sentences by 0.006)
+    for batch_size in (2, 32):
+        np.testing.assert_array_equal(backend.encode(texts[::-1], batch_size)[::-1], alone)
+
+
+def test_int8_declines_openvino_telemetry(cache):
+    import os
+
+    folder = fresh(cache, "minilm-int8").backend.folder
+    code = ("import os, json; from pathlib import Path; from discourse.models._tiers import Int8Backend; "
+            f"Int8Backend(Path({str(folder)!r}), 'x'); import openvino_telemetry as tm; "
+            "print(json.dumps([tm.Telemetry().consent, os.environ.get('CI'), os.environ.get('NNCF_CI')]))")
+    env = {k: v for k, v in os.environ.items() if k not in ("CI", "NNCF_CI")}
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True,
+                         timeout=300)
+    # telemetry declined for the process, and the variables that declined it are gone again
+    assert out.stdout.strip().splitlines()[-1] == "[false, null, null]", out.stdout
 
 
 def test_corrupt_export_is_reported_and_rebuilt(cache, caplog):
     emb = fresh(cache, "minilm-int8")
     before = emb.encode(TEXTS[:2])
-    onnx = emb.backend.folder / "model_int8.onnx"
-    data = bytearray(onnx.read_bytes())
+    weights = emb.backend.folder / "model_int8.bin"
+    data = bytearray(weights.read_bytes())
     data[len(data) // 2] ^= 0xFF
-    onnx.write_bytes(bytes(data))
+    weights.write_bytes(bytes(data))
     with caplog.at_level(logging.WARNING, logger="discourse.models._tiers"):
         rebuilt = fresh(cache, "minilm-int8")
         vecs = rebuilt.backend.encode(TEXTS[:2], 8)
@@ -100,7 +127,7 @@ def test_int8_is_refused_in_the_reproducible_mode(cache, monkeypatch):
     from discourse import numeric
 
     monkeypatch.setattr(numeric, "in_effect", lambda: True)
-    with pytest.raises(InputError, match="reproducible mode.*ONNX Runtime"):
+    with pytest.raises(InputError, match="reproducible mode.*OpenVINO"):
         fresh(cache, "minilm-int8").encode(TEXTS)
     with pytest.raises(ParameterError, match="minilm-int8"):
         AnalysisConfig(by=("period",), reproducible=True, embedder="minilm-int8").validate()

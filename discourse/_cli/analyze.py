@@ -28,8 +28,8 @@ def add_parser(sub, common: argparse.ArgumentParser) -> None:
     pa.add_argument("--runs", type=int, default=None,
                     help="runs of each model (seeds SEED, SEED+1, ...) aligned and combined in every comparison (default 5)")
     pa.add_argument("--embedder", default=None, choices=("minilm", "minilm-int8", "static"),
-                    help="BERTopic's embedding tier: minilm (torch fp32, default), minilm-int8 (about 2x faster), "
-                         "static (Model2Vec, tens of times faster, coarser); see the README")
+                    help="BERTopic's embedding tier: minilm (torch fp32, default), minilm-int8 (OpenVINO, "
+                         "2.5-6x faster), static (Model2Vec, tens of times faster, coarser); see the README")
     pa.add_argument("--cache", metavar="DIR", default=None, help="cache folder for embeddings and fitted models (default $DISCOURSE_CACHE or ~/.cache/discourse)")
     pa.add_argument("--scheduler", default=None, metavar="ADDRESS",
                     help="run on a Dask cluster: a scheduler address, or 'local' for a local cluster (default: in-process)")

@@ -4,10 +4,10 @@
 tier               what embeds
 =================  ==============================================================================
 ``minilm``         the shipped all-MiniLM-L6-v2 in torch, fp32 (the default)
-``minilm-int8``    the same model exported to ONNX, the MatMul weights of attention and of the first
-                   feed-forward layer quantised to int8 per channel (dynamic quantisation, ONNX
-                   Runtime); the second feed-forward MatMul of each layer stays fp32; mean pooling
-                   and L2 normalisation as in sentence-transformers
+``minilm-int8``    the same model in OpenVINO with every MatMul of attention and feed-forward
+                   layers in int8: static quantisation (NNCF) whose activation scales are
+                   calibrated once on local text (gensim's test texts); LayerNorm, softmax and GELU
+                   in fp32; mean pooling and L2 normalisation as in sentence-transformers
 ``static``         a Model2Vec static model distilled from the same MiniLM: a token lookup and
                    a mean, no network at all
 =================  ==============================================================================
@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import io
 import json
 import logging
 import os
@@ -53,8 +54,10 @@ TIERS = ("minilm", "minilm-int8", "static")
 REPRODUCIBLE_TIERS = ("minilm", "static")
 
 _RECIPES = {
-    "minilm-int8": {"format": "onnx", "opset": 17, "quantization": "dynamic int8, MatMul weights per channel (QInt8)",
-                    "fp32_nodes": "feed-forward output MatMul of every layer", "pooling": "mean", "normalize": True},
+    "minilm-int8": {"format": "openvino IR from a torch ONNX export", "opset": 17,
+                    "quantization": "static int8, NNCF model_type transformer (SmoothQuant, fast bias correction)",
+                    "calibration": "gensim lee.cor sentences and articles, pang_lee_polarity.cor lines",
+                    "precision_hint": "f32", "pad_to": 8, "pooling": "mean", "normalize": True},
     # no PCA: on 1,000 Lee sentences PCA to 256 dimensions kept 0.12 of fp32's 10 nearest neighbours, all 384 kept 0.26
     "static": {"format": "model2vec", "pca_dims": None, "sif_coefficient": 1e-4, "vocabulary": "model tokenizer"},
 }
@@ -75,7 +78,7 @@ def check_tier(tier: Any) -> str:
 
 
 def int8_isa() -> str:
-    """The instruction set of ONNX Runtime's int8 matrix kernels on this CPU (its MLAS picks by cpuid)."""
+    """The best int8 instruction set of this CPU by its cpuid flags (what oneDNN in OpenVINO picks unless capped)."""
     flags: set[str] = set()
     with contextlib.suppress(OSError):
         for line in Path("/proc/cpuinfo").read_text().splitlines():
@@ -190,9 +193,60 @@ def _quiet_transformers():
         hf_logging.disable_progress_bar()
 
 
-# --- minilm-int8: ONNX Runtime, dynamic int8 ----------------------------------------
+# --- minilm-int8: OpenVINO, static int8 calibrated on local text ---------------------
+@contextlib.contextmanager
+def _no_telemetry():
+    """Import and run OpenVINO and NNCF with their usage telemetry declined, for this process.
+
+    ``import openvino`` and NNCF's quantisation send usage events to an
+    analytics host unless the consent file written by ``opt_in_out --opt_out``
+    (``~/intel/openvino_telemetry``) says no.  Rather than write into the
+    user's home, ``CI`` (which openvino-telemetry reads as an unattended run,
+    where OpenVINO and NNCF ask it to send nothing: ``disable_in_ci``) and
+    NNCF's own ``NNCF_CI`` are set while they first load: the consent decided
+    then holds for the process.  The variables are restored afterwards.
+    """
+    old = {k: os.environ.get(k) for k in ("CI", "NNCF_CI")}
+    os.environ.update({"CI": "true", "NNCF_CI": "1"})
+    try:
+        yield
+    finally:
+        for k, v in old.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
+def _calibration_texts() -> list[str]:
+    """Local passages for the int8 calibration: gensim's test texts (never the quality benchmark's).
+
+    The sentences and whole articles of ``lee.cor`` (Lee, Pincombe & Welsh
+    2005; 50 news articles, none of them in ``lee_background.cor``, on which
+    the tier is measured) and the 200 short film-review lines of
+    ``pang_lee_polarity.cor`` (Pang & Lee 2005): short and long inputs, two
+    registers.
+    """
+    import gensim
+
+    from ..passages import sentence_spans
+
+    data = Path(gensim.__file__).parent / "test" / "test_data"
+    try:
+        docs = (data / "lee.cor").read_text(encoding="latin-1").splitlines()
+        reviews = (data / "pang_lee_polarity.cor").read_text(encoding="latin-1").splitlines()
+    except OSError as exc:
+        raise InputError(f"the int8 calibration texts of gensim are missing ({exc}); reinstall gensim") from None
+    texts = [d[a:b].strip() for d in docs for a, b in sentence_spans(d)] + docs
+    texts += [line.split(" ", 1)[-1] for line in reviews]
+    return [t for t in texts if len(t.split()) >= 3]
+
+
+_INPUTS = ("input_ids", "attention_mask", "token_type_ids")
+
+
 def _export_onnx(source: Path, out: Path):
-    """MiniLM's encoder (last hidden state) exported to ``out/model_fp32.onnx``; returns that path and the tokenizer."""
+    """Export the local MiniLM's encoder (last hidden state) to ONNX in ``out``; returns (path, tokenizer)."""
     import warnings
 
     import torch
@@ -213,94 +267,123 @@ def _export_onnx(source: Path, out: Path):
                           token_type_ids=token_type_ids).last_hidden_state
 
     enc = tok(["an example passage", "two"], padding=True, return_tensors="pt")
-    names = ["input_ids", "attention_mask", "token_type_ids"]
     fp32 = out / "model_fp32.onnx"
     with warnings.catch_warnings(), torch.no_grad():
         warnings.simplefilter("ignore")
-        torch.onnx.export(_Hidden(model), tuple(enc[n] for n in names), str(fp32), input_names=names,
+        torch.onnx.export(_Hidden(model), tuple(enc[n] for n in _INPUTS), str(fp32), input_names=list(_INPUTS),
                           output_names=["last_hidden_state"], opset_version=_RECIPES["minilm-int8"]["opset"],
-                          dynamic_axes={n: {0: "batch", 1: "seq"} for n in names + ["last_hidden_state"]},
+                          dynamic_axes={n: {0: "batch", 1: "seq"} for n in _INPUTS + ("last_hidden_state",)},
                           dynamo=False)
     return fp32, tok
 
 
 def _build_int8(source: Path, out: Path) -> None:
-    from onnxruntime.quantization import QuantType, quantize_dynamic
-
     fp32, tok = _export_onnx(source, out)
-    root_level = logging.getLogger().level
-    logging.getLogger().setLevel(logging.ERROR)  # quantize_dynamic advises pre-processing through the root logger
-    try:
-        # per-channel MatMul weights: per-tensor scales (or an int8 token-embedding table) cost 0.03 in cosine
-        quantize_dynamic(str(fp32), str(out / "model_int8.onnx"), weight_type=QuantType.QInt8,
-                         op_types_to_quantize=["MatMul"], per_channel=True, nodes_to_exclude=_fp32_nodes(fp32))
-    finally:
-        logging.getLogger().setLevel(root_level)
-    fp32.unlink()
-    tok.save_pretrained(str(out / "tokenizer"))
     max_len = 256
     with contextlib.suppress(OSError, ValueError, KeyError):
         max_len = int(json.loads((source / "sentence_bert_config.json").read_text())["max_seq_length"])
-    (out / "settings.json").write_text(json.dumps({"max_seq_length": max_len}))
 
+    def item(text: str) -> dict[str, np.ndarray]:
+        enc = tok(text, truncation=True, max_length=max_len, return_tensors="np")
+        return {n: enc[n].astype(np.int64) for n in _INPUTS}
 
-def _fp32_nodes(path: Path) -> list[str]:
-    """The MatMul nodes kept in fp32: each layer's feed-forward output (1536 -> 384).
+    with _no_telemetry():
+        import nncf
+        import openvino as ov
 
-    Its input is the GELU output, whose long positive tail makes its 8-bit
-    scale coarse for the many values near zero; kept in fp32 it raised the
-    10-NN recall against torch fp32 on 1,200 Lee sentences from 0.905 to
-    0.931 and the mean cosine from 0.9933 to 0.9966, for about a third of the
-    weight arithmetic run in fp32 (``benchmarks/bench_embed_tiers.py``).
-    """
-    import onnx
-
-    graph = onnx.load(str(path), load_external_data=False).graph
-    names = [n.name for n in graph.node if n.op_type == "MatMul" and n.name.endswith("/output/dense/MatMul")
-             and "/attention/" not in n.name]
-    if not names:
-        logger.warning("no feed-forward output MatMul found by name in the ONNX export; all MatMul weights are "
-                       "quantised (expect a lower cosine to fp32)")
-    return names
+        texts = _calibration_texts()
+        logger.info("calibrating the int8 scales on %d local passages (about a minute)", len(texts))
+        nncf_logger = logging.getLogger("nncf")
+        level = nncf_logger.level
+        nncf_logger.setLevel(logging.WARNING)  # NNCF reports each statistics pass at INFO
+        try:
+            # model_type TRANSFORMER: attention and feed-forward MatMuls in int8, SmoothQuant on their inputs,
+            # LayerNorm, softmax and GELU in fp32; scales from the calibration texts, fixed thereafter
+            with contextlib.redirect_stdout(io.StringIO()):  # NNCF draws its own progress bars on stdout
+                quantised = nncf.quantize(ov.Core().read_model(str(fp32)), nncf.Dataset(texts, item),
+                                          model_type=nncf.ModelType.TRANSFORMER, subset_size=len(texts))
+        finally:
+            nncf_logger.setLevel(level)
+        ov.save_model(quantised, str(out / "model_int8.xml"), compress_to_fp16=False)  # fp32 parts stay fp32
+    fp32.unlink()
+    tok.save_pretrained(str(out / "tokenizer"))
+    (out / "settings.json").write_text(json.dumps({"max_seq_length": max_len, "calibration_texts": len(texts)}))
 
 
 class Int8Backend:
-    """``minilm-int8``: the exported int8 ONNX model in ONNX Runtime, mean-pooled and L2-normalised."""
+    """``minilm-int8``: the int8 OpenVINO model of MiniLM, mean-pooled and L2-normalised.
 
-    def __init__(self, folder: Path, digest: str, threads: int | None = None) -> None:
-        import onnxruntime as ort
+    Passages are grouped by their token count rounded up to a multiple of
+    ``PAD_TO`` and run in batches of one padded length (at most
+    ``TOKENS_PER_CALL`` tokens a call).  A passage's vector then depends on
+    its own text only: padding it to another length changes its fp32 sums
+    (softmax, LayerNorm) in the last bits, which an int8 rounding downstream
+    can turn into 0.006 (1 of 2,590 Lee sentences,
+    ``benchmarks/bench_int8_batching.py``), but its padded length is its own
+    and rows of one length do not interact.
+    """
+
+    PAD_TO = 8
+    TOKENS_PER_CALL = 2048  # 8 passages of 256 tokens; larger calls ran slower here (cache-bound)
+
+    def __init__(self, folder: Path, digest: str) -> None:
         from tokenizers import Tokenizer
 
         self.folder, self.digest = folder, digest
-        opts = ort.SessionOptions()
-        opts.log_severity_level = 3
-        if threads:
-            opts.intra_op_num_threads = threads
-        self.session = ort.InferenceSession(str(folder / "model_int8.onnx"), opts, providers=["CPUExecutionProvider"])
+        with _no_telemetry():
+            import openvino as ov
+
+            # f32: without the hint the fp32 parts run in bf16 on CPUs that have it
+            self.compiled = ov.Core().compile_model(str(folder / "model_int8.xml"), "CPU",
+                                                    {"INFERENCE_PRECISION_HINT": "f32"})
+        self.version = _versions("openvino")["openvino"]
+        self.request = self.compiled.create_infer_request()
         self.max_len = int(json.loads((folder / "settings.json").read_text())["max_seq_length"])
         self.tokenizer = Tokenizer.from_file(str(folder / "tokenizer" / "tokenizer.json"))
         self.tokenizer.enable_truncation(self.max_len)
         self.tokenizer.no_padding()
-        self.dim = int(self.session.get_outputs()[0].shape[-1])
+        self.dim = int(self.compiled.output(0).get_partial_shape()[-1].get_length())
+        self.encode(["a warm-up passage"], 1)  # the kernels are chosen on the first run; identity names them
+        self.kernels = _kernels(self.compiled)
+
+    def _run(self, encs: list, length: int) -> np.ndarray:
+        ids = np.zeros((len(encs), length), dtype=np.int64)
+        mask, types = np.zeros_like(ids), np.zeros_like(ids)
+        for row, enc in enumerate(encs):
+            n = len(enc.ids)
+            ids[row, :n], mask[row, :n], types[row, :n] = enc.ids, 1, enc.type_ids
+        hidden = self.request.infer({"input_ids": ids, "attention_mask": mask, "token_type_ids": types})[0]
+        pooled = (hidden * mask[..., None]).sum(axis=1) / mask.sum(axis=1, keepdims=True)
+        return pooled / np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
 
     def encode(self, texts: list[str], batch_size: int) -> np.ndarray:
-        # One passage per run: dynamic quantisation scales activations by the whole batch's range, so in a
-        # batch a passage's vector would depend on its neighbours (up to 0.03 here); alone it is as fast.
         out = np.empty((len(texts), self.dim), dtype=np.float32)
-        for row, enc in enumerate(self.tokenizer.encode_batch(texts)):
-            ids = np.array([enc.ids], dtype=np.int64)
-            feed = {"input_ids": ids, "attention_mask": np.ones_like(ids),
-                    "token_type_ids": np.array([enc.type_ids], dtype=np.int64)}
-            (hidden,) = self.session.run(None, feed)
-            pooled = hidden[0].mean(axis=0)
-            out[row] = pooled / max(float(np.linalg.norm(pooled)), 1e-12)
+        encs = self.tokenizer.encode_batch(texts)
+        groups: dict[int, list[int]] = {}
+        for row, enc in enumerate(encs):
+            length = min(-(-max(len(enc.ids), 1) // self.PAD_TO) * self.PAD_TO, self.max_len)
+            groups.setdefault(length, []).append(row)
+        for length, rows in sorted(groups.items()):
+            step = max(1, min(batch_size, self.TOKENS_PER_CALL // length))
+            for start in range(0, len(rows), step):
+                chunk = rows[start:start + step]
+                out[chunk] = self._run([encs[r] for r in chunk], length)
         return out
 
     def identity(self) -> dict[str, Any]:
-        import onnxruntime as ort
+        return {"tier": "minilm-int8", "artefact_sha256": self.digest, "backend": f"openvino {self.version}",
+                "isa": self.kernels}
 
-        return {"tier": "minilm-int8", "artefact_sha256": self.digest, "backend": f"onnxruntime {ort.__version__}",
-                "isa": int8_isa()}
+
+def _kernels(compiled: Any) -> str:
+    """The kernels OpenVINO's CPU plugin chose for the int8 matrix products (e.g. ``brgemm_avx512_I8``)."""
+    found = set()
+    for op in compiled.get_runtime_model().get_ops():
+        info = op.get_rt_info()
+        with contextlib.suppress(KeyError, RuntimeError, AttributeError):
+            if info["layerType"].astype(str) in ("FullyConnected", "MatMul"):
+                found.add(info["primitiveType"].astype(str))
+    return ", ".join(sorted(found)) or "unknown"
 
 
 # --- static: Model2Vec distilled from the local MiniLM -------------------------------
@@ -353,12 +436,17 @@ def tier_backend(tier: str, source: Path, source_digest: str, root: Path) -> Tie
 
     if tier == "minilm-int8":
         if in_effect():
-            raise InputError("embedder='minilm-int8' is refused in the reproducible mode: ONNX Runtime picks its "
-                             "int8 kernels (AVX-512 VNNI, AVX-VNNI, AVX2) from the CPU with no setting to pin them; "
-                             "use 'minilm' or 'static'")
-        _require(tier, "onnxruntime")
-        folder, digest = artefact(root, tier, source, source_digest, lambda out: _build_int8(source, out),
-                                  _versions("torch", "onnx", "onnxruntime", "transformers"))
+            raise InputError("embedder='minilm-int8' is refused in the reproducible mode: OpenVINO picks its int8 "
+                             "kernels (AMX, AVX-512 VNNI, AVX2) from the CPU, and their sameness across CPUs is "
+                             "unchecked; use 'minilm' or 'static'")
+        _require(tier, "openvino")
+
+        def build(out: Path) -> None:
+            _require(tier, "nncf")
+            _build_int8(source, out)
+
+        folder, digest = artefact(root, tier, source, source_digest, build,
+                                  _versions("torch", "onnx", "openvino", "nncf", "transformers"))
         return Int8Backend(folder, digest)
     if tier == "static":
         _require(tier, "model2vec")

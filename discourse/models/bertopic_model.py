@@ -124,7 +124,7 @@ class BERTopicModel(TopicModel):
         Progress bar while embedding (``None``: only on a terminal).
     embedder : {"minilm", "minilm-int8", "static"}, default "minilm"
         Embedding tier (:mod:`discourse.models._tiers`): torch fp32, int8
-        ONNX Runtime (about 2x faster), or a Model2Vec static model distilled
+        OpenVINO (2.5-6x faster), or a Model2Vec static model distilled
         from the same MiniLM (tens of times faster, coarser neighbours; see
         the README's table).  Built offline from the model folder.
     embedding_noise : float, default 0.0

@@ -20,7 +20,7 @@ passages are embedded again.  Shards are written atomically
 embedding, so an interrupted run keeps what it had done.
 
 The tier (``tier=``, see :mod:`discourse.models._tiers`) picks how the model
-runs: torch fp32 (``"minilm"``), ONNX Runtime int8 (``"minilm-int8"``) or a
+runs: torch fp32 (``"minilm"``), OpenVINO int8 (``"minilm-int8"``) or a
 Model2Vec static model distilled from it (``"static"``); the tier and the hash
 of its exported artefact are part of the model identity, so their embeddings
 are cached apart.
@@ -136,7 +136,7 @@ class SentenceTransformerEmbedder:
         Passages embedded (and cached) per chunk.
     tier : {"minilm", "minilm-int8", "static"}, default "minilm"
         How the model runs (:mod:`discourse.models._tiers`): torch fp32, an
-        int8 ONNX export of it, or a static model distilled from it.  The
+        int8 OpenVINO model of it, or a static model distilled from it.  The
         latter two are built once from the local model folder and cached.
 
     Examples
