@@ -46,21 +46,41 @@ def _english_forms():
     return factory.get_dictionary("en")
 
 
+@lru_cache(maxsize=1)
+def _english_rules():
+    """simplemma's English suffix rules (``RULE_FUNCTIONS["en"]``), or None if this simplemma has none."""
+    try:
+        from simplemma.strategies.defaultrules import RULE_FUNCTIONS
+    except ImportError:
+        return None
+    return RULE_FUNCTIONS.get("en")
+
+
 @lru_cache(maxsize=1 << 18)
 def _lemma(word: str) -> str:
     """``simplemma.lemmatize(word, lang="en")``, lowercase.
 
-    For English, simplemma's first step for a non-numeric NFC token is a
-    lookup of the token itself in its dictionary; an ASCII token (always NFC)
-    found there is answered by that lookup directly, without simplemma's
-    per-call normalisation and strategy dispatch.  Every other token goes
-    through ``simplemma.lemmatize``.  Both give the same lemma
-    (``tests/test_tokenize.py``).
+    For an English ASCII word, simplemma's steps are fixed: a lookup of the
+    word in its dictionary, then (the word holding no apostrophe, hyphen or
+    underscore: the clitic, hyphen, prefix, affix and morpheme steps do not
+    apply to English or to such a word) a lookup with the first letter's case
+    flipped, its English suffix rules, and the word itself.  Those steps are
+    taken here directly, without simplemma's per-call normalisation and
+    dispatch; every other word goes through ``simplemma.lemmatize``.  Both
+    give the same lemma (``tests/test_tokenize.py`` compares them on tens of
+    thousands of words, in and out of the dictionary).
     """
     if word.isascii() and not word.isnumeric():
-        hit = _english_forms().get(word)
+        forms = _english_forms()
+        hit = forms.get(word)
         if hit is not None:
             return hit.lower()
+        rules = _english_rules()
+        if word.isalpha() and rules is not None:
+            hit = forms.get(word.lower() if word[:1].isupper() else word.capitalize())
+            if hit is None:
+                hit = rules(word)
+            return (word if hit is None else hit).lower()
     import simplemma
 
     # simplemma restores capitals of proper nouns ("kabul" -> "Kabul"): tokens stay lowercase

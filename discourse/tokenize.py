@@ -59,6 +59,8 @@ logger = logging.getLogger(__name__)
 _WORD = re.compile(r"[^\W\d_]+(?:['_][^\W\d_]+)*")
 # the same words with the text between them: split gives [gap, word, gap, word, ..., gap] in one pass
 _WORD_SPLIT = re.compile("(" + _WORD.pattern + ")")
+# the same on ASCII text, where the letters ([^\W\d_]) are [A-Za-z]: a plain character set, faster in re
+_WORD_SPLIT_ASCII = re.compile(r"([A-Za-z]+(?:['_][A-Za-z]+)*)")
 _CONTRACTIONS = frozenset({"s", "re", "ve", "ll", "d", "m", "t"})
 _SCORINGS = ("default", "npmi")
 
@@ -295,7 +297,7 @@ class Tokenizer:
         text = self._aliased(text)
         if "\u2019" in text:
             text = text.replace("\u2019", "'")
-        parts = _WORD_SPLIT.split(text)
+        parts = (_WORD_SPLIT_ASCII if text.isascii() else _WORD_SPLIT).split(text)
         toks = parts[1::2]
         context = self.names and self.lemmatize
         if context is not self._cache_context:

@@ -639,3 +639,45 @@ def test_first_letters_gate_never_drops_a_widget_line():
         hits += bool(m)
         assert P._may_start_widget(s) or not m, repr(s)
     assert hits > 1000
+
+
+def test_first_letters_gate_never_drops_a_sidebar_line():
+    """``_may_start_sidebar`` is False only for lines neither sidebar pattern matches (real lines, then built heads)."""
+    import random
+
+    from discourse.clean import _predicates as P
+
+    sources = (P._SIDEBAR_HEAD, P._READ_MORE_LINE)
+    lines = _widget_lines()
+    for s in lines:
+        if not P._may_start_sidebar(s):
+            assert not any(p.match(s) for p in sources), s
+    assert sum(not P._may_start_sidebar(s) for s in lines) > len(lines) // 3
+    words = sorted({w for p in sources for w in re.findall(r"[a-z]+", p.pattern)})
+    templates = ("{}", "{} posts", "{}: x", "  {} more", "# {} news", "* {} also", "- {} read:", "{} not miss",
+                 "{} also like", "{}'s picks", "{} to read: a story", "{} the full story: x")
+    heads = [t.format(w) for w in words for t in templates]
+    # one line for every alternative of the two patterns, each behind every kind of leading character
+    examples = [
+        "Recent Posts", "Recent articles", "Recent news", "Related", "Related stories", "Read more", "Read next",
+        "More stories", "More news", "More from Dawn", "You may also like", "You might also be interested in",
+        "Also read", "See also", "Latest", "Latest news", "Most popular", "Most read", "Trending now", "Popular posts",
+        "Recommended for you", "Editor's picks", "Editors pick", "Top stories", "In other news", "In the news",
+        "What to read next", "Don't miss", "Dont miss", "Further reading:", "Read more: Talks resume",
+        "Also read: Talks resume", "Read also: x", "See also: x", "Related: x", "Read next > x", "Recommended | x",
+        "Must read: x", "Suggested reading: x", "Click here to read: x", "Read the full story: x",
+        "Read the full article - x",
+    ]
+    examples = [lead + e for e in examples for lead in ("", "  ", "# ", "* ", "- ", "\u2022 ", "\t")]
+    examples = [e for e in examples if any(p.match(e) for p in sources)]  # "Read more:" lines take no "#" lead
+    assert len(examples) >= 280
+    heads += examples
+    rng = random.Random(11)
+    pieces = words + [" ", "#", "*", "-", "\u2022", ":", ">", "|", "\u017f", "\u212a", "\t"]
+    heads += ["".join(rng.choice(pieces) + rng.choice(["", " "]) for _ in range(rng.randint(1, 5))) for _ in range(20000)]
+    hits = 0
+    for s in heads + [h.upper() for h in heads[:3000]] + [h.title() for h in heads[:3000]]:
+        m = any(p.match(s) for p in sources)
+        hits += m
+        assert P._may_start_sidebar(s) or not m, repr(s)
+    assert hits > 300

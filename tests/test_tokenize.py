@@ -439,11 +439,31 @@ def test_lemma_equals_simplemma():
     with open(wordsegment.Segmenter.UNIGRAMS_FILENAME, encoding="utf-8") as fh:
         common = [line.split("\t", 1)[0] for _, line in zip(range(3000), fh)]
     forms = list(_english_forms())
+    with open(wordsegment.Segmenter.UNIGRAMS_FILENAME, encoding="utf-8") as fh:
+        unknown = [w for w in (line.split("\t", 1)[0] for line in fh) if _english_forms().get(w) is None][:20000]
     words = common + forms[::97] + [w.upper() for w in forms[:200]] + [w.capitalize() for w in common[:300]] + [
+        w.capitalize() for w in unknown[:3000]] + unknown + [w.upper() for w in unknown[:500]] + [
         "agencies", "talks", "held", "don't", "taliban's", "naïve", "résumé", "kabul", "afghans", "ttp", "isi", "²", "x",
-        "qwzxvbnm", "counterterrorism", "miscalculating", "straße", "İstanbul", "ǅemal",
+        "qwzxvbnm", "counterterrorism", "miscalculating", "straße", "İstanbul", "ǅemal", "rock'n'roll", "o'clock",
+        "freedoms", "isms", "ministries", "agencies", "Agencies", "policies", "Kabul", "KABUL", "Ghani", "mr",
     ]
     hits = sum(_english_forms().get(w) is not None for w in words if w.isascii())
-    assert hits > 1000  # the direct lookup answers most words
+    assert hits > 1000 and len(words) - hits > 20000  # words in the dictionary and many more outside it
     for w in words:
         assert _lemma.__wrapped__(w) == simplemma.lemmatize(w, lang="en").lower(), w
+
+
+def test_ascii_word_split_equals_unicode_split(seed_passages):
+    """On ASCII text the ASCII word pattern splits exactly as the Unicode one (letters are [A-Za-z] there)."""
+    import random
+    import string
+
+    from discourse.tokenize import _WORD_SPLIT, _WORD_SPLIT_ASCII
+
+    texts = [p for p in seed_passages if p.isascii()]
+    rng = random.Random(5)
+    alphabet = string.ascii_letters + string.digits + "'_- .,\n\t\x00\x7f"
+    texts += ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 80))) for _ in range(3000)]
+    assert len(texts) > 3000
+    for t in texts:
+        assert _WORD_SPLIT_ASCII.split(t) == _WORD_SPLIT.split(t), t

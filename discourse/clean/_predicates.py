@@ -207,6 +207,28 @@ def _may_start_widget(s: str) -> bool:
     return head in _FIRST_TWO or head[:1] in _FIRST_ONE
 
 
+# What :data:`_SIDEBAR_HEAD` and :data:`_READ_MORE_LINE` can start with after their leading characters
+# (lowercase ASCII; see :func:`_may_start_sidebar`).
+_SIDEBAR_STARTS = (
+    "recent", "related", "read", "more", "you", "also", "see", "latest", "most", "trending", "popular", "recommended",
+    "editor", "top", "in", "what", "don", "further", "must", "suggested", "click",
+)
+_SIDEBAR_LEADS = " \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f#*-"  # the ASCII characters [\s#*•\-] allows
+_SIDEBAR_FIRST_TWO = frozenset(w[:2] for w in _SIDEBAR_STARTS)
+
+
+def _may_start_sidebar(s: str) -> bool:
+    """False only if neither :data:`_SIDEBAR_HEAD` nor :data:`_READ_MORE_LINE` can match ``s``: its first two letters.
+
+    A line holding a non-ASCII character answers True (``re.IGNORECASE``
+    folds a few non-ASCII letters to ASCII ones; ``\\s`` matches non-ASCII
+    spaces; "•" is a leading character).
+    """
+    if not s.isascii():
+        return True
+    return s.lstrip(_SIDEBAR_LEADS)[:2].lower() in _SIDEBAR_FIRST_TWO
+
+
 #: Every match of :data:`_CREDIT_ANY` contains one of these, every match of :data:`_COPYRIGHT` one of
 #: ``_COPYRIGHT_WORDS`` or "\u00a9" (matched case-insensitively; see :func:`_may_contain`).
 _CREDIT_WORDS = ("getty", "shutterstock", "photo", "epa-efe", "istock", "alamy", "wikimedia", "image", "picture", "(file", "afp", "reuters", "xinhua")

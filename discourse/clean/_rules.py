@@ -60,6 +60,7 @@ from ._predicates import (
     _SIDEBAR_HEAD,
     _WIDGET_GATE,
     _lines_holding,
+    _may_start_sidebar,
     _may_start_widget,
     _is_bio,
     _is_byline,
@@ -162,6 +163,8 @@ def _find_sidebars(text: str) -> List[Edit]:
         if b - a > 260:  # longer than a sidebar heading or a "Read more" line
             continue
         s = text[a:b]
+        if not _may_start_sidebar(s):
+            continue
         if len(s) <= 60 and _SIDEBAR_HEAD.match(s):
             rest = [text[x:y].strip() for x, y in lines[i + 1 :]]
             if not rest:
