@@ -33,7 +33,7 @@ import math
 import re
 import threading
 from functools import lru_cache
-from typing import Iterable, Iterator, List, Optional, Tuple
+from typing import Callable, Iterable, Iterator, List, NamedTuple, Optional, Tuple
 
 from ._normalize import Edit, Step
 
@@ -71,12 +71,15 @@ def _standalone(text: str, start: int, end: int) -> bool:
     return True
 
 
-def _counts(path: str) -> dict:
+def _counts(path: str, *, as_float: bool = True) -> dict:
     """``{ngram: count}`` of one of wordsegment's tab-separated count files.
 
     The same dictionary as ``wordsegment.Segmenter.parse`` builds (later
     lines win, counts as floats), read in one piece and split by the C
-    string methods instead of line by line.
+    string methods instead of line by line.  ``as_float=False`` keeps each
+    count as written (``float`` of it is wordsegment's value), for the
+    bigrams, whose counts are read only for the few pairs a segmentation
+    scores.
     """
     with open(path, encoding="utf-8") as fh:
         fields = fh.read().replace("\t", "\n").split("\n")
@@ -84,25 +87,33 @@ def _counts(path: str) -> dict:
         fields.pop()
     if len(fields) % 2:
         raise ValueError(f"{path}: expected 'ngram<TAB>count' lines")
-    return dict(zip(fields[0::2], map(float, fields[1::2])))
+    return dict(zip(fields[0::2], map(float, fields[1::2]) if as_float else fields[1::2]))
 
 
-def _load_segmenter(cls: type):
-    """A ``wordsegment.Segmenter`` with the counts ``Segmenter.load()`` reads, read by :func:`_counts`.
+class Lexicon(NamedTuple):
+    """wordsegment's counts as :func:`segment_words` reads them.
 
-    Its ``words`` list (wordsegment's word list, which ``segment`` does not
-    use) is left empty.
+    ``unigrams`` map words to counts (float); ``bigrams`` map "word word" to
+    counts as written in the file (str: ``float`` of one is wordsegment's
+    count); ``total`` and ``limit`` are wordsegment's; ``clean`` is
+    ``Segmenter.clean``.
     """
-    seg = cls()
-    seg.unigrams.update(_counts(cls.UNIGRAMS_FILENAME))
-    seg.bigrams.update(_counts(cls.BIGRAMS_FILENAME))
-    seg.total = cls.TOTAL
-    seg.limit = cls.LIMIT
-    return seg
+
+    unigrams: dict
+    bigrams: dict
+    total: float
+    limit: int
+    clean: Callable[[str], str]
 
 
-def segment_words(seg, text: str) -> List[str]:
-    """``seg.segment(text)`` for a loaded ``wordsegment.Segmenter`` ``seg``, computed faster.
+def _load_lexicon(cls: type) -> Lexicon:
+    """wordsegment's counts, as ``Segmenter.load()`` reads them, for the segmenter class ``cls``."""
+    return Lexicon(unigrams=_counts(cls.UNIGRAMS_FILENAME), bigrams=_counts(cls.BIGRAMS_FILENAME, as_float=False),
+                   total=cls.TOTAL, limit=cls.LIMIT, clean=cls.clean)
+
+
+def segment_words(seg: Lexicon, text: str) -> List[str]:
+    """``wordsegment.Segmenter.segment(text)`` over the counts ``seg`` (:func:`_load_lexicon`), computed faster.
 
     The same search as wordsegment's ``isegment`` (Norvig 2009): the best
     split of a text given the previous word is the best over its prefixes of
@@ -138,7 +149,7 @@ def segment_words(seg, text: str) -> List[str]:
             prefix = text[:pos]
             count = bigrams.get(head + prefix) if previous_score is not None else None
             if count is not None:
-                score = count / total / previous_score
+                score = float(count) / total / previous_score
             else:
                 count = unigrams.get(prefix)
                 score = count / total if count is not None else 10.0 / (total * 10 ** pos)
@@ -179,11 +190,11 @@ def _load() -> dict:
 
             from .._lexicon import _english_forms
 
-            seg = _load_segmenter(wordsegment.Segmenter)
+            lexicon = _load_lexicon(wordsegment.Segmenter)
             # the dictionary simplemma's lemmatize and is_known use, so it is decoded once per process
             forms = _english_forms()
-            _STATE["segmenter"] = seg
-            _STATE["unigrams"] = seg.unigrams
+            _STATE["segmenter"] = lexicon
+            _STATE["unigrams"] = lexicon.unigrams
             _STATE["forms"] = forms
     return _STATE
 
