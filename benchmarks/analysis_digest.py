@@ -24,7 +24,6 @@ well as with the earlier digest::
 
 from __future__ import annotations
 
-import argparse
 import hashlib
 import json
 import logging
@@ -32,6 +31,9 @@ import sys
 import tempfile
 import warnings
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _digest import parser, write_and_compare  # noqa: E402
 
 PERIODS = ("2015", "2024")
 COUNTRIES = ("Pakistan", "Afghanistan", "United States")
@@ -72,10 +74,7 @@ def main(argv=None) -> int:
     import discourse
     from discourse.distributed import analyze_distributed, connect
 
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--out", required=True)
-    ap.add_argument("--compare", help="an earlier digest file; exit 1 if anything differs")
-    args = ap.parse_args(argv)
+    args = parser(__doc__).parse_args(argv)
     logging.basicConfig(level=logging.ERROR)
     warnings.simplefilter("ignore")
     res: dict[str, dict] = {}
@@ -91,16 +90,10 @@ def main(argv=None) -> int:
     # a corpus read from a path on the cluster has its partitions' hash, not Corpus.hash (docs/cluster.md)
     same = [k for k in res["lee"] if not k.endswith(":corpus_hash")]
     res["lee_equals_lee_dask"] = {"same": all(res["lee"][k] == res["lee_dask"].get(k) for k in same)}
-    Path(args.out).write_text(json.dumps(res, indent=2, sort_keys=True) + "\n", encoding="utf-8")
     status = 0 if res["lee_equals_lee_dask"]["same"] else 1
     if not res["lee_equals_lee_dask"]["same"]:
         print("DIFFERENT in process and on Dask: " + ", ".join(k for k in same if res["lee"][k] != res["lee_dask"].get(k)))
-    if args.compare:
-        before = json.loads(Path(args.compare).read_text(encoding="utf-8"))
-        diffs = [f"{k}.{f}" for k in res for f in set(res[k]) | set(before.get(k, {})) if before.get(k, {}).get(f) != res[k].get(f)]
-        print("identical" if not diffs else "DIFFERENT: " + ", ".join(sorted(diffs)))
-        status = status or (1 if diffs else 0)
-    return status
+    return write_and_compare(res, args.out, args.compare) or status
 
 
 if __name__ == "__main__":

@@ -23,7 +23,6 @@ Run it before and after a change and compare::
 
 from __future__ import annotations
 
-import argparse
 import hashlib
 import json
 import logging
@@ -35,6 +34,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _digest import parser, write_and_compare  # noqa: E402
 from analysis_digest import OPTIONS, lee_csv  # noqa: E402
 
 
@@ -68,10 +68,7 @@ def main(argv=None) -> int:
     from discourse.distributed._prepare import prepare_distributed
     from discourse.models import BERTopicModel
 
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--out", required=True)
-    ap.add_argument("--compare", help="an earlier digest file; exit 1 if anything differs")
-    args = ap.parse_args(argv)
+    args = parser(__doc__).parse_args(argv)
     logging.basicConfig(level=logging.ERROR)
     warnings.simplefilter("ignore")
     res = {}
@@ -99,13 +96,7 @@ def main(argv=None) -> int:
                                     partition_size=20, **kw)
             res["seeds_dask"] = {n: sha(t.to_csv(index=False, lineterminator="\n").encode()) for n, t in sorted(r.tables.items())}
             res["seeds_dask_model"] = model_digest(r.models["bertopic"])
-    Path(args.out).write_text(json.dumps(res, indent=2, sort_keys=True) + "\n", encoding="utf-8")
-    if args.compare:
-        before = json.loads(Path(args.compare).read_text(encoding="utf-8"))
-        diffs = sorted(k for k in set(res) | set(before) if before.get(k) != res.get(k))
-        print("identical" if not diffs else "DIFFERENT: " + ", ".join(diffs))
-        return 1 if diffs else 0
-    return 0
+    return write_and_compare(res, args.out, args.compare)
 
 
 if __name__ == "__main__":

@@ -12,13 +12,13 @@ phrases, plus their sizes.  Run it before and after a change and compare::
 
 from __future__ import annotations
 
-import argparse
 import hashlib
 import json
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _digest import parser, write_and_compare  # noqa: E402
 
 
 def _sha(obj) -> str:
@@ -47,23 +47,14 @@ def main(argv=None) -> int:
     import discourse
     from distinct_texts import distinct_texts
 
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--out", required=True)
-    ap.add_argument("--compare", help="an earlier digest file; exit 1 if anything differs")
-    args = ap.parse_args(argv)
+    args = parser(__doc__).parse_args(argv)
     docs = distinct_texts()
     corpus = discourse.Corpus.from_records([{"id": i, "text": t} for i, t in docs], source="distinct_texts")
     res = {
         "seeds": digest(discourse.prepare(discourse.load_seeds(), progress=False)),
         "distinct_texts": {"documents": len(docs), **digest(discourse.prepare(corpus, progress=False))},
     }
-    Path(args.out).write_text(json.dumps(res, indent=2, sort_keys=True) + "\n", encoding="utf-8")
-    if args.compare:
-        before = json.loads(Path(args.compare).read_text(encoding="utf-8"))
-        diffs = [f"{k}.{f}" for k in res for f in res[k] if before.get(k, {}).get(f) != res[k][f]]
-        print("identical" if not diffs else "DIFFERENT: " + ", ".join(diffs))
-        return 1 if diffs else 0
-    return 0
+    return write_and_compare(res, args.out, args.compare)
 
 
 if __name__ == "__main__":

@@ -593,7 +593,7 @@ def test_segment_words_equals_wordsegment():
 
     from discourse.clean._repair import _load, segment_words
 
-    ours = _load()["segmenter"]
+    ours = _load()["lexicon"]
     theirs = wordsegment.Segmenter()
     theirs.load()
     words = [w for w, _c in zip(ours.unigrams, range(30000))]

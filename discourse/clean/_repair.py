@@ -193,7 +193,7 @@ def _load() -> dict:
             lexicon = _load_lexicon(wordsegment.Segmenter)
             # the dictionary simplemma's lemmatize and is_known use, so it is decoded once per process
             forms = _english_forms()
-            _STATE["segmenter"] = lexicon
+            _STATE["lexicon"] = lexicon
             _STATE["unigrams"] = lexicon.unigrams
             _STATE["forms"] = forms
     return _STATE
@@ -224,7 +224,7 @@ def _can_split(token: str, *, min_part_count: float, max_parts: int, min_unattes
     The split the segmenter chooses is accepted only if it is such a cut, so a
     token with none is refused without running the segmenter (the costly step).
     """
-    bigrams = _load()["segmenter"].bigrams
+    bigrams = _load()["lexicon"].bigrams
     for parts in _cuts(token, _common_words(min_part_count), max_parts):
         if len(parts) < 2:
             continue
@@ -272,14 +272,14 @@ def segment_glued(
         return None
     if not _can_split(token, min_part_count=min_part_count, max_parts=max_parts, min_unattested_part=min_unattested_part):
         return None
-    parts = segment_words(st["segmenter"], token)
+    parts = segment_words(st["lexicon"], token)
     if not 2 <= len(parts) <= max_parts or "".join(parts) != token:
         return None
     uni = st["unigrams"]
     for p in parts:
         if len(p) < 2 or p in AFFIXES or uni.get(p, 0.0) < min_part_count:
             return None
-    bigrams = st["segmenter"].bigrams
+    bigrams = st["lexicon"].bigrams
     attested = all(f"{a} {b}" in bigrams for a, b in zip(parts, parts[1:]))
     if not attested and min(len(p) for p in parts) < min_unattested_part:
         return None
