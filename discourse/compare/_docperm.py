@@ -88,8 +88,68 @@ def _tail_counts(res) -> tuple[np.ndarray, np.ndarray]:
     """Random splits at or below / at or above the observed z (scipy's relative tolerance for ties)."""
     observed = np.asarray(res.statistic, dtype=float)
     null = np.asarray(res.null_distribution, dtype=float).reshape(-1, observed.size)
+    return _count_tails(null, observed)
+
+
+def _count_tails(null: np.ndarray, observed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     gamma = np.abs(np.finfo(float).eps * 100 * observed)
     return (null <= observed + gamma).sum(axis=0), (null >= observed - gamma).sum(axis=0)
+
+
+def _split_z(pooled_t: sparse.csr_matrix, sizes, alpha, a0, total_terms, total_tokens, group_idx: np.ndarray):
+    """z of every term (columns) for each split (rows) whose group holds the documents ``group_idx[b]``.
+
+    The membership matrix is built documents x splits, the layout the sparse
+    product reads without a copy; the token totals it gives are the same sums
+    as :func:`_z_statistic`'s (``pooled_t``'s non-zeros in the same order).
+    """
+    n, n_split = pooled_t.shape[1], group_idx.shape[0]
+    member_t = np.zeros((n, n_split))
+    member_t[group_idx, np.arange(n_split)[:, None]] = 1.0
+    y_i = np.asarray(pooled_t @ member_t).T  # splits x terms
+    n_i = (sizes @ member_t)[:, None]
+    _, z = log_odds_z(y_i, total_terms - y_i, n_i, total_tokens - n_i, alpha, a0)
+    return z
+
+
+def _random_tails(pooled_t, sizes, alpha, a0, n_a: int, n_resamples: int, rng) -> tuple[np.ndarray, np.ndarray]:
+    """Tail counts of ``n_resamples`` random splits, drawn as :func:`scipy.stats.permutation_test` draws them.
+
+    Each split is ``rng.permutation(n)`` of the pooled documents, its first
+    ``n_a`` the group (scipy's ``permutation_type="independent"``); a batch of
+    them comes from one :meth:`numpy.random.Generator.permuted` call over rows
+    of ``arange(n)``, which shuffles row after row with the same draws, so the
+    splits and the generator's state afterwards are those of the
+    one-permutation-at-a-time loop, without its per-split Python work and
+    without gathering the data of every split.
+    """
+    n, n_terms = pooled_t.shape[1], pooled_t.shape[0]
+    total_terms = np.asarray(pooled_t.sum(axis=1)).ravel()
+    total_tokens = float(sizes.sum())
+    batch = int(max(1, min(n_resamples, _BATCH_ELEMENTS // max(1, n_terms, n))))
+    dtype = np.int32 if n < np.iinfo(np.int32).max else np.int64
+    less = np.zeros(n_terms, dtype=np.int64)
+    greater = np.zeros(n_terms, dtype=np.int64)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        observed = _split_z(pooled_t, sizes, alpha, a0, total_terms, total_tokens, np.arange(n_a)[None, :])[0]
+        done = 0
+        while done < n_resamples:
+            size = min(batch, n_resamples - done)
+            perms = np.tile(np.arange(n, dtype=dtype), (size, 1))
+            rng.permuted(perms, axis=1, out=perms)
+            z = _split_z(pooled_t, sizes, alpha, a0, total_terms, total_tokens, perms[:, :n_a])
+            lo, hi = _count_tails(z, observed)
+            less += lo
+            greater += hi
+            done += size
+    return less, greater
+
+
+def _tails(pooled_t, sizes, alpha, a0, n_a: int, n_resamples: int, rng) -> tuple[np.ndarray, np.ndarray]:
+    """Tail counts of ``n_resamples`` splits; all splits, enumerated by scipy, when there are no more than that."""
+    if n_resamples >= n_splits(n_a, pooled_t.shape[1] - n_a):
+        return _tail_counts(_run(pooled_t, sizes, alpha, a0, n_a, n_resamples, rng))
+    return _random_tails(pooled_t, sizes, alpha, a0, n_a, n_resamples, rng)
 
 
 def permutation_log_odds(
@@ -168,15 +228,14 @@ def permutation_log_odds(
         res = _run(pooled_t, sizes, alpha, a0, n_a, n_permutations, rng)
         return np.asarray(res.pvalue, dtype=float).reshape(n_terms), True, np.full(n_terms, total, dtype=np.int64)
     cap = int(max(n_permutations, max_permutations if max_permutations is not None else 40 * n_terms))
-    less, greater = _tail_counts(_run(pooled_t, sizes, alpha, a0, n_a, n_permutations, rng))
+    less, greater = _tails(pooled_t, sizes, alpha, a0, n_a, n_permutations, rng)
     used = np.full(n_terms, int(n_permutations), dtype=np.int64)
     while True:
         todo = np.flatnonzero((np.minimum(less, greater) < min_exceedances) & (used < cap))
         if todo.size == 0:
             break
         block = int(min(used[todo].max(), cap - used[todo].min()))
-        res = _run(pooled_t[todo], sizes, alpha[todo], a0, n_a, block, rng)
-        more_less, more_greater = _tail_counts(res)
+        more_less, more_greater = _tails(pooled_t[todo], sizes, alpha[todo], a0, n_a, block, rng)
         less[todo] += more_less
         greater[todo] += more_greater
         used[todo] += block
