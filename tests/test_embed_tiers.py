@@ -207,3 +207,23 @@ def test_static_vectors_are_the_same_bytes_under_emulated_cpus(cache, emulated_c
                              check=True, timeout=300)
         digests[name] = out.stdout.strip()
     assert len(set(digests.values())) == 1, digests
+
+
+@slow
+def test_static_encode_is_model2vec_encode(cache, monkeypatch):
+    # the sparse-product encode must give StaticModel.encode's bytes: real sentences and articles, an empty
+    # text, a text past the 512-token truncation, repeated tokens, and chunk boundaries inside the list
+    from gensim.test.utils import datapath
+
+    with open(datapath("lee_background.cor"), encoding="utf-8") as fh:
+        articles = [line.strip() for line in fh if line.strip()]
+    sentences = [s for a in articles[:60] for s in a.split(". ")]
+    backend = fresh(cache, "static").backend
+    texts = sentences[:300] + articles[:20] + ["", "   ", "talks " * 40, " ".join(articles)] + TEXTS
+    monkeypatch.setattr(type(backend), "_CHUNK", 7)
+    ours = backend.encode(texts, 32)
+    theirs = np.asarray(backend.model.encode(texts, batch_size=1024, show_progress_bar=False,
+                                             use_multiprocessing=False), dtype=np.float32)
+    theirs /= np.maximum(np.linalg.norm(theirs, axis=1, keepdims=True), 1e-12)
+    assert ours.dtype == np.float32 and ours.shape == theirs.shape
+    assert ours.tobytes() == theirs.tobytes()
