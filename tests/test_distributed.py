@@ -357,9 +357,17 @@ def test_bertopic_fits_a_reproducible_sample_and_assigns_every_passage(client, l
     assert np.array_equal(m.sample_, draw_sample(n, 150, 0)) and len(m.sample_) == 150
     assert m.doc_topic_.shape[0] == n and np.allclose(m.doc_topic_.sum(axis=1), 1)
     assert set(np.unique(m.assignments_)) <= set(m.topic_ids_)
-    assert m.provenance_["extra"]["sample_size"] == 150
+    extra = m.provenance_["extra"]
+    assert extra["sample_size"] == 150 and extra["n_passages"] == n
+    # the provenance's counts share the corpus as denominator; the fit's count on the sample is kept apart
+    assert extra["n_outliers"] == m.n_outliers_ == int(m.outlier_mask_.sum())
+    assert extra["n_outliers_sample"] == int(m.outlier_mask_[m.sample_].sum())
     again = fit_bertopic_distributed(client, sp, emb, sample_size=150, params=params, progress=False)
     assert np.array_equal(again.assignments_, m.assignments_)
+    # a seed drawn from a Generator serves both the sample and the fit
+    drawn = fit_bertopic_distributed(client, sp, emb, sample_size=150, progress=False,
+                                     params=dict(params, random_state=np.random.default_rng(3)))
+    assert drawn.provenance_["extra"]["sample_seed"] == drawn.seed_
 
 
 def test_k_sweep_on_the_cluster_chooses_the_in_process_k(client, lee_prepared):

@@ -141,6 +141,7 @@ def fit_bertopic_distributed(client, prepared, embeddings: EmbeddingParts, *, sa
     params = dict(params or {})
     model = BERTopicModel(**params)
     seed = model.check_params()["seed"]
+    model.set_params(random_state=seed)  # one seed for the sample and the fit, also from None or a Generator
     n = prepared.n_passages
     sample = draw_sample(n, int(sample_size), seed)
     offsets = np.cumsum([0] + [p.n_passages for p in prepared.parts])

@@ -277,12 +277,17 @@ def record_sample(model: Any, *, sample: np.ndarray, n_passages: int, seed: int,
 
     Sets ``sample_`` (the sampled row numbers), ``timings_`` and adds
     ``n_passages``, ``sample_size``, ``sample_seed`` and ``sample_rule`` to
-    ``provenance_["extra"]``.  ``provenance_["extra"]["n_outliers"]`` stays
-    the count among the sampled passages, as the fit found it.
+    ``provenance_["extra"]``.  Its counts then share one denominator, the
+    corpus: ``n_outliers`` becomes the outliers among all ``n_passages``
+    passages as assigned (``model.n_outliers_``), and the fit's own count
+    among the sampled passages is kept as ``n_outliers_sample``.
     """
     model.sample_ = sample
     prov = dict(model.provenance_)
-    prov["extra"] = dict(prov.get("extra") or {}) | {
+    extra = dict(prov.get("extra") or {})
+    prov["extra"] = extra | {
+        "n_outliers": int(model.n_outliers_),
+        "n_outliers_sample": int(extra.get("n_outliers", model.n_outliers_)),
         "n_passages": int(n_passages),
         "sample_size": int(len(sample)),
         "sample_seed": seed,
