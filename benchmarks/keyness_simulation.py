@@ -51,8 +51,12 @@ SETTINGS = dict(vocab=200, length=300, concentration=50.0, burst_count=40, plant
 
 
 def simulate(n: int, rng: np.random.Generator, *, vocab: int, length: int, concentration: float,
-             burst_count: int, planted_rate: float) -> SimpleNamespace:
-    """One corpus of ``n`` documents per group as a Prepared-like object (one passage per document)."""
+             burst_count: int, planted_rate: float, length_sigma: float = 0.0) -> SimpleNamespace:
+    """One corpus of ``n`` documents per group as a Prepared-like object (one passage per document).
+
+    Every document has ``length`` tokens, or with ``length_sigma > 0`` a log-normal length of median
+    ``length`` (``length * exp(length_sigma * N(0, 1))``, at least 5).
+    """
     base = 1.0 / np.arange(1, vocab + 1)  # Zipf
     base /= base.sum()
     words = np.array([f"w{j:03d}" for j in range(vocab)], dtype=object)
@@ -61,7 +65,8 @@ def simulate(n: int, rng: np.random.Generator, *, vocab: int, length: int, conce
         for i in range(n):
             doc = f"{group}{i:03d}"
             p = rng.dirichlet(concentration * base)
-            toks = list(words[rng.choice(vocab, size=length, p=p)])
+            size = length if length_sigma <= 0 else max(5, int(round(length * np.exp(length_sigma * rng.standard_normal()))))
+            toks = list(words[rng.choice(vocab, size=size, p=p)])
             if group == "A":
                 toks += ["planted"] * int(rng.binomial(length, planted_rate))
                 if i == 0:

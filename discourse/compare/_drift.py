@@ -34,6 +34,7 @@ def topic_drift(
     prior_scale: float = DEFAULT_PRIOR_SCALE,
     n_permutations: int = 2000,
     random_state: Any = 0,
+    test: str = "auto",
 ) -> KeynessResult:
     """How one topic is worded differently across groups (usually periods).
 
@@ -62,7 +63,7 @@ def topic_drift(
         A topic id in ``model.topic_ids_``.
     by : str, default "period"
         Metadata column(s) or crossings to compare within the topic.
-    pairs, against_rest, min_count, prior, prior_scale, n_permutations, random_state
+    pairs, against_rest, min_count, prior, prior_scale, n_permutations, random_state, test
         As in :func:`keyness` (``min_count`` defaults to 3 here: one topic's
         passages are fewer).  With ``"share"`` documents are permuted with
         their weighted counts.
@@ -97,7 +98,7 @@ def topic_drift(
     """
     check_prepared(prepared, need_tokens=True)
     groupings = as_groupings(by)
-    _check_keyness_params(min_count, prior, prior_scale, n_permutations)
+    _check_keyness_params(min_count, prior, prior_scale, n_permutations, test)
     check_param("against_rest", against_rest, "True, False or None", against_rest in (None, True, False))
     seed = normalize_seed(random_state)
     check_param("assignment", assignment, "'argmax' or 'share'", assignment in ("argmax", "share"))
@@ -134,12 +135,12 @@ def topic_drift(
     frames, counts_out = keyness_from_counts(
         weighted, vocab, passage_docs, prepared.metadata, groupings,
         pairs=pairs, against_rest=against_rest, min_count=min_count, prior=prior, prior_scale=float(prior_scale),
-        n_permutations=int(n_permutations), seed=seed,
+        n_permutations=int(n_permutations), seed=seed, test=test,
     )
     table = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=KEYNESS_COLUMNS)
     counts_out["n_passages_in_topic"] = int(selected.sum())
     params = {"model": model_name(model), "topic": topic, "by": groupings,
               "pairs": [tuple(p) for p in (pairs or [])], "min_count": min_count, "assignment": assignment,
               "prior": prior, "prior_scale": float(prior_scale), "n_permutations": int(n_permutations),
-              "random_state": seed}
+              "random_state": seed, "test": test}
     return KeynessResult(table=table, params=params, counts=counts_out)

@@ -27,7 +27,7 @@ from scipy.special import xlogy
 
 from ..errors import ParameterError, check_param
 from ._dispersion import docs_using, gries_dp, top_doc_share
-from ._docperm import log_odds_z, n_splits, permutation_log_odds, smallest_p
+from ._docperm import NORMAL_MIN_DOCS, log_odds_z, n_splits, permutation_log_odds, permutation_normal, smallest_p, uses_normal
 from ._groups import as_groupings, doc_groups, sorted_groups
 from ._results import KeynessResult
 from ._stats import bh_adjust, check_prepared, normalize_seed, rng_for
@@ -163,9 +163,12 @@ def _leaning_flag(z: np.ndarray, share_i: np.ndarray, share_j: np.ndarray) -> np
     return np.nan_to_num(lean, nan=0.0) > ONE_DOC_SHARE
 
 
-def _note(n_a: int, n_b: int, n_permutations: int) -> str:
+def _note(n_a: int, n_b: int, n_permutations: int, normal: bool = False) -> str:
     if n_a < 2 or n_b < 2:
         return "no p-value: a side has one document, and permuting documents needs two on each side"
+    if normal:
+        return (f"document permutation, normal approximation ({n_a:,} and {n_b:,} documents; "
+                "exact moments of the permutation distribution, Hajek 1961)")
     splits = n_splits(n_a, n_b)
     if n_permutations >= splits:
         return f"document permutation, exact over {splits:,} splits; smallest attainable p {smallest_p(n_a, n_b, n_permutations):.3g}"
@@ -175,14 +178,19 @@ def _note(n_a: int, n_b: int, n_permutations: int) -> str:
 
 def _comparison_frame(
     grouping: str, a: _Side, b: _Side, alpha: np.ndarray, a0: float, vocab: np.ndarray, min_count: float,
-    n_permutations: int, rng: np.random.Generator,
+    n_permutations: int, rng: np.random.Generator, test: str = "permutation",
 ) -> pd.DataFrame:
     y_i, y_j = a.counts, b.counts
     n_i, n_j = float(a.sizes.sum()), float(b.sizes.sum())
     keep = (y_i + y_j) >= min_count
     delta, z = log_odds_z(y_i[keep], y_j[keep], n_i, n_j, alpha[keep], a0)
     da, db = a.docs[:, keep], b.docs[:, keep]
-    p, exact, used = permutation_log_odds(da, db, a.sizes, b.sizes, alpha[keep], a0, n_permutations=n_permutations, rng=rng)
+    normal = uses_normal(test, da.shape[0], db.shape[0])
+    if normal:
+        p, exact, used = permutation_normal(da, db, a.sizes, b.sizes), False, None
+    else:
+        p, exact, used = permutation_log_odds(da, db, a.sizes, b.sizes, alpha[keep], a0, n_permutations=n_permutations,
+                                              rng=rng)
     share_i, share_j = top_doc_share(da), top_doc_share(db)
     integral = np.allclose(y_i, np.round(y_i)) and np.allclose(y_j, np.round(y_j))
     cast = (lambda v: np.round(v).astype(np.int64)) if integral else (lambda v: v)
@@ -210,9 +218,10 @@ def _comparison_frame(
         "n_tokens": cast(np.array(n_i)).item() if integral else n_i,
         "n_tokens_reference": cast(np.array(n_j)).item() if integral else n_j,
         "exact": exact,
-        "p_min": (np.full(len(p), smallest_p(n_a, n_b, n_permutations)) if exact or not len(p) or np.isnan(p).all()
+        "p_min": (np.zeros(len(p)) if normal and n_a >= 2 and n_b >= 2
+                  else np.full(len(p), smallest_p(n_a, n_b, n_permutations)) if exact or not len(p) or np.isnan(p).all()
                   else 2.0 / (used + 1.0)),
-        "note": _note(n_a, n_b, n_permutations),
+        "note": _note(n_a, n_b, n_permutations, normal),
     }, columns=KEYNESS_COLUMNS)
     order = np.lexsort((frame["term"].to_numpy(), -frame["z"].to_numpy()))
     return frame.iloc[order].reset_index(drop=True)
@@ -244,6 +253,7 @@ def keyness_from_counts(
     prior_scale: float,
     n_permutations: int,
     seed: int,
+    test: str = "auto",
 ) -> tuple[list[pd.DataFrame], dict]:
     """Core of :func:`keyness` on a (possibly weighted) passage x term matrix."""
     counts = sparse.csr_matrix(counts, dtype=float)
@@ -277,13 +287,13 @@ def keyness_from_counts(
                 in_g = doc_lab == g
                 frames.append(_comparison_frame(
                     grouping, side(g, in_g), side("rest", known & ~in_g), alpha, a0, vocab, min_count,
-                    n_permutations, rng_for(seed, "keyness", grouping, g, "rest")))
+                    n_permutations, rng_for(seed, "keyness", grouping, g, "rest"), test))
         for a, b in pair_list:
             if a in per_group[grouping] and b in per_group[grouping]:
                 used_pairs.add((a, b))
                 frames.append(_comparison_frame(
                     grouping, side(a, doc_lab == a), side(b, doc_lab == b), alpha, a0, vocab, min_count,
-                    n_permutations, rng_for(seed, "keyness", grouping, a, b)))
+                    n_permutations, rng_for(seed, "keyness", grouping, a, b), test))
     missing = [p for p in pair_list if p not in used_pairs]
     if missing:
         avail = "; ".join(f"{g}: {', '.join(per_group[g])}" for g in groupings)
@@ -299,7 +309,8 @@ def keyness_from_counts(
     return frames, counts_out
 
 
-def _check_keyness_params(min_count: Any, prior: Any, prior_scale: Any, n_permutations: Any = 1) -> None:
+def _check_keyness_params(min_count: Any, prior: Any, prior_scale: Any, n_permutations: Any = 1,
+                          test: Any = "auto") -> None:
     check_param("min_count", min_count, "a number >= 0", isinstance(min_count, (int, float, np.number)) and min_count >= 0)
     check_param("prior", prior, "'corpus'", prior == "corpus")
     check_param(
@@ -309,6 +320,7 @@ def _check_keyness_params(min_count: Any, prior: Any, prior_scale: Any, n_permut
     )
     check_param("n_permutations", n_permutations, "an integer >= 1",
                 isinstance(n_permutations, (int, np.integer)) and not isinstance(n_permutations, bool) and n_permutations >= 1)
+    check_param("test", test, "'auto', 'permutation' or 'normal'", test in ("auto", "permutation", "normal"))
 
 
 def keyness(
@@ -322,6 +334,7 @@ def keyness(
     prior_scale: float = DEFAULT_PRIOR_SCALE,
     n_permutations: int = 2000,
     random_state: Any = 0,
+    test: str = "auto",
 ) -> KeynessResult:
     """Key terms of groups of documents: chosen pairs, or each group against the rest.
 
@@ -397,6 +410,19 @@ def keyness(
         Random document splits when there are more distinct splits.
     random_state : int, Generator or None, default 0
         Seed of the random splits (each comparison gets its own stream).
+    test : {"auto", "permutation", "normal"}, default "auto"
+        How the document-permutation p-value is obtained.  ``"permutation"``:
+        splits drawn (or enumerated) as described above.  ``"normal"``: the
+        normal approximation to the same permutation distribution
+        (:func:`~discourse.compare._docperm.permutation_normal`: exact
+        permutation mean and variance of the group's count minus what the
+        pooled rate predicts, document as the unit; one pass over the
+        counts, for corpora where random splits would take minutes per
+        comparison).  ``"auto"``: the normal approximation when both sides
+        have at least ``NORMAL_MIN_DOCS`` (1,000) documents, where simulation
+        showed it holds its size (README, "Keyness at scale"); splits
+        otherwise.  ``note`` says which a row got; ``p_min`` is 0 for the
+        normal approximation.
 
     Returns
     -------
@@ -446,7 +472,7 @@ def keyness(
     """
     check_prepared(prepared, need_tokens=True)
     groupings = as_groupings(by)
-    _check_keyness_params(min_count, prior, prior_scale, n_permutations)
+    _check_keyness_params(min_count, prior, prior_scale, n_permutations, test)
     check_param("against_rest", against_rest, "True, False or None", against_rest in (None, True, False))
     seed = normalize_seed(random_state)
     counts, vocab = term_counts(prepared.tokens)
@@ -454,12 +480,15 @@ def keyness(
     frames, counts_out = keyness_from_counts(
         counts, vocab, passage_docs, prepared.metadata, groupings, pairs=pairs, against_rest=against_rest,
         min_count=min_count, prior=prior, prior_scale=float(prior_scale), n_permutations=int(n_permutations), seed=seed,
+        test=test,
     )
     table = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=KEYNESS_COLUMNS)
     params = {"by": groupings, "pairs": [tuple(p) for p in _pair_list(pairs)],
               "against_rest": (pairs is None) if against_rest is None else bool(against_rest),
               "min_count": min_count, "prior": prior, "prior_scale": float(prior_scale),
-              "n_permutations": int(n_permutations), "random_state": seed,
-              "p_value": "documents permuted between group and reference (z as the statistic)",
+              "n_permutations": int(n_permutations), "random_state": seed, "test": test,
+              "p_value": ("documents permuted between group and reference (z as the statistic); with "
+                          f"{NORMAL_MIN_DOCS:,}+ documents a side and test='auto', or test='normal', the normal "
+                          "approximation to that permutation distribution (see note)"),
               "p_adj": "Benjamini-Hochberg over the terms of each comparison"}
     return KeynessResult(table=table, params=params, counts=counts_out)
