@@ -182,8 +182,8 @@ def quality(cache: Path) -> dict:
     return out
 
 
-def end_to_end(n: int, tier: str, cache: Path) -> dict:
-    """``discourse analyze`` (LDA k=10 + BERTopic, figures off) on ``n`` distinct real passages, empty embedding cache."""
+def end_to_end(n: int, tier: str, cache: Path, n_runs: int = 5) -> dict:
+    """``discourse analyze`` (LDA k=10 + BERTopic, figures off, ``n_runs`` runs) on ``n`` distinct real passages, empty embedding cache."""
     import pandas as pd
 
     from bench_models import scaling_texts
@@ -201,7 +201,7 @@ def end_to_end(n: int, tier: str, cache: Path) -> dict:
         for art in (cache / "tiers").glob(f"{tier}-*"):
             shutil.copytree(art, work / "cache" / "embeddings" / "tiers" / art.name)
     cfg = AnalysisConfig(by=("outlet", "period"), k=10, cache_dir=str(work / "cache"), progress=False, figures=False,
-                         embedder=tier)
+                         embedder=tier, n_runs=n_runs)
     load0 = os.getloadavg()
     t = time.perf_counter()
     result = run_analysis(work / "corpus.jsonl", cfg, out=work / "out")
@@ -211,6 +211,8 @@ def end_to_end(n: int, tier: str, cache: Path) -> dict:
             "topics": {k: len(m.topic_ids_) for k, m in result.models.items()},
             "embedding_tier": result.models["bertopic"].provenance_["extra"]["embedding_tier"],
             "loadavg_before": load0, "loadavg_after": os.getloadavg(),
+            "n_runs": n_runs, "commit": subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=HERE, capture_output=True,
+                                                      text=True).stdout.strip(),
             "note": "the tier's artefact was built before (cache); embedding cache empty; figures off; k fixed at 10"}
 
 
@@ -221,7 +223,8 @@ def main() -> None:
     ap.add_argument("--passages", type=int, default=1000)
     ap.add_argument("--articles", type=int, default=150)
     ap.add_argument("--skip", default="", help="comma-separated: throughput, quality")
-    ap.add_argument("--e2e", default=None, metavar="N:TIER", help="only the end-to-end run, e.g. 100000:static")
+    ap.add_argument("--e2e", default=None, metavar="N:TIER[:RUNS]",
+                    help="only the end-to-end run, e.g. 100000:static or 100000:static:1 (runs per model, default 5)")
     args = ap.parse_args()
     cache = Path(args.cache or tempfile.mkdtemp(prefix="bench_tiers-")).resolve()
     env = {**os.environ, "DISCOURSE_CACHE": str(cache), "HF_HUB_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false",
@@ -234,10 +237,12 @@ def main() -> None:
 
     result["machine"]["int8_isa"] = int8_isa()
     if args.e2e:
-        n, tier = args.e2e.split(":")
-        row = end_to_end(int(n), tier, cache)
+        n, tier, *runs = args.e2e.split(":")
+        n_runs = int(runs[0]) if runs else 5
+        row = end_to_end(int(n), tier, cache, n_runs)
         print(row, flush=True)
-        _save({"end_to_end": {**_load().get("end_to_end", {}), f"{tier}/{n}": row}})
+        key = f"{tier}/{n}" + (f"/runs={n_runs}" if n_runs != 5 else "")
+        _save({"end_to_end": {**_load().get("end_to_end", {}), key: row}})
         return
     result["artefacts"] = build_artefacts(env)
     if "throughput" not in skip:
