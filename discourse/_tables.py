@@ -173,12 +173,10 @@ def compare_tables(prepared, models, config: AnalysisConfig, timings, runs: Mapp
     period_col = next((b for b in simple_by if b == "period"), simple_by[0] if simple_by else None)
     if period_col is not None:
         for name, model in models.items():
-            for topic in model.topic_ids_:
-                if topic == -1:
-                    continue
-                dr = C.topic_drift(prepared, model, topic, by=period_col, pairs=pairs_by.get(period_col),
-                                   against_rest=True, min_count=config.min_count, prior_scale=config.prior_scale,
-                                   n_permutations=config.n_permutations, random_state=rs)
+            drift = C.drift_by_topic(prepared, model, by=period_col, pairs=pairs_by.get(period_col), against_rest=True,
+                                     min_count=config.min_count, prior_scale=config.prior_scale,
+                                     n_permutations=config.n_permutations, random_state=rs)
+            for topic, dr in drift.items():
                 df = dr.to_frame()
                 df.insert(0, "topic", topic)
                 df.insert(0, "model", name)

@@ -12,7 +12,7 @@ counted.  Each returns an immutable results object with ``.to_frame()``.
 * :func:`prevalence` — topic weight per group with document-bootstrap intervals;
 * :func:`contrasts` — differences in topic weight between groups (bootstrap
   interval, permutation p-value, BH); :func:`diff_in_diff`;
-* :func:`topic_drift` — keyness between periods within one topic;
+* :func:`topic_drift` — keyness between periods within one topic (:func:`drift_by_topic`: several topics);
 * :func:`align_models` — Hungarian matching of LDA and BERTopic topics, ARI/NMI;
 * :func:`frame_balance` — cooperation against confrontation stance terms per
   group, with the lexicon's domain and coverage;
@@ -26,7 +26,7 @@ from __future__ import annotations
 
 from ._alignment import align_models, topic_similarity
 from ._contrasts import contrasts, diff_in_diff
-from ._drift import topic_drift
+from ._drift import drift_by_topic, topic_drift
 from ._effects import effects
 from ._frames import FRAMES, frame_balance, load_frame_lexicon
 from ._groups import CROSS_SEP, group_labels
@@ -66,5 +66,6 @@ __all__ = [
     "prevalence",
     "term_counts",
     "topic_drift",
+    "drift_by_topic",
     "topic_similarity",
 ]

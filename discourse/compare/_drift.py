@@ -15,7 +15,7 @@ from ._keyness import DEFAULT_PRIOR_SCALE, KEYNESS_COLUMNS, _check_keyness_param
 from ._results import KeynessResult
 from ._stats import check_model, check_prepared, model_name, normalize_seed
 
-__all__ = ["topic_drift"]
+__all__ = ["topic_drift", "drift_by_topic"]
 
 logger = logging.getLogger(__name__)
 
@@ -96,6 +96,38 @@ def topic_drift(
     (0, True)
     >>> top = res.top(5, group="2015", reference="2024")  # 2015's wording of topic 0
     """
+    return drift_by_topic(prepared, model, [topic], by, pairs=pairs, against_rest=against_rest, min_count=min_count,
+                          assignment=assignment, prior=prior, prior_scale=prior_scale, n_permutations=n_permutations,
+                          random_state=random_state, test=test)[topic]
+
+
+def drift_by_topic(
+    prepared: Any,
+    model: Any,
+    topics: Sequence[int] | None = None,
+    by: str = "period",
+    *,
+    pairs: Sequence[tuple[str, str]] | None = None,
+    against_rest: bool | None = None,
+    min_count: float = 3,
+    assignment: str = "argmax",
+    prior: str = "corpus",
+    prior_scale: float = DEFAULT_PRIOR_SCALE,
+    n_permutations: int = 2000,
+    random_state: Any = 0,
+    test: str = "auto",
+) -> dict[int, KeynessResult]:
+    """:func:`topic_drift` of several topics (default: every topic but BERTopic's outliers, ``-1``).
+
+    The same tables as one :func:`topic_drift` call per topic, with the
+    corpus's term counts and the documents' group labels built once for all
+    topics instead of once per topic.  Parameters as in :func:`topic_drift`.
+
+    Returns
+    -------
+    dict of int to KeynessResult
+        In the order of ``topics``.
+    """
     check_prepared(prepared, need_tokens=True)
     groupings = as_groupings(by)
     _check_keyness_params(min_count, prior, prior_scale, n_permutations, test)
@@ -103,11 +135,22 @@ def topic_drift(
     seed = normalize_seed(random_state)
     check_param("assignment", assignment, "'argmax' or 'share'", assignment in ("argmax", "share"))
     theta = check_model(model, len(prepared.passages))
-    topics = list(model.topic_ids_)
-    if topic not in topics:
-        raise ParameterError(f"topic={topic!r} is not a topic of the {model_name(model)} model; topics: {topics}")
-    col = topics.index(topic)
+    all_topics = list(model.topic_ids_)
+    wanted = [t for t in all_topics if t != -1] if topics is None else list(topics)
+    for topic in wanted:
+        if topic not in all_topics:
+            raise ParameterError(f"topic={topic!r} is not a topic of the {model_name(model)} model; topics: {all_topics}")
     counts, vocab = term_counts(prepared.tokens)
+    labels = {g: group_labels(prepared.metadata, g) for g in groupings}
+    maps = {g: dict(zip(lab.index, lab.tolist())) for g, lab in labels.items()}
+    return {topic: _one_topic(prepared, model, theta, all_topics.index(topic), topic, counts, vocab, labels, maps,
+                              groupings, pairs, against_rest, min_count, assignment, prior, prior_scale,
+                              n_permutations, seed, test)
+            for topic in wanted}
+
+
+def _one_topic(prepared, model, theta, col, topic, counts, vocab, labels, maps, groupings, pairs, against_rest,
+               min_count, assignment, prior, prior_scale, n_permutations, seed, test) -> KeynessResult:
     if assignment == "argmax":
         selected = theta.argmax(axis=1) == col
         weights = selected.astype(float)
@@ -125,8 +168,7 @@ def topic_drift(
         # a group with no passage in this topic has no wording of it to compare
         present_groups = set()
         for g in groupings:
-            labels = group_labels(prepared.metadata, g)
-            present_groups |= {str(v) for v in labels.reindex(np.unique(passage_docs)).dropna()}
+            present_groups |= {str(v) for v in labels[g].reindex(np.unique(passage_docs)).dropna()}
         kept = [p for p in pairs if str(p[0]) in present_groups and str(p[1]) in present_groups]
         if len(kept) < len(pairs):
             logger.info("topic_drift: topic %r has no passage in a group of %s; those pairs are left out",
@@ -135,7 +177,7 @@ def topic_drift(
     frames, counts_out = keyness_from_counts(
         weighted, vocab, passage_docs, prepared.metadata, groupings,
         pairs=pairs, against_rest=against_rest, min_count=min_count, prior=prior, prior_scale=float(prior_scale),
-        n_permutations=int(n_permutations), seed=seed, test=test,
+        n_permutations=int(n_permutations), seed=seed, test=test, label_maps=maps,
     )
     table = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=KEYNESS_COLUMNS)
     counts_out["n_passages_in_topic"] = int(selected.sum())

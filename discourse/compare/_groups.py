@@ -129,8 +129,18 @@ def sorted_groups(labels: Sequence[Any]) -> list[str]:
     return sorted({str(v) for v in labels if v is not None})
 
 
-def doc_groups(metadata: pd.DataFrame, by: str, doc_ids: Sequence[str]) -> np.ndarray:
-    """Labels aligned with ``doc_ids`` (documents missing from ``metadata`` are unknown)."""
+def label_map(metadata: pd.DataFrame, by: str) -> dict[str, str | None]:
+    """``doc_id -> label`` for one grouping (:func:`group_labels` as a dict)."""
     lab = group_labels(metadata, by)
-    mapping = dict(zip(lab.index, lab.tolist()))
+    return dict(zip(lab.index, lab.tolist()))
+
+
+def doc_groups(metadata: pd.DataFrame, by: str, doc_ids: Sequence[str],
+               mapping: dict[str, str | None] | None = None) -> np.ndarray:
+    """Labels aligned with ``doc_ids`` (documents missing from ``metadata`` are unknown).
+
+    ``mapping`` is :func:`label_map` of the same metadata and grouping, when a
+    caller comparing many subsets of one corpus has built it once.
+    """
+    mapping = label_map(metadata, by) if mapping is None else mapping
     return np.array([mapping.get(str(d)) for d in doc_ids], dtype=object)

@@ -254,8 +254,14 @@ def keyness_from_counts(
     n_permutations: int,
     seed: int,
     test: str = "auto",
+    label_maps: dict[str, dict] | None = None,
 ) -> tuple[list[pd.DataFrame], dict]:
-    """Core of :func:`keyness` on a (possibly weighted) passage x term matrix."""
+    """Core of :func:`keyness` on a (possibly weighted) passage x term matrix.
+
+    ``label_maps`` (grouping -> :func:`~discourse.compare._groups.label_map`)
+    saves rebuilding the documents' labels when one corpus is compared in many
+    subsets (:func:`~discourse.compare.drift_by_topic`).
+    """
     counts = sparse.csr_matrix(counts, dtype=float)
     corpus = np.asarray(counts.sum(axis=0)).ravel()
     alpha = prior_scale * corpus
@@ -269,7 +275,7 @@ def keyness_from_counts(
     n_unknown: dict[str, int] = {}
     per_group: dict[str, dict[str, int]] = {}
     for grouping in groupings:
-        doc_lab = doc_groups(metadata, grouping, doc_ids)
+        doc_lab = doc_groups(metadata, grouping, doc_ids, (label_maps or {}).get(grouping))
         groups = sorted_groups(doc_lab)
         tally = Counter(doc_lab.tolist())
         n_unknown[grouping] = int(tally.get(None, 0))
