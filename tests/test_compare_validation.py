@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from discourse.compare import contrasts, diff_in_diff, keyness, prevalence, topic_drift
+from discourse.compare import contrasts, diff_in_diff, drift_by_topic, keyness, prevalence, topic_drift
 from discourse.compare._simulate import simulate_corpus
 
 # topic 0 planted higher in A (0.4 vs 0.2), topic 3 higher in B; topics 1 and 2 equal (0.2)
@@ -81,6 +81,14 @@ def test_drift_separates_wording_within_a_topic_from_the_whole_corpus():
     assert drift.counts["n_passages_in_topic"] == 40
     shared = topic_drift(prepared, model, 0, by="period", min_count=1, assignment="share").to_frame()
     assert shared[shared.group == "2015"].iloc[0]["term"] == "talks"
+    # several topics at once: the same tables as one call per topic
+    for assignment in ("argmax", "share"):
+        every = drift_by_topic(prepared, model, by="period", min_count=1, assignment=assignment)
+        assert list(every) == [0, 1]
+        for topic, res in every.items():
+            one = topic_drift(prepared, model, topic, by="period", min_count=1, assignment=assignment)
+            pd.testing.assert_frame_equal(res.to_frame(), one.to_frame())
+            assert res.params == one.params and res.counts == one.counts
 
 
 def test_diff_in_diff_without_interaction_includes_zero():
