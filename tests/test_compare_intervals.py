@@ -97,3 +97,15 @@ def test_calibrated_sizes_are_the_ones_the_committed_simulation_measured():
     for name in ("coverage.json", "coverage_bertopic.json"):  # LDA; BERTopic
         measured |= json.loads((results / name).read_text(encoding="utf-8"))["min_docs"]
     assert MIN_DOCS == measured
+
+
+@pytest.mark.parametrize("n_a,n_b,seed", [(3, 40, 0), (25, 25, 1), (400, 900, 2), (2, 60, 3)])
+def test_random_splits_are_the_sorted_draws_sets(n_a, n_b, seed):
+    # the splits are the n_a smallest of n uniform draws: the same sets as sorting the draws
+    from discourse.compare._intervals import _splits
+
+    rows, exact = _splits(n_a, n_b, 300, np.random.default_rng(seed))
+    assert not exact and rows.shape == (301, n_a)
+    ref = np.argsort(np.random.default_rng(seed).random((300, n_a + n_b)), axis=1)[:, :n_a]
+    assert all(set(r) == set(q) for r, q in zip(rows[1:].tolist(), ref.tolist()))
+    assert rows[0].tolist() == list(range(n_a))
