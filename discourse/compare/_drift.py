@@ -10,7 +10,7 @@ import pandas as pd
 from scipy import sparse
 
 from ..errors import ParameterError, check_param
-from ._groups import as_groupings, group_labels
+from ._groups import as_groupings, label_map
 from ._keyness import DEFAULT_PRIOR_SCALE, KEYNESS_COLUMNS, _check_keyness_params, keyness_from_counts, term_counts
 from ._results import KeynessResult
 from ._stats import check_model, check_prepared, model_name, normalize_seed
@@ -141,15 +141,14 @@ def drift_by_topic(
         if topic not in all_topics:
             raise ParameterError(f"topic={topic!r} is not a topic of the {model_name(model)} model; topics: {all_topics}")
     counts, vocab = term_counts(prepared.tokens)
-    labels = {g: group_labels(prepared.metadata, g) for g in groupings}
-    maps = {g: dict(zip(lab.index, lab.tolist())) for g, lab in labels.items()}
-    return {topic: _one_topic(prepared, model, theta, all_topics.index(topic), topic, counts, vocab, labels, maps,
+    maps = {g: label_map(prepared.metadata, g) for g in groupings}
+    return {topic: _one_topic(prepared, model, theta, all_topics.index(topic), topic, counts, vocab, maps,
                               groupings, pairs, against_rest, min_count, assignment, prior, prior_scale,
                               n_permutations, seed, test)
             for topic in wanted}
 
 
-def _one_topic(prepared, model, theta, col, topic, counts, vocab, labels, maps, groupings, pairs, against_rest,
+def _one_topic(prepared, model, theta, col, topic, counts, vocab, maps, groupings, pairs, against_rest,
                min_count, assignment, prior, prior_scale, n_permutations, seed, test) -> KeynessResult:
     if assignment == "argmax":
         selected = theta.argmax(axis=1) == col
@@ -168,7 +167,7 @@ def _one_topic(prepared, model, theta, col, topic, counts, vocab, labels, maps, 
         # a group with no passage in this topic has no wording of it to compare
         present_groups = set()
         for g in groupings:
-            present_groups |= {str(v) for v in labels[g].reindex(np.unique(passage_docs)).dropna()}
+            present_groups |= {v for v in map(maps[g].get, np.unique(passage_docs)) if v is not None}
         kept = [p for p in pairs if str(p[0]) in present_groups and str(p[1]) in present_groups]
         if len(kept) < len(pairs):
             logger.info("topic_drift: topic %r has no passage in a group of %s; those pairs are left out",
