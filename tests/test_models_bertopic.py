@@ -14,6 +14,7 @@ import discourse
 from discourse.errors import CorpusTooSmallError, InputError, NotFittedError, ParameterError
 from discourse.models import BERTopicModel
 from discourse.models._bertopic_state import Assigner, Assignment, one_hot, set_assignments
+from discourse.models._bertopic_sizes import PCA_INIT_FROM, umap_init
 from discourse.models.bertopic_model import auto_sizes
 from discourse.models.embed import SentenceTransformerEmbedder
 from test_models_lda import PLANTED, planted_records, prepare, recovered
@@ -254,9 +255,30 @@ def test_auto_sizes_grow_with_the_corpus():
     assert auto_sizes(10_000, min_topic_size=7)["min_topic_size"] == 7
 
 
+def test_umap_starts_from_pca_from_the_threshold_on():
+    assert [umap_init(n) for n in (100, PCA_INIT_FROM - 1, PCA_INIT_FROM, 10 * PCA_INIT_FROM)] == \
+        ["spectral", "spectral", "pca", "pca"]
+    assert umap_init(100, "pca") == "pca" and umap_init(10 * PCA_INIT_FROM, "spectral") == "spectral"
+    with pytest.raises(ParameterError, match=r"^umap_init='tsne'"):
+        umap_init(100, "tsne")
+
+
+@slow
+def test_a_pca_start_recovers_the_planted_topics_and_is_recorded(planted_prepared, planted_bt, cache):
+    # the start "auto" gives above the threshold, forced on the small planted corpus
+    bt = BERTopicModel(cache_dir=cache, random_state=0, progress=False, umap_init="pca").fit(planted_prepared)
+    again = BERTopicModel(cache_dir=cache, random_state=0, progress=False, umap_init="pca").fit(planted_prepared)
+    assert bt.umap_model_.init == "pca" and planted_bt.umap_model_.init == "spectral"
+    assert "init='pca'" in bt.provenance_["extra"]["reducer"]
+    assert all(v >= 8 for v in recovered(bt.topic_terms(10)).values())
+    np.testing.assert_array_equal(bt.assignments_, again.assignments_)
+    # a different start gives a different layout (the parameter reaches UMAP)
+    assert not np.array_equal(bt.umap_model_.embedding_, planted_bt.umap_model_.embedding_)
+
+
 @pytest.mark.parametrize("params, name", [({"outliers": "drop"}, "outliers"), ({"min_topic_size": 1}, "min_topic_size"),
                                           ({"n_neighbors": "many"}, "n_neighbors"), ({"random_state": 1.5}, "random_state"),
-                                          ({"min_samples": 0}, "min_samples")])
+                                          ({"min_samples": 0}, "min_samples"), ({"umap_init": "random"}, "umap_init")])
 def test_bad_parameters_are_named(params, name):
     recs = [{"id": f"d{i}", "text": f"Note {i}."} for i in range(3)]
     with pytest.raises(ParameterError, match=rf"^{name}="):
