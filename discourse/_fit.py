@@ -55,7 +55,9 @@ def fit_models(prepared: Any, config: AnalysisConfig, timings: dict[str, float],
 
     Each model is fitted ``config.n_runs`` times (seeds ``random_state + i``;
     BERTopic also once under embedding noise, for ``noise_kept``) and its
-    first run is the model; ``timings`` gets the seconds each model took.
+    first run is the model; ``timings`` gets the seconds each model took,
+    and ``"<model>.embed"`` the part of them spent embedding (a part of the
+    stage, not a stage of its own: keys with a dot are not added to totals).
     """
     from .models.runs import fit_runs
 
@@ -66,6 +68,10 @@ def fit_models(prepared: Any, config: AnalysisConfig, timings: dict[str, float],
         runs[name] = fit_runs(est, prepared, n_runs=config.n_runs, fit=getattr(fitter, name))
         models[name] = runs[name].reference
         timings[name] = time.perf_counter() - t
+        # the part of the stage a fresh fit spent embedding (a model read from the cache has no timings_)
+        embed = sum(getattr(m, "timings_", {}).get("embed", 0.0) for m in runs[name].models)
+        if embed:
+            timings[f"{name}.embed"] = timings.get(f"{name}.embed", 0.0) + embed
     return models, runs
 
 

@@ -34,7 +34,10 @@ class AnalysisResult:
     models : dict of str -> fitted model
     config : AnalysisConfig
     timings : dict of str -> float
-        Seconds per stage (not written to the manifest: they vary).
+        Seconds per stage (not written to the manifest: they vary).  A key
+        with a dot is a part of the stage before the dot (``"bertopic.embed"``:
+        the seconds BERTopic spent embedding), counted in that stage, not in
+        the total again.
     results : dict
         The results objects behind the tables.
     """
@@ -59,7 +62,7 @@ class AnalysisResult:
         for name, t in self.tables.items():
             empty = f" (empty: {why}; see groupings.csv)" if why and not len(t) and name in _COMPARISONS else ""
             lines.append(f"{name}.csv: {len(t):,} rows{empty}")
-        total = sum(self.timings.values())
+        total = sum(v for k, v in self.timings.items() if "." not in k)  # dotted keys are parts of a stage
         lines.append("time: " + ", ".join(f"{k} {v:.1f}s" for k, v in self.timings.items()) + f" (total {total:.1f}s)")
         return "\n".join(lines)
 

@@ -291,3 +291,23 @@ def test_unfitted_model_raises_not_fitted():
         m.topic_terms()
     with pytest.raises(NotFittedError):
         m.transform(["text"])
+
+
+@slow
+def test_the_analysis_reports_embedding_time_as_part_of_bertopics_stage(planted_prepared, tmp_path):
+    from discourse._config import AnalysisConfig
+    from discourse._fit import fit_models, in_process
+    from discourse._result import AnalysisResult
+
+    cfg = AnalysisConfig(models=("bertopic",), n_runs=1, cache_dir=str(tmp_path), progress=False)
+    timings: dict = {}
+    models, _ = fit_models(planted_prepared, cfg, timings, in_process(planted_prepared, cfg))
+    assert 0 < models["bertopic"].timings_["embed"] == timings["bertopic.embed"] < timings["bertopic"]
+    assert models["bertopic"].timings_["fit"] > 0
+    # the part is not added to the total again
+    text = AnalysisResult(tables={}, prepared=planted_prepared, models=models, config=cfg, timings=timings).describe()
+    assert f"(total {timings['bertopic']:.1f}s)" in text and "bertopic.embed" in text
+    # a second analysis reads the fitted model from the cache: nothing was embedded
+    again: dict = {}
+    fit_models(planted_prepared, cfg, again, in_process(planted_prepared, cfg))
+    assert "bertopic.embed" not in again

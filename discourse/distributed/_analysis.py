@@ -220,7 +220,7 @@ def cluster_fitter(client, sp: StoredPrepared, prepared, config, timings: dict[s
                                              iterations=q["iterations"], alpha=q["alpha"], eta=q["eta"], no_below=q["no_below"],
                                              no_above=q["no_above"], progress=config.progress)
             k = selection.best_k
-            timings["lda_select_k"] = time.perf_counter() - t
+            timings["lda.select_k"] = time.perf_counter() - t
         fit = fit_lda_distributed(client, sp.token_parts(), k=int(k), random_state=q["seed"], merge=lda_merge,
                                   progress=config.progress, **{name: q[name] for name in LDA_PARAMS})
         return lda_estimator(fit, params=run.get_params(deep=False), seed=q["seed"], prepared=prepared,
@@ -231,7 +231,7 @@ def cluster_fitter(client, sp: StoredPrepared, prepared, config, timings: dict[s
         t = time.perf_counter()
         emb = embed_distributed(client, sp, embedding_model=bt.embedding_model, batch_size=bt.batch_size,
                                 cache_dir=bt.cache_dir, progress=config.progress)
-        timings["embed"] = time.perf_counter() - t
+        timings["bertopic.embed"] = timings.get("bertopic.embed", 0.0) + time.perf_counter() - t
         return fit_bertopic_distributed(client, sp, emb, sample_size=sample_size, params=bt.get_params(deep=False),
                                         progress=config.progress)
 

@@ -67,6 +67,7 @@ References
 from __future__ import annotations
 
 import logging
+import time
 import warnings
 from pathlib import Path
 from typing import Any
@@ -160,6 +161,10 @@ class BERTopicModel(TopicModel):
         Cosine similarity of each passage's embedding to its topic's embedding.
     sizes_ : dict
         The ``min_topic_size``, ``n_neighbors``, ``n_components`` used.
+    timings_ : dict
+        Seconds this fit spent embedding (``"embed"``: 0 when ``embeddings``
+        were given; reading cached embeddings counts) and on the rest
+        (``"fit"``: UMAP, HDBSCAN, c-TF-IDF, outliers, labels).  Not saved.
     bertopic_ : bertopic.BERTopic or None
         The fitted BERTopic object (``None`` after :meth:`load`).
     provenance_ : dict
@@ -283,8 +288,11 @@ class BERTopicModel(TopicModel):
         texts = passages["text"].astype(str).tolist()
         self._embedder_obj = None  # parameters may have changed since the last fit
         embedder = self._embedder()
+        started = time.perf_counter()
+        embed_seconds = 0.0
         if embeddings is None:
             embeddings = embedder.encode(texts)
+            embed_seconds = time.perf_counter() - started
         else:
             embeddings = np.asarray(embeddings, dtype=np.float32)
             if embeddings.shape[0] != n or embeddings.ndim != 2:
@@ -321,8 +329,10 @@ class BERTopicModel(TopicModel):
         if n_topics < 2:
             logger.warning("BERTopic found a single topic in %d passages; try a smaller min_topic_size", n)
 
-        return set_fitted_state(self, bertopic=bt, topics=topics, embeddings=embeddings, sizes=sizes, seed=seed,
-                                embedder=embedder, corpus_hash=getattr(prepared, "corpus_hash", None))
+        set_fitted_state(self, bertopic=bt, topics=topics, embeddings=embeddings, sizes=sizes, seed=seed,
+                         embedder=embedder, corpus_hash=getattr(prepared, "corpus_hash", None))
+        self.timings_ = {"embed": embed_seconds, "fit": time.perf_counter() - started - embed_seconds}
+        return self
 
     # --- assignment -----------------------------------------------------------------
     def _representative_scores(self) -> np.ndarray:
