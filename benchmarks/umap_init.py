@@ -8,7 +8,8 @@ cosine metric, ``min_dist=0``, one thread) from each starting layout
 BERTopic does.  Reported per fit: UMAP's seconds (numba's compilation is
 done before, on a small fit), topics and outlier share; per pair of fits:
 the adjusted Rand index of the passage clusters (outliers a cluster of
-their own).  Seed against seed with the same start is the yardstick: a start
+their own); a fit still running after ``--timeout`` seconds is stopped and
+recorded as not finished.  Seed against seed with the same start is the yardstick: a start
 that agrees with the other start as well as each agrees with itself across
 seeds changes nothing a reader can see.
 
@@ -18,6 +19,7 @@ Usage::
 
     nice python benchmarks/umap_init.py --n 40000 --inits spectral,pca --seeds 0,1
     nice python benchmarks/umap_init.py --n 100000 --inits pca --seeds 0,1
+    nice python benchmarks/umap_init.py --n 100000 --inits spectral --seeds 0 --timeout 900
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from __future__ import annotations
 import argparse
 import itertools
 import json
+import multiprocessing
 import os
 import subprocess
 import sys
@@ -44,6 +47,7 @@ def main() -> None:
     ap.add_argument("--n", type=int, required=True)
     ap.add_argument("--inits", default="spectral,pca")
     ap.add_argument("--seeds", default="0,1")
+    ap.add_argument("--timeout", type=float, default=1800, help="seconds after which a fit is stopped and recorded as not finished")
     ap.add_argument("--cache", default=None, help="cache folder holding the static tier's artefact (default: fresh)")
     args = ap.parse_args()
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -62,18 +66,34 @@ def main() -> None:
     sizes = auto_sizes(args.n)
     UMAP(n_neighbors=5, n_components=2, random_state=0, n_jobs=1).fit(emb[:500])  # numba compiles here, untimed
 
-    fits, labels = [], {}
-    load0 = os.getloadavg()
-    for init, seed in itertools.product(args.inits.split(","), [int(s) for s in args.seeds.split(",")]):
+    def fit(init: str, seed: int, out: str) -> None:
         t = time.perf_counter()
         layout = UMAP(n_neighbors=sizes["n_neighbors"], n_components=sizes["n_components"], min_dist=0.0, metric="cosine",
                       random_state=seed, n_jobs=1, init=init).fit_transform(emb)
         seconds = time.perf_counter() - t
         found = HDBSCAN(min_cluster_size=sizes["min_topic_size"], min_samples=sizes["min_samples"], metric="euclidean",
                         cluster_selection_method="eom").fit(layout).labels_
-        labels[(init, seed)] = found
-        fits.append({"init": init, "seed": seed, "umap_seconds": round(seconds, 1), "topics": int(found.max() + 1),
-                     "outlier_share": round(float(np.mean(found < 0)), 4), "loadavg_after": os.getloadavg()})
+        np.save(out, np.append(found, int(round(seconds * 10))))
+
+    fits, labels = [], {}
+    load0 = os.getloadavg()
+    ctx = multiprocessing.get_context("fork")  # the child inherits the embeddings and numba's compiled code
+    for init, seed in itertools.product(args.inits.split(","), [int(s) for s in args.seeds.split(",")]):
+        out = str(cache / f"labels-{init}-{seed}.npy")
+        child = ctx.Process(target=fit, args=(init, seed, out))
+        child.start()
+        child.join(args.timeout)
+        if child.is_alive():  # a fit past --timeout is stopped and recorded as such
+            child.terminate()
+            child.join()
+            fits.append({"init": init, "seed": seed, "umap_seconds": None, "stopped_after_seconds": args.timeout,
+                         "loadavg_after": os.getloadavg()})
+        else:
+            saved = np.load(out)
+            found, seconds = saved[:-1], saved[-1] / 10
+            labels[(init, seed)] = found
+            fits.append({"init": init, "seed": seed, "umap_seconds": round(float(seconds), 1), "topics": int(found.max() + 1),
+                         "outlier_share": round(float(np.mean(found < 0)), 4), "loadavg_after": os.getloadavg()})
         print(fits[-1], flush=True)
     pairs = [{"a": f"{a[0]}/{a[1]}", "b": f"{b[0]}/{b[1]}", "ari": round(float(adjusted_rand_score(labels[a], labels[b])), 3)}
              for a, b in itertools.combinations(labels, 2)]
