@@ -5,8 +5,8 @@ Lee corpus) embedded with the ``static`` tier, UMAP is fitted with BERTopic's
 settings for that size (:func:`discourse.models._bertopic_sizes.auto_sizes`,
 cosine metric, ``min_dist=0``, one thread) from each starting layout
 (``--inits``) and seed (``--seeds``), and HDBSCAN clusters each layout as
-BERTopic does.  Reported per fit: UMAP's seconds (numba's compilation is
-done before, on a small fit), topics and outlier share; per pair of fits:
+BERTopic does, each fit in a fresh process.  Reported per fit: UMAP's
+seconds (numba's compilation is done before, on a fit to 5,000 of the passages), topics and outlier share; per pair of fits:
 the adjusted Rand index of the passage clusters (outliers a cluster of
 their own); a fit still running after ``--timeout`` seconds is stopped and
 recorded as not finished.  Seed against seed with the same start is the yardstick: a start
@@ -42,6 +42,22 @@ RESULTS = HERE / "results" / "umap_init.json"
 sys.path[:0] = [str(HERE.parent), str(HERE)]
 
 
+def _fit(emb_file: str, sizes: dict, init: str, seed: int, out: str) -> None:
+    """One UMAP fit and its HDBSCAN clusters, in a fresh process; saves the labels with the seconds (x10) appended."""
+    from hdbscan import HDBSCAN
+    from umap import UMAP
+
+    emb = np.load(emb_file)
+    UMAP(n_neighbors=5, n_components=2, random_state=0, n_jobs=1, init=init).fit(emb[:5000])  # numba compiles here, untimed
+    t = time.perf_counter()
+    layout = UMAP(n_neighbors=sizes["n_neighbors"], n_components=sizes["n_components"], min_dist=0.0, metric="cosine",
+                  random_state=seed, n_jobs=1, init=init).fit_transform(emb)
+    seconds = time.perf_counter() - t
+    found = HDBSCAN(min_cluster_size=sizes["min_topic_size"], min_samples=sizes["min_samples"], metric="euclidean",
+                    cluster_selection_method="eom").fit(layout).labels_
+    np.save(out, np.append(found, int(round(seconds * 10))))
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--n", type=int, required=True)
@@ -52,9 +68,7 @@ def main() -> None:
     args = ap.parse_args()
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-    from hdbscan import HDBSCAN
     from sklearn.metrics import adjusted_rand_score
-    from umap import UMAP
 
     from bench_models import scaling_texts
     from discourse.models import BERTopicModel
@@ -64,23 +78,15 @@ def main() -> None:
     texts = scaling_texts(args.n)
     emb = BERTopicModel(embedder="static", cache_dir=str(cache), progress=False)._embedder().encode(texts)
     sizes = auto_sizes(args.n)
-    UMAP(n_neighbors=5, n_components=2, random_state=0, n_jobs=1).fit(emb[:500])  # numba compiles here, untimed
-
-    def fit(init: str, seed: int, out: str) -> None:
-        t = time.perf_counter()
-        layout = UMAP(n_neighbors=sizes["n_neighbors"], n_components=sizes["n_components"], min_dist=0.0, metric="cosine",
-                      random_state=seed, n_jobs=1, init=init).fit_transform(emb)
-        seconds = time.perf_counter() - t
-        found = HDBSCAN(min_cluster_size=sizes["min_topic_size"], min_samples=sizes["min_samples"], metric="euclidean",
-                        cluster_selection_method="eom").fit(layout).labels_
-        np.save(out, np.append(found, int(round(seconds * 10))))
 
     fits, labels = [], {}
     load0 = os.getloadavg()
-    ctx = multiprocessing.get_context("fork")  # the child inherits the embeddings and numba's compiled code
+    emb_file = cache / f"embeddings-{args.n}.npy"
+    np.save(emb_file, emb)
+    ctx = multiprocessing.get_context("spawn")  # a fresh process per fit: forking after OpenMP has started is unsafe
     for init, seed in itertools.product(args.inits.split(","), [int(s) for s in args.seeds.split(",")]):
         out = str(cache / f"labels-{init}-{seed}.npy")
-        child = ctx.Process(target=fit, args=(init, seed, out))
+        child = ctx.Process(target=_fit, args=(str(emb_file), sizes, init, seed, out))
         child.start()
         child.join(args.timeout)
         if child.is_alive():  # a fit past --timeout is stopped and recorded as such
@@ -88,6 +94,8 @@ def main() -> None:
             child.join()
             fits.append({"init": init, "seed": seed, "umap_seconds": None, "stopped_after_seconds": args.timeout,
                          "loadavg_after": os.getloadavg()})
+        elif child.exitcode != 0:
+            raise SystemExit(f"the {init} fit with seed {seed} failed (exit code {child.exitcode})")
         else:
             saved = np.load(out)
             found, seconds = saved[:-1], saved[-1] / 10
