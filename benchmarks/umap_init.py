@@ -56,6 +56,9 @@ def _fit(emb_file: str, sizes: dict, init: str, seed: int, out: str) -> None:
     found = HDBSCAN(min_cluster_size=sizes["min_topic_size"], min_samples=sizes["min_samples"], metric="euclidean",
                     cluster_selection_method="eom").fit(layout).labels_
     np.save(out, np.append(found, int(round(seconds * 10))))
+    from joblib.externals.loky import get_reusable_executor
+
+    get_reusable_executor().shutdown(wait=True)  # HDBSCAN's joblib workers would otherwise hold this process open
 
 
 def main() -> None:
