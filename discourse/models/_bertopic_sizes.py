@@ -9,9 +9,10 @@ UMAP's starting layout (:func:`umap_init`): ``"auto"`` is UMAP's spectral
 layout below :data:`PCA_INIT_FROM` passages and the first principal
 components of the embeddings from there on.  The spectral layout solves an
 eigenproblem of the neighbour graph with ARPACK, whose time depends on the
-data rather than on its size alone: on this project's scaling corpus it took
-about 15 s at 40,000 passages and over 6 minutes at 100,000, where corpora of
-many near-separate clusters make its smallest eigenvalues crowd together.
+data and even the seed rather than on its size alone: on this project's
+scaling corpus UMAP took 38 s from it at 40,000 passages, and 247 s (seed 0)
+and 831 s (seed 1) at 100,000, against 17.5 s and 48-74 s from PCA; many
+near-separate clusters make the graph's smallest eigenvalues crowd together.
 A PCA start costs seconds at any size, and Kobak & Linderman (2021) found
 that UMAP keeps global structure as well from it as from the spectral
 layout (``benchmarks/umap_init.py`` measures the agreement of the topics).
