@@ -4,10 +4,12 @@
 tier               what embeds
 =================  ==============================================================================
 ``minilm``         the shipped all-MiniLM-L6-v2 in torch, fp32 (the default)
-``minilm-int8``    the same model in OpenVINO with every MatMul of attention and feed-forward
-                   layers in int8: static quantisation (NNCF) whose activation scales are
-                   calibrated once on local text (gensim's test texts); LayerNorm, softmax and GELU
-                   in fp32; mean pooling and L2 normalisation as in sentence-transformers
+``minilm-int8``    the same model in OpenVINO with the linear layers and the attention scores
+                   (QK^T) in int8: static quantisation (NNCF) whose activation scales are
+                   calibrated once on local text (gensim's test texts); LayerNorm, softmax, GELU
+                   and the softmax-weighted sum of values in fp32 (NNCF's transformer rule);
+                   attention exported in its plain (eager) form, which OpenVINO fuses into one
+                   kernel per layer; mean pooling and L2 normalisation as in sentence-transformers
 ``static``         a Model2Vec static model distilled from the same MiniLM: a token lookup and
                    a mean, no network at all
 =================  ==============================================================================
@@ -56,6 +58,7 @@ REPRODUCIBLE_TIERS = ("minilm", "static")
 
 _RECIPES = {
     "minilm-int8": {"format": "openvino IR from a torch ONNX export", "opset": 17,
+                    "attention": "eager",
                     "quantization": "static int8, NNCF model_type transformer (SmoothQuant, fast bias correction)",
                     "calibration": "gensim lee.cor sentences and articles, pang_lee_polarity.cor lines",
                     "precision_hint": "f32", "pad_to": 8, "pooling": "mean", "normalize": True},
@@ -256,7 +259,10 @@ def _export_onnx(source: Path, out: Path):
     with _offline():
         _quiet_transformers()
         tok = AutoTokenizer.from_pretrained(str(source), local_files_only=True)
-        model = AutoModel.from_pretrained(str(source), local_files_only=True).eval()
+        # eager attention exports as plain MatMul, Add and Softmax, which OpenVINO's CPU plugin fuses into one
+        # subgraph per layer; the SDPA export adds mask IsNaN/Select nodes that it runs one by one (about a
+        # quarter of the time on whole articles, bench_embed_tiers.py)
+        model = AutoModel.from_pretrained(str(source), local_files_only=True, attn_implementation="eager").eval()
 
     class _Hidden(torch.nn.Module):
         def __init__(self, m):
