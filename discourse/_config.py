@@ -23,6 +23,7 @@ __all__ = ["AnalysisConfig", "ModelConfig", "StatsConfig", "RunConfig", "MODEL_N
 
 MODEL_NAMES = ("lda", "bertopic")
 EMBEDDERS = ("minilm", "minilm-int8", "static")
+UMAP_INITS = ("auto", "spectral", "pca")
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,10 @@ class ModelConfig:
     embedder : str
         BERTopic's embedding tier: ``"minilm"``, ``"minilm-int8"`` or
         ``"static"`` (:class:`~discourse.models.BERTopicModel`).
+    umap_init : str
+        BERTopic's UMAP start: ``"auto"`` (spectral below 50,000 passages,
+        PCA from there, where the spectral solve can take many minutes),
+        ``"spectral"`` or ``"pca"`` (:class:`~discourse.models.BERTopicModel`).
     aliases : str or None
         An alias table (``alias,canonical`` CSV, as ``discourse/data/aliases.csv``)
         used instead of the shipped one; ``None``: the shipped one.
@@ -64,6 +69,7 @@ class ModelConfig:
     k_seeds: tuple[int, ...] = (0, 1, 2)
     n_runs: int = 5
     embedder: str = "minilm"
+    umap_init: str = "auto"
     aliases: str | None = None
     extra_stopwords: tuple[str, ...] = ()
 
@@ -78,6 +84,8 @@ class ModelConfig:
             raise ParameterError(f"n_runs={self.n_runs!r} is not allowed: an integer >= 1")
         if self.embedder not in EMBEDDERS:
             raise ParameterError(f"embedder={self.embedder!r} is not allowed: minilm, minilm-int8 or static (--embedder)")
+        if self.umap_init not in UMAP_INITS:
+            raise ParameterError(f"umap_init={self.umap_init!r} is not allowed: auto, spectral or pca (--umap-init)")
         return self
 
 

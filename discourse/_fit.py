@@ -45,7 +45,7 @@ def estimators(config: AnalysisConfig) -> dict[str, Any]:
     if "bertopic" in config.models:
         cache = config.cache_dir
         out["bertopic"] = BERTopicModel(random_state=config.random_state, progress=config.progress, embedder=config.embedder,
-                                        cache_dir=(str(Path(cache) / "embeddings") if cache else None))
+                                        umap_init=config.umap_init, cache_dir=(str(Path(cache) / "embeddings") if cache else None))
     return out
 
 

@@ -20,6 +20,7 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any, Mapping
 
+from ._config import EMBEDDERS, UMAP_INITS
 from .errors import InputError, ParameterError
 
 __all__ = ["Study", "load_study", "write_example", "EXAMPLE_STUDY", "EXAMPLE_METADATA"]
@@ -67,7 +68,8 @@ SCHEMA: dict[str, dict[str, tuple[str, tuple]]] = {
         "k_seeds": ("k_seeds", _INTS),
         "seed": ("random_state", _INT),
         "runs": ("n_runs", _POS),
-        "embedder": ("embedder", (lambda v: v in ("minilm", "minilm-int8", "static"), '"minilm", "minilm-int8" or "static"')),
+        "embedder": ("embedder", (lambda v: v in EMBEDDERS, '"minilm", "minilm-int8" or "static"')),
+        "umap_init": ("umap_init", (lambda v: v in UMAP_INITS, '"auto", "spectral" or "pca"')),
     },
     "vocabulary": {
         "lexicon": ("lexicon", _STR),
@@ -86,7 +88,7 @@ SCHEMA: dict[str, dict[str, tuple[str, tuple]]] = {
 _CONFIG_FIELDS = {"by", "models", "k", "k_range", "k_seeds", "random_state", "min_count", "min_docs", "n_resamples",
                   "n_permutations", "confidence_level", "cache_dir", "figures", "reproducible", "scheduler",
                   "prior_scale", "pairs", "against_rest", "n_runs", "formula", "lexicon", "aliases",
-                  "extra_stopwords", "embedder", "did_years"}
+                  "extra_stopwords", "embedder", "umap_init", "did_years"}
 
 
 @dataclass(frozen=True)

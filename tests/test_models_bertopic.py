@@ -263,6 +263,26 @@ def test_umap_starts_from_pca_from_the_threshold_on():
         umap_init(100, "tsne")
 
 
+def test_the_start_is_a_setting_of_the_analysis_the_study_file_and_the_cli():
+    from discourse._config import AnalysisConfig
+    from discourse._fit import estimators
+    from discourse.cli import build_parser
+    from discourse.study import study_from_mapping
+
+    assert AnalysisConfig(by=("period",)).umap_init == "auto"
+    config = AnalysisConfig(by=("period",), umap_init="pca").validate()
+    assert estimators(config)["bertopic"].get_params()["umap_init"] == "pca"
+    with pytest.raises(ParameterError, match=r"^umap_init='tsne' .*--umap-init"):
+        AnalysisConfig(by=("period",), umap_init="tsne").validate()
+    study = study_from_mapping({"compare": {"by": ["period"]}, "models": {"umap_init": "spectral"}})
+    assert study.config.umap_init == "spectral"
+    with pytest.raises(ParameterError, match="umap_init"):
+        study_from_mapping({"compare": {"by": ["period"]}, "models": {"umap_init": "tsne"}})
+    args = build_parser().parse_args(["analyze", "--by", "period", "--umap-init", "pca"])
+    assert args.umap_init == "pca"
+    assert study.with_overrides(umap_init=args.umap_init).config.umap_init == "pca"
+
+
 @slow
 def test_a_pca_start_recovers_the_planted_topics_and_is_recorded(planted_prepared, planted_bt, cache):
     # the start "auto" gives above the threshold, forced on the small planted corpus

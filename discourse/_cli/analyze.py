@@ -6,6 +6,7 @@ import argparse
 import sys
 from typing import Sequence
 
+from .._config import EMBEDDERS, UMAP_INITS
 from ._common import check_outputs, corpus_args, progress
 
 
@@ -27,9 +28,12 @@ def add_parser(sub, common: argparse.ArgumentParser) -> None:
     pa.add_argument("--seed", type=int, default=None, help="random seed for every stochastic step (default 0)")
     pa.add_argument("--runs", type=int, default=None,
                     help="runs of each model (seeds SEED, SEED+1, ...) aligned and combined in every comparison (default 5)")
-    pa.add_argument("--embedder", default=None, choices=("minilm", "minilm-int8", "static"),
+    pa.add_argument("--embedder", default=None, choices=EMBEDDERS,
                     help="BERTopic's embedding tier: minilm (torch fp32, default), minilm-int8 (OpenVINO, "
-                         "2.5-6x faster), static (Model2Vec, tens of times faster, coarser); see the README")
+                         "about 3.5x faster), static (Model2Vec, tens of times faster, coarser); see the README")
+    pa.add_argument("--umap-init", default=None, choices=UMAP_INITS,
+                    help="BERTopic's UMAP start: auto (spectral below 50,000 passages, PCA from there; default), "
+                         "spectral or pca; see the README's \"UMAP's start at scale\"")
     pa.add_argument("--cache", metavar="DIR", default=None, help="cache folder for embeddings and fitted models (default $DISCOURSE_CACHE or ~/.cache/discourse)")
     pa.add_argument("--scheduler", default=None, metavar="ADDRESS",
                     help="run on a Dask cluster: a scheduler address, or 'local' for a local cluster (default: in-process)")
@@ -65,7 +69,7 @@ def run(args: argparse.Namespace) -> int:
         duplicates="keep_all" if args.keep_duplicates else None,
         prior_scale=args.prior_scale, pairs=_parse_pairs(args.pair), against_rest=args.against_rest,
         n_runs=args.runs,
-        embedder=args.embedder,
+        embedder=args.embedder, umap_init=args.umap_init,
     )
     if not study.config.by:
         raise ParameterError("--by is missing: give --by COLUMN (repeatable), or [compare] by in a --config study file")

@@ -31,6 +31,7 @@ from typing import Any
 
 import numpy as np
 
+from .._config import UMAP_INITS  # the allowed values of ``umap_init``, one list for the models and the settings
 from ..errors import check_param
 
 __all__ = ["auto_sizes", "umap_init", "MIN_PASSAGES", "PCA_INIT_FROM", "UMAP_INITS"]
@@ -41,8 +42,6 @@ MIN_PASSAGES = 10
 #: From this many passages, ``umap_init="auto"`` starts UMAP from PCA instead of the spectral layout.
 PCA_INIT_FROM = 50_000
 
-#: The allowed values of ``umap_init``.
-UMAP_INITS = ("auto", "spectral", "pca")
 
 
 def auto_sizes(n: int, *, min_topic_size: Any = "auto", min_samples: Any = "auto", n_neighbors: Any = "auto",
