@@ -27,10 +27,10 @@ print(json.dumps({"emb": h(emb), "lda": h(lda.doc_topic_), "env": numeric.enviro
 """
 
 
-def run_probe(env_changes: dict[str, str]) -> dict:
+def run_probe(env_changes: dict[str, str], probe: str = PROBE) -> dict:
     env = {k: v for k, v in os.environ.items() if k not in numeric.pinned_env()}
     env.update(env_changes)
-    out = subprocess.run([sys.executable, "-c", PROBE], env=env, capture_output=True, text=True, timeout=600)
+    out = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True, timeout=600)
     assert out.returncode == 0, out.stderr[-2000:]
     return json.loads(out.stdout.strip().splitlines()[-1])
 
@@ -118,6 +118,41 @@ def test_emulated_cpus_change_results_unless_the_mode_pins_them(emulated_cpus):
     pinned = {name: run_probe(env | numeric.pinned_env()) for name, env in emulated_cpus.items()}
     assert pinned["A"] == pinned["B"]
     assert pinned["A"]["env"]["reproducible"] is True
+
+
+# The computations of a corpus of 50,000+ passages that no figure reaches: UMAP's PCA start (what umap-learn's
+# init="pca" runs: sklearn's PCA, on that many rows its covariance_eigh solver, BLAS and LAPACK) and the
+# normal approximation of keyness's document permutation test.
+PROBE_SCALE = """
+import hashlib, json
+import numpy as np
+from scipy import sparse
+from sklearn.decomposition import PCA
+from discourse import numeric
+from discourse.compare._docperm import permutation_normal
+rng = np.random.default_rng(0)
+centres = rng.standard_normal((8, 384))
+x = (centres[rng.integers(0, 8, 4000)] + 0.5 * rng.standard_normal((4000, 384))).astype(np.float32)
+x /= np.linalg.norm(x, axis=1, keepdims=True)
+pca = PCA(n_components=5, random_state=0)
+start = pca.fit_transform(x).astype(np.float32)
+counts = sparse.csr_matrix(rng.poisson(0.2, (600, 500)).astype(float))
+sizes = np.asarray(counts.sum(axis=1)).ravel() + rng.integers(0, 50, 600)
+p = permutation_normal(counts[:250], counts[250:], sizes[:250], sizes[250:])
+h = lambda a: hashlib.sha256(np.ascontiguousarray(a).tobytes()).hexdigest()
+print(json.dumps({"solver": pca._fit_svd_solver, "pca": h(start), "perm": h(p), "p_finite": int(np.isfinite(p).sum()),
+                  "env": numeric.environment()}))
+"""
+
+
+def test_umaps_pca_start_and_the_normal_keyness_test_are_the_same_bytes_on_emulated_cpus(emulated_cpus):
+    native = {name: run_probe(env, PROBE_SCALE) for name, env in emulated_cpus.items()}
+    assert native["A"]["solver"] == "covariance_eigh" and native["A"]["p_finite"] > 400
+    assert native["A"]["pca"] != native["B"]["pca"], "the emulation does not reach the PCA start's BLAS"
+    pinned = {name: run_probe(env | numeric.pinned_env(), PROBE_SCALE) for name, env in emulated_cpus.items()}
+    assert pinned["A"] == pinned["B"] and pinned["A"]["env"]["reproducible"] is True
+    # the permutation test's normal approximation sums in a fixed order (bincount, fsum): no kernel choice reaches it
+    assert native["A"]["perm"] == native["B"]["perm"] == pinned["A"]["perm"]
 
 
 @pytest.mark.slow
