@@ -397,13 +397,32 @@ def test_bertopic_on_the_whole_corpus_is_the_in_process_fit(client, lee_csv, lee
     pd.testing.assert_frame_equal(got.topic_terms(10), ref.topic_terms(10))
 
 
+@pytest.mark.slow
+def test_an_embedding_tier_on_the_cluster_gives_the_in_process_vectors(client, lee_csv, lee_prepared, tmp_path):
+    from discourse.distributed import analyze_distributed
+    from discourse.distributed._embed import embed_distributed, read_embeddings
+    from discourse.models import SentenceTransformerEmbedder
+
+    cache = tmp_path / "cache"
+    sp = prepare_distributed(lee_csv, client, store=tmp_path / "s", partition_size=60, progress=False)
+    # the driver builds the int8 artefact once; the workers load it from there and embed partition by partition
+    emb = embed_distributed(client, sp, cache_dir=cache / "embeddings", tier="minilm-int8", progress=False)
+    got = np.concatenate([read_embeddings(emb, j) for j in range(len(sp.parts))])
+    here = SentenceTransformerEmbedder(cache_dir=cache / "embeddings", tier="minilm-int8", progress=False)
+    assert len(list((cache / "embeddings" / "tiers").glob("minilm-int8-*"))) == 1
+    np.testing.assert_array_equal(got, here.encode(list(lee_prepared.passages["text"])))
+    assert emb.model_key == here.model_key  # the tier and its artefact are in the key: tiers never mix in the store
+    result = analyze_distributed(lee_csv, client=client, store=tmp_path / "s", partition_size=60, by=("period",),
+                                 models=("bertopic",), embedder="minilm-int8", n_runs=1, cache_dir=str(cache),
+                                 figures=False, progress=False)
+    assert result.models["bertopic"].provenance_["extra"]["embedding_tier"] == here.tier_identity
+
+
 def test_analyze_distributed_checks_by_before_reading_the_corpus(lee_csv):
     from discourse.distributed import analyze_distributed
 
     with pytest.raises(ParameterError, match="no metadata column 'outlet'"):
         analyze_distributed(lee_csv, by=("outlet",), scheduler="tcp://127.0.0.1:9")  # fails before connecting
-    with pytest.raises(ParameterError, match="embedder='static' is not applied on a Dask cluster"):
-        analyze_distributed(lee_csv, by=("period",), models=("bertopic",), embedder="static", scheduler="tcp://127.0.0.1:9")
 
 
 def test_cli_analyze_with_a_local_scheduler_writes_the_in_process_tables(tmp_path):

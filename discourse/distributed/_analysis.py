@@ -166,9 +166,6 @@ def analyze_distributed(
 
     config = replace(config or AnalysisConfig(), **overrides).validate()
     check_param("lda_merge", lda_merge, f"one of {MERGES}", lda_merge in MERGES)
-    if "bertopic" in config.models and config.embedder != "minilm":
-        raise ParameterError(f"embedder={config.embedder!r} is not applied on a Dask cluster yet: run without --scheduler, "
-                             "or use embedder='minilm'")
     check_param("bertopic_sample_size", bertopic_sample_size, "an integer >= 2",
                 isinstance(bertopic_sample_size, int) and not isinstance(bertopic_sample_size, bool) and bertopic_sample_size >= 2)
     import pandas as pd
@@ -230,7 +227,7 @@ def cluster_fitter(client, sp: StoredPrepared, prepared, config, timings: dict[s
         bt.check_params()
         t = time.perf_counter()
         emb = embed_distributed(client, sp, embedding_model=bt.embedding_model, batch_size=bt.batch_size,
-                                cache_dir=bt.cache_dir, progress=config.progress)
+                                cache_dir=bt.cache_dir, tier=bt.embedder, progress=config.progress)
         timings["bertopic.embed"] = timings.get("bertopic.embed", 0.0) + time.perf_counter() - t
         return fit_bertopic_distributed(client, sp, emb, sample_size=sample_size, params=bt.get_params(deep=False),
                                         progress=config.progress)

@@ -34,20 +34,22 @@ logger = logging.getLogger(__name__)
 _EMBEDDERS: dict[tuple, Any] = {}
 
 
-def _embedder(model: Any, batch_size: int):
-    """One uncached embedder per worker process (the model is loaded once)."""
+def _embedder(model: Any, batch_size: int, tier: str, tiers_dir: str | None):
+    """One uncached embedder per worker process (the model, or the tier's artefact, is loaded once)."""
     from ..models.embed import SentenceTransformerEmbedder
 
-    key = (str(model), batch_size)
+    key = (str(model), batch_size, tier, tiers_dir)
     emb = _EMBEDDERS.get(key)
     if emb is None:
-        emb = SentenceTransformerEmbedder(model, batch_size=batch_size, cache_dir=False, progress=False)
+        emb = SentenceTransformerEmbedder(model, batch_size=batch_size, cache_dir=False, progress=False, tier=tier,
+                                          tiers_dir=tiers_dir)
         _EMBEDDERS.clear()
         _EMBEDDERS[key] = emb
     return emb
 
 
-def _encode(texts: list[str], model: Any, batch_size: int, cache_folder: str | None) -> np.ndarray:
+def _encode(texts: list[str], model: Any, batch_size: int, cache_folder: str | None, tier: str,
+            tiers_dir: str | None) -> np.ndarray:
     """Embed ``texts``: vectors already in the embedder's text-keyed cache are read, the rest embedded.
 
     The cache is only read here, never written: a vector never depends on
@@ -57,7 +59,7 @@ def _encode(texts: list[str], model: Any, batch_size: int, cache_folder: str | N
     """
     from ..models.embed import read_cache, text_key
 
-    emb = _embedder(model, batch_size)
+    emb = _embedder(model, batch_size, tier, tiers_dir)
     if not texts:
         return np.zeros((0, emb.dim), dtype=np.float32)
     found: dict[bytes, np.ndarray] = {}
@@ -75,7 +77,7 @@ def _encode(texts: list[str], model: Any, batch_size: int, cache_folder: str | N
 
 
 def _embed_part(store_root: str, words_key: str, emb_key: str, n_passages: int, model: Any, batch_size: int,
-                cache_folder: str | None) -> int:
+                cache_folder: str | None, tier: str, tiers_dir: str | None) -> int:
     """Embed one partition's passages into the store (runs on a worker); returns the dimension."""
     store = ParquetStore(store_root)
     if store.has("embeddings", emb_key):
@@ -86,7 +88,7 @@ def _embed_part(store_root: str, words_key: str, emb_key: str, n_passages: int, 
         except Exception as exc:  # noqa: BLE001 - corrupt entry: embed again
             logger.warning("%s", exc)
     table = store.read_table("passages", words_key, columns=["passage_id", "text"])
-    vectors = _encode(table.column("text").to_pylist(), model, batch_size, cache_folder)
+    vectors = _encode(table.column("text").to_pylist(), model, batch_size, cache_folder, tier, tiers_dir)
     store.write("embeddings", emb_key, embeddings_to_table(table.column("passage_id").to_pylist(), vectors))
     return int(vectors.shape[1])
 
@@ -125,7 +127,7 @@ def read_embeddings(parts: EmbeddingParts, index: int, rows: Sequence[int] | Non
 
 
 def embed_distributed(client, prepared, *, embedding_model: Any = None, batch_size: int = 32, cache_dir: Any = False,
-                      progress: bool | None = None) -> EmbeddingParts:
+                      tier: str = "minilm", progress: bool | None = None) -> EmbeddingParts:
     """Embed every passage of a :class:`StoredPrepared` on the workers.
 
     Parameters
@@ -140,6 +142,13 @@ def embed_distributed(client, prepared, *, embedding_model: Any = None, batch_si
     cache_dir : str, path, None or False, default False
         The embedder's text-keyed cache (as for :class:`BERTopicModel`),
         read but never written; ``False``: not used.
+    tier : {"minilm", "minilm-int8", "static"}, default "minilm"
+        The embedding tier (:class:`~discourse.models.SentenceTransformerEmbedder`).
+        Its artefact is built (or found) once, in the driver, beside
+        ``cache_dir``, and the workers load it from there: the folder must be
+        one the workers can read, as the embedding cache must.  Vectors of
+        these tiers do not depend on what they are batched with, so each
+        partition's are the bytes the in-process embedder gives.
     progress : bool or None
 
     Returns
@@ -154,12 +163,13 @@ def embed_distributed(client, prepared, *, embedding_model: Any = None, batch_si
     """
     from ..models.embed import SentenceTransformerEmbedder
 
-    probe = SentenceTransformerEmbedder(embedding_model, batch_size=batch_size, cache_dir=cache_dir, progress=False)
-    model_key = probe.model_key  # hash of the model files: no model loading in the driver
+    probe = SentenceTransformerEmbedder(embedding_model, batch_size=batch_size, cache_dir=cache_dir, progress=False, tier=tier)
+    model_key = probe.model_key  # hash of the model files (and the tier's artefact, built here once)
+    tiers_dir = str(probe.artefact_root) if tier != "minilm" else None
     cache_folder = str(probe.cache_path) if probe.cache_path is not None else None
     keys = [content_key("embeddings", p.key, model_key, cache_folder) for p in prepared.parts]
     futs = [client.submit(_embed_part, str(prepared.store.root), p.key, k, p.n_passages, embedding_model, batch_size, cache_folder,
-                          pure=False)
+                          tier, tiers_dir, pure=False)
             for p, k in zip(prepared.parts, keys)]
     dims = gather_with_progress(client, futs, desc="embed", progress=progress)
     dims = {d for d, p in zip(dims, prepared.parts) if p.n_passages}

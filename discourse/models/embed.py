@@ -138,6 +138,11 @@ class SentenceTransformerEmbedder:
         How the model runs (:mod:`discourse.models._tiers`): torch fp32, an
         int8 OpenVINO model of it, or a static model distilled from it.  The
         latter two are built once from the local model folder and cached.
+    tiers_dir : str, path or None
+        Folder of the tier artefacts; ``None``: ``<cache_dir>/tiers``, or the
+        default cache folder's ``tiers`` when ``cache_dir`` is ``None`` or
+        ``False``.  (Dask workers embed with the cache off and the driver's
+        artefacts.)
 
     Examples
     --------
@@ -158,6 +163,7 @@ class SentenceTransformerEmbedder:
         progress: bool | None = None,
         shard_size: int = 1024,
         tier: str = "minilm",
+        tiers_dir: str | os.PathLike | None = None,
     ) -> None:
         self.model = model
         self.batch_size = positive_int("batch_size", batch_size)
@@ -168,6 +174,9 @@ class SentenceTransformerEmbedder:
         self.progress = progress
         self.shard_size = positive_int("shard_size", shard_size)
         self.tier = check_tier(tier)
+        check_param("tiers_dir", tiers_dir, "a folder path or None",
+                    tiers_dir is None or isinstance(tiers_dir, (str, os.PathLike)))
+        self.tiers_dir = tiers_dir
         self._backend = None
         check_param("cache_dir", cache_dir, "a folder path, None (default folder) or False (no cache)",
                     cache_dir is None or cache_dir is False or isinstance(cache_dir, (str, os.PathLike)))
@@ -204,13 +213,17 @@ class SentenceTransformerEmbedder:
     def backend(self):
         """The tier's backend (``None`` for ``"minilm"``); builds its artefact on first use."""
         if self.tier != "minilm" and self._backend is None:
-            self._backend = tier_backend(self.tier, self.model_path, self._source_digest(), self._artefact_root())
+            self._backend = tier_backend(self.tier, self.model_path, self._source_digest(), self.artefact_root)
         return self._backend
 
     def _source_digest(self) -> str:
         return _folder_digest(str(self.model_path), _folder_stamp(self.model_path))
 
-    def _artefact_root(self) -> Path:
+    @property
+    def artefact_root(self) -> Path:
+        """The folder of the tier artefacts (``tiers_dir``, or beside the embedding cache)."""
+        if self.tiers_dir is not None:
+            return Path(self.tiers_dir).expanduser()
         if isinstance(self.cache_dir, (str, os.PathLike)):
             return Path(self.cache_dir).expanduser() / "tiers"
         return default_cache_dir() / "tiers"
