@@ -103,6 +103,15 @@ def test_int8_runs_the_linear_layers_and_attention_scores_in_int8_and_the_rest_i
     assert {prec for kind, prec in layers if kind == "MVN"} == {"f32"}
 
 
+def test_int8_keeps_to_a_thread_budget_with_the_same_vectors(cache, monkeypatch):
+    default = fresh(cache, "minilm-int8").backend
+    monkeypatch.setenv("OMP_NUM_THREADS", "1")  # as a Dask worker's nanny sets it
+    one = fresh(cache, "minilm-int8").backend
+    assert one.compiled.get_property("INFERENCE_NUM_THREADS") == 1
+    texts = TEXTS + [" ".join(TEXTS * 12)]
+    np.testing.assert_array_equal(one.encode(texts, 4), default.encode(texts, 4))
+
+
 def test_int8_vector_of_a_passage_is_the_same_alone_and_in_any_batch(cache):
     backend = fresh(cache, "minilm-int8").backend
     texts = TEXTS + [" ".join(TEXTS * 12), "Rain.", TEXTS[0] + " " + TEXTS[1], "A much longer sentence " * 9]

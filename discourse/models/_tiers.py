@@ -341,8 +341,11 @@ class Int8Backend:
             import openvino as ov
 
             # f32: without the hint the fp32 parts run in bf16 on CPUs that have it
-            self.compiled = ov.Core().compile_model(str(folder / "model_int8.xml"), "CPU",
-                                                    {"INFERENCE_PRECISION_HINT": "f32"})
+            config = {"INFERENCE_PRECISION_HINT": "f32"}
+            threads = os.environ.get("OMP_NUM_THREADS", "")
+            if threads.isdigit() and int(threads) > 0:  # a thread budget (a Dask worker's, say) binds OpenVINO too
+                config["INFERENCE_NUM_THREADS"] = int(threads)
+            self.compiled = ov.Core().compile_model(str(folder / "model_int8.xml"), "CPU", config)
         self.version = _versions("openvino")["openvino"]
         self.request = self.compiled.create_infer_request()
         self.max_len = int(json.loads((folder / "settings.json").read_text())["max_seq_length"])
