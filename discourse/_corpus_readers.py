@@ -20,7 +20,7 @@ from ._corpus import Corpus
 from ._text_io import _warn, read_text_file
 from .errors import CorpusError
 
-__all__ = ["TABULAR_SUFFIXES", "read_metadata_csv"]
+__all__ = ["TABULAR_SUFFIXES", "check_ids", "clean_meta", "read_metadata_csv"]
 
 TABULAR_SUFFIXES = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".parquet": "parquet", ".pq": "parquet"}
 DATE_RE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
@@ -43,7 +43,7 @@ def _parse_date(value: Any, *, where: str) -> tuple[str | None, str | None]:
     return s, "day" if m.group(3) else "month" if m.group(2) else "year"
 
 
-def _clean_meta(df: pd.DataFrame, *, where: Callable[[int], str]) -> pd.DataFrame:
+def clean_meta(df: pd.DataFrame, *, where: Callable[[int], str]) -> pd.DataFrame:
     """Metadata as strings with None for unknown; validate ``published``."""
     cols: dict[str, list] = {}
     for col in df.columns:
@@ -68,12 +68,12 @@ def _is_missing(v: Any) -> bool:
 
 
 def _finish_meta(meta: pd.DataFrame, ids: list[str], *, source: str, where: Callable[[int], str]) -> pd.DataFrame:
-    meta = _clean_meta(meta, where=where)
+    meta = clean_meta(meta, where=where)
     meta.index = pd.Index(ids, name="doc_id", dtype=object)
     return meta
 
 
-def _check_ids(ids: Sequence[Any], *, source: str, col: str) -> list[str]:
+def check_ids(ids: Sequence[Any], *, source: str, col: str) -> list[str]:
     out = []
     for i, v in enumerate(ids):
         if v is None or (isinstance(v, float) and pd.isna(v)) or str(v).strip() == "":
@@ -91,7 +91,7 @@ def _from_frame(df: pd.DataFrame, *, text_col: str, id_col: str, source: str) ->
     for col, opt in ((text_col, "--text-col"), (id_col, "--id-col")):
         if col not in df.columns:
             raise CorpusError(f"{source}: no column {col!r}; columns are {list(map(str, df.columns))} (choose one with {opt})")
-    ids = _check_ids(list(df[id_col]), source=source, col=id_col)
+    ids = check_ids(list(df[id_col]), source=source, col=id_col)
     texts = [("" if (t is None or (isinstance(t, float) and pd.isna(t))) else str(t)).replace("\r\n", "\n") for t in df[text_col]]
     meta = _finish_meta(df.drop(columns=[text_col, id_col]), ids, source=source, where=lambda i: f"{source} row {i + 1}")
     keep = _drop_empty(ids, texts, source)
@@ -164,7 +164,7 @@ def _load_folder(path: Path) -> Corpus:
         files = txt_files
         meta_raw = pd.DataFrame(index=range(len(files)))
         where = lambda i: str(path)  # noqa: E731
-    ids = _check_ids([p.stem for p in files], source=str(path), col="file name")
+    ids = check_ids([p.stem for p in files], source=str(path), col="file name")
     meta = _finish_meta(meta_raw, ids, source=str(path), where=where)
     # read once to drop empty documents (and surface decoding warnings once)
     keep_files, keep_ids = [], []

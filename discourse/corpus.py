@@ -34,8 +34,6 @@ from ._corpus import Corpus, Document
 from ._corpus_readers import (  # noqa: F401  (the readers' helpers, used by discourse.ingest and discourse.distributed)
     DATE_RE,
     TABULAR_SUFFIXES,
-    _check_ids,
-    _clean_meta,
     _finish_meta,
     _load_folder,
     _load_table,

@@ -41,7 +41,8 @@ from typing import Any, Iterator
 import numpy as np
 import pandas as pd
 
-from ..corpus import TABULAR_SUFFIXES, Corpus, CorpusWarning, _check_ids, _clean_meta, load_corpus, read_text_file
+from .._corpus_readers import check_ids, clean_meta
+from ..corpus import TABULAR_SUFFIXES, Corpus, CorpusWarning, load_corpus, read_text_file
 from ..errors import CorpusError, InputError, ParameterError
 
 __all__ = ["PartitionSpec", "RawPartition", "Source", "open_source", "scan_row_offsets"]
@@ -334,9 +335,9 @@ def _from_frame(spec: PartitionSpec, df: pd.DataFrame, where: str) -> RawPartiti
     for col, opt in ((spec.text_col, "--text-col"), (spec.id_col, "--id-col")):
         if col not in df.columns:
             raise CorpusError(f"{spec.path}: no column {col!r}; columns are {list(map(str, df.columns))} (choose one with {opt})")
-    ids = _check_ids(list(df[spec.id_col]), source=where, col=spec.id_col)
+    ids = check_ids(list(df[spec.id_col]), source=where, col=spec.id_col)
     texts = [("" if (t is None or (isinstance(t, float) and pd.isna(t))) else str(t)).replace("\r\n", "\n") for t in df[spec.text_col]]
-    meta = _clean_meta(df.drop(columns=[spec.text_col, spec.id_col]).reset_index(drop=True), where=lambda i: f"{where} row {i + 1}")
+    meta = clean_meta(df.drop(columns=[spec.text_col, spec.id_col]).reset_index(drop=True), where=lambda i: f"{where} row {i + 1}")
     meta.index = pd.Index(ids, name="doc_id", dtype=object)
     keep = [i for i, t in enumerate(texts) if t.strip()]
     skipped = [ids[i] for i, t in enumerate(texts) if not t.strip()]
