@@ -56,6 +56,11 @@ class ModelConfig:
         BERTopic's UMAP start: ``"auto"`` (spectral below 50,000 passages,
         PCA from there, where the spectral solve can take many minutes),
         ``"spectral"`` or ``"pca"`` (:class:`~discourse.models.BERTopicModel`).
+    noise_refit : bool
+        BERTopic is also refitted once on embeddings shifted by one part in a
+        million, for ``noise_kept`` in ``stability.csv`` (with one run the only
+        stability measure).  ``False`` skips that refit, which costs as much
+        as a run (UMAP included), and leaves ``noise_kept`` empty.
     aliases : str or None
         An alias table (``alias,canonical`` CSV, as ``discourse/data/aliases.csv``)
         used instead of the shipped one; ``None``: the shipped one.
@@ -70,6 +75,7 @@ class ModelConfig:
     n_runs: int = 5
     embedder: str = "minilm"
     umap_init: str = "auto"
+    noise_refit: bool = True
     aliases: str | None = None
     extra_stopwords: tuple[str, ...] = ()
 
@@ -84,6 +90,8 @@ class ModelConfig:
             raise ParameterError(f"n_runs={self.n_runs!r} is not allowed: an integer >= 1")
         if self.embedder not in EMBEDDERS:
             raise ParameterError(f"embedder={self.embedder!r} is not allowed: minilm, minilm-int8 or static (--embedder)")
+        if not isinstance(self.noise_refit, bool):
+            raise ParameterError(f"noise_refit={self.noise_refit!r} is not allowed: True or False (--no-noise-refit)")
         if self.umap_init not in UMAP_INITS:
             raise ParameterError(f"umap_init={self.umap_init!r} is not allowed: auto, spectral or pca (--umap-init)")
         return self

@@ -54,18 +54,20 @@ def fit_models(prepared: Any, config: AnalysisConfig, timings: dict[str, float],
     """Fitted models by name, and each model's aligned runs (:class:`~discourse.models.runs.ModelRuns`).
 
     Each model is fitted ``config.n_runs`` times (seeds ``random_state + i``;
-    BERTopic also once under embedding noise, for ``noise_kept``) and its
+    BERTopic also once under embedding noise, for ``noise_kept``, unless
+    ``config.noise_refit`` is False) and its
     first run is the model; ``timings`` gets the seconds each model took,
     and ``"<model>.embed"`` the part of them spent embedding (a part of the
     stage, not a stage of its own: keys with a dot are not added to totals).
     """
-    from .models.runs import fit_runs
+    from .models.runs import NOISE, fit_runs
 
     models: dict[str, Any] = {}
     runs: dict[str, Any] = {}
     for name, est in estimators(config).items():
         t = time.perf_counter()
-        runs[name] = fit_runs(est, prepared, n_runs=config.n_runs, fit=getattr(fitter, name))
+        runs[name] = fit_runs(est, prepared, n_runs=config.n_runs, fit=getattr(fitter, name),
+                              noise=NOISE if config.noise_refit else None)
         models[name] = runs[name].reference
         timings[name] = time.perf_counter() - t
         # the part of the stage a fresh fit spent embedding (a model read from the cache has no timings_)

@@ -69,6 +69,7 @@ SCHEMA: dict[str, dict[str, tuple[str, tuple]]] = {
         "seed": ("random_state", _INT),
         "runs": ("n_runs", _POS),
         "embedder": ("embedder", (lambda v: v in EMBEDDERS, '"minilm", "minilm-int8" or "static"')),
+        "noise_refit": ("noise_refit", _BOOL),
         "umap_init": ("umap_init", (lambda v: v in UMAP_INITS, '"auto", "spectral" or "pca"')),
     },
     "vocabulary": {
@@ -88,7 +89,7 @@ SCHEMA: dict[str, dict[str, tuple[str, tuple]]] = {
 _CONFIG_FIELDS = {"by", "models", "k", "k_range", "k_seeds", "random_state", "min_count", "min_docs", "n_resamples",
                   "n_permutations", "confidence_level", "cache_dir", "figures", "reproducible", "scheduler",
                   "prior_scale", "pairs", "against_rest", "n_runs", "formula", "lexicon", "aliases",
-                  "extra_stopwords", "embedder", "umap_init", "did_years"}
+                  "extra_stopwords", "embedder", "umap_init", "noise_refit", "did_years"}
 
 
 @dataclass(frozen=True)

@@ -314,6 +314,32 @@ def test_unfitted_model_raises_not_fitted():
 
 
 @slow
+def test_the_noise_refit_can_be_skipped_and_noise_kept_is_then_empty(planted_prepared, tmp_path):
+    from discourse._config import AnalysisConfig
+    from discourse._fit import fit_models, in_process
+    from discourse.cli import build_parser
+    from discourse.study import study_from_mapping
+
+    fitted = []
+
+    def counting(prepared, cfg):
+        fitter = in_process(prepared, cfg)
+        return fitter.__class__(lda=fitter.lda, bertopic=lambda m: fitted.append(m.embedding_noise) or fitter.bertopic(m))
+
+    runs = {}
+    for refit in (True, False):
+        cfg = AnalysisConfig(models=("bertopic",), n_runs=1, cache_dir=str(tmp_path), progress=False, noise_refit=refit)
+        runs[refit] = fit_models(planted_prepared, cfg, {}, counting(planted_prepared, cfg))[1]["bertopic"]
+    assert fitted == [0.0, 1e-6, 0.0]  # the run and its noise refit, then the run alone
+    assert runs[True].stability()["noise_kept"].notna().all() and runs[False].stability()["noise_kept"].isna().all()
+    with pytest.raises(ParameterError, match=r"^noise_refit='no'"):
+        AnalysisConfig(by=("period",), noise_refit="no").validate()
+    study = study_from_mapping({"compare": {"by": ["period"]}, "models": {"noise_refit": False}})
+    assert study.config.noise_refit is False
+    assert build_parser().parse_args(["analyze", "--by", "period", "--no-noise-refit"]).no_noise_refit
+
+
+@slow
 def test_the_analysis_reports_embedding_time_as_part_of_bertopics_stage(planted_prepared, tmp_path):
     from discourse._config import AnalysisConfig
     from discourse._fit import fit_models, in_process

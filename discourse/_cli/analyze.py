@@ -34,6 +34,9 @@ def add_parser(sub, common: argparse.ArgumentParser) -> None:
     pa.add_argument("--umap-init", default=None, choices=UMAP_INITS,
                     help="BERTopic's UMAP start: auto (spectral below 50,000 passages, PCA from there; default), "
                          "spectral or pca; see the README's \"UMAP's start at scale\"")
+    pa.add_argument("--no-noise-refit", action="store_true",
+                    help="skip BERTopic's refit on embeddings shifted by one part in a million (as long as a run; "
+                         "stability.csv's noise_kept is then empty)")
     pa.add_argument("--cache", metavar="DIR", default=None, help="cache folder for embeddings and fitted models (default $DISCOURSE_CACHE or ~/.cache/discourse)")
     pa.add_argument("--scheduler", default=None, metavar="ADDRESS",
                     help="run on a Dask cluster: a scheduler address, or 'local' for a local cluster (default: in-process)")
@@ -69,7 +72,7 @@ def run(args: argparse.Namespace) -> int:
         duplicates="keep_all" if args.keep_duplicates else None,
         prior_scale=args.prior_scale, pairs=_parse_pairs(args.pair), against_rest=args.against_rest,
         n_runs=args.runs,
-        embedder=args.embedder, umap_init=args.umap_init,
+        embedder=args.embedder, umap_init=args.umap_init, noise_refit=False if args.no_noise_refit else None,
     )
     if not study.config.by:
         raise ParameterError("--by is missing: give --by COLUMN (repeatable), or [compare] by in a --config study file")

@@ -41,7 +41,7 @@ from scipy.optimize import linear_sum_assignment
 from ..errors import ParameterError, check_param
 
 __all__ = ["ModelRuns", "fit_runs", "lda_posterior", "RECUR_SIMILARITY", "STABLE_SHARE", "STABILITY_COLUMNS",
-           "POSTERIOR_DRAWS"]
+           "POSTERIOR_DRAWS", "NOISE"]
 
 logger = logging.getLogger(__name__)
 
@@ -53,6 +53,8 @@ STABLE_SHARE = 0.8
 #: Draws from each run's topic posterior that the comparisons combine (5 runs x 5 draws = 25
 #: imputations, the number of simulations R stm's ``estimateEffect`` uses by default).
 POSTERIOR_DRAWS = 5
+#: Relative embedding noise of BERTopic's extra refit, for ``noise_kept``.
+NOISE = 1e-6
 
 STABILITY_COLUMNS = ["model", "topic", "label", "median_similarity", "recurrence", "unstable", "n_runs", "noise_kept"]
 
@@ -288,7 +290,7 @@ def fit_runs(
     *,
     n_runs: int = 5,
     fit: Callable[[Any], Any] | None = None,
-    noise: float | None = 1e-6,
+    noise: float | None = NOISE,
     n_draws: int = POSTERIOR_DRAWS,
 ) -> ModelRuns:
     """Fit ``model`` with ``n_runs`` seeds and align the runs to the first.
