@@ -225,6 +225,38 @@ def test_static_recovers_planted_topics(cache):
     assert bt.provenance_["extra"]["embedding_tier"]["tier"] == "static"
 
 
+def test_corpus_vocabulary_keeps_words_seen_twice_and_leaves_phrases_out():
+    tokens = [["border", "talks", "isi_nds"], ["border", "isi_nds", "ghani"], ["talks", "talks"]]
+    assert _tiers.corpus_vocabulary(tokens) == ["border", "talks"]
+    assert _tiers.corpus_vocabulary(tokens, min_count=1) == ["border", "ghani", "talks"]
+    with pytest.raises(ParameterError, match=r"^vocabulary="):
+        SentenceTransformerEmbedder(cache_dir=False, vocabulary=["border"])  # a minilm embedder has no vocabulary
+    with pytest.raises(ParameterError, match=r"^static_vocabulary="):
+        BERTopicModel(static_vocabulary="corpus").check_params()  # the default embedder is minilm
+
+
+@slow
+def test_static_distilled_on_the_corpus_words_embeds_them_whole_and_survives_saving(cache, tmp_path, monkeypatch):
+    # the planted corpus: "saucepan", a cooking word, is one MiniLM's tokenizer cuts into pieces
+    prepared = prepare(discourse.Corpus.from_records(planted_records()))
+    bt = BERTopicModel(cache_dir=cache, random_state=0, progress=False, embedder="static",
+                       static_vocabulary="corpus").fit(prepared)
+    words = _tiers.corpus_vocabulary(prepared.tokens)
+    assert "saucepan" in words and bt.static_vocabulary_ == words
+    tier = bt.provenance_["extra"]["embedding_tier"]
+    assert tier["vocabulary"].startswith(f"the tokenizer's, with {len(words)} corpus words")
+    plain, own = fresh(cache, "static"), bt._embedder()
+    assert tier["artefact_sha256"] != plain.tier_identity["artefact_sha256"] and own.model_key != plain.model_key
+    # the word is one token of the distilled model, several word pieces of the plain one
+    assert len(own.backend.model.tokenize(["saucepan"])[0]) == 1 < len(plain.backend.model.tokenize(["saucepan"])[0])
+    assert all(v >= 8 for v in recovered(bt.topic_terms(10)).values())
+    # saved and loaded, the model embeds new texts with the same artefact, without distilling again
+    monkeypatch.setattr(_tiers, "_build_static", lambda *a, **k: (_ for _ in ()).throw(AssertionError("rebuilt")))
+    loaded = BERTopicModel.load(bt.save(tmp_path / "bt"), cache_dir=cache)
+    assert loaded.static_vocabulary_ == words
+    np.testing.assert_array_equal(loaded.transform(TEXTS + ["saucepan"]), bt.transform(TEXTS + ["saucepan"]))
+
+
 @slow
 def test_static_vectors_are_the_same_bytes_under_emulated_cpus(cache, emulated_cpus):
     # one artefact, loaded under each emulated CPU: the lookup and mean must not depend on the kernels

@@ -26,7 +26,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from ..errors import ParameterError, check_param
+from ..errors import check_param
 from ._bertopic import DEFAULT_SAMPLE_SIZE, fit_bertopic_distributed
 from ._cluster import connect
 from ._embed import embed_distributed

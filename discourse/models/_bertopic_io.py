@@ -48,6 +48,7 @@ def save_model(model: Any, path: str | Path) -> Path:
             "embedding_model_key": model.embedding_model_key_,
             "embedding_model_default": bool(embedder.is_default_model),
             "embedding_model_path": None if embedder.model_path is None else str(embedder.model_path),
+            "static_vocabulary": getattr(model, "static_vocabulary_", None),
         }
         write_json(tmp / "vocabulary.json", {"vocabulary": model.vocabulary_})
         c = model.ctfidf_
@@ -106,6 +107,7 @@ def load_model(cls: type, path: str | Path, *, embedding_model: Any = None, cach
     model.n_outliers_ = int(info["n_outliers"])
     model.seed_ = int(info["seed"])
     model.embedding_model_key_ = info["embedding_model_key"]
+    model.static_vocabulary_ = info.get("static_vocabulary")  # the words its static embedder was distilled on
     model.bertopic_ = None
     model._restore_common(header)
     if embedding_model is not None:

@@ -46,7 +46,7 @@ import numpy as np
 
 from ..errors import InputError
 
-__all__ = ["TIERS", "check_tier", "int8_isa", "tier_backend"]
+__all__ = ["TIERS", "check_tier", "corpus_vocabulary", "int8_isa", "tier_backend"]
 
 logger = logging.getLogger(__name__)
 
@@ -397,7 +397,24 @@ def _kernels(compiled: Any) -> str:
 
 
 # --- static: Model2Vec distilled from the local MiniLM -------------------------------
-def _build_static(source: Path, out: Path) -> None:
+#: A corpus word joins the vocabulary ``static`` is distilled on from this many occurrences.
+VOCABULARY_MIN_COUNT = 2
+
+
+def corpus_vocabulary(tokens: Any, min_count: int = VOCABULARY_MIN_COUNT) -> list[str]:
+    """The words of a corpus to distil ``static`` on: single-word tokens seen ``min_count`` times or more, sorted.
+
+    Learnt phrases (``a_b``) are left out: they never occur in the texts
+    embedded.  Model2Vec adds the words its tokenizer lacks as tokens of their
+    own, each embedded by MiniLM as a word of its own.
+    """
+    from collections import Counter
+
+    counts = Counter(t for doc in tokens for t in doc if "_" not in t)
+    return sorted(w for w, c in counts.items() if c >= min_count)
+
+
+def _build_static(source: Path, out: Path, vocabulary: list[str] | None = None) -> None:
     from model2vec.distill import distill_from_model
     from transformers import AutoModel, AutoTokenizer
 
@@ -406,8 +423,15 @@ def _build_static(source: Path, out: Path) -> None:
         tok = AutoTokenizer.from_pretrained(str(source), local_files_only=True)
         model = AutoModel.from_pretrained(str(source), local_files_only=True)
     recipe = _RECIPES["static"]
-    static = distill_from_model(model=model, tokenizer=tok, device="cpu", pca_dims=recipe["pca_dims"],
-                                sif_coefficient=recipe["sif_coefficient"])
+    if vocabulary is not None:  # only the words the tokenizer lacks (Model2Vec warns of each other one)
+        known = tok.get_vocab()
+        vocabulary = [w for w in vocabulary if w not in known]
+    static = distill_from_model(model=model, tokenizer=tok, vocabulary=vocabulary, device="cpu",
+                                pca_dims=recipe["pca_dims"], sif_coefficient=recipe["sif_coefficient"])
+    if static.tokenizer.padding is not None:
+        # Model2Vec 0.8 rebuilds the tokenizer for an added vocabulary with padding to 128 tokens, and its encode
+        # (and ours) would then average the [PAD] row into every vector
+        static.tokenizer.no_padding()
     static.save_pretrained(str(out))
 
 
@@ -425,10 +449,10 @@ class StaticBackend:
 
     _CHUNK = 4096
 
-    def __init__(self, folder: Path, digest: str) -> None:
+    def __init__(self, folder: Path, digest: str, extra_words: int = 0) -> None:
         from model2vec import StaticModel
 
-        self.folder, self.digest = folder, digest
+        self.folder, self.digest, self.extra_words = folder, digest, extra_words
         self.model = StaticModel.from_pretrained(str(folder))
         m = self.model
         if m.weights is None:
@@ -462,8 +486,11 @@ class StaticBackend:
     def identity(self) -> dict[str, Any]:
         import model2vec
 
-        return {"tier": "static", "artefact_sha256": self.digest, "backend": f"model2vec {model2vec.__version__}",
-                "isa": "numpy lookup and mean (numeric mode's numpy kernels)"}
+        out = {"tier": "static", "artefact_sha256": self.digest, "backend": f"model2vec {model2vec.__version__}",
+               "isa": "numpy lookup and mean (numeric mode's numpy kernels)"}
+        if self.extra_words:
+            out["vocabulary"] = f"the tokenizer's, with {self.extra_words} corpus words added where it lacks them"
+        return out
 
 
 def _require(tier: str, module: str) -> None:
@@ -473,10 +500,17 @@ def _require(tier: str, module: str) -> None:
         raise InputError(f"embedder={tier!r} needs the package {module}: pip install 'discourse[tiers]'")
 
 
-def tier_backend(tier: str, source: Path, source_digest: str, root: Path) -> TierBackend:
-    """The backend of ``tier`` (not ``minilm``) built from the local model folder ``source``."""
+def tier_backend(tier: str, source: Path, source_digest: str, root: Path,
+                 vocabulary: list[str] | None = None) -> TierBackend:
+    """The backend of ``tier`` (not ``minilm``) built from the local model folder ``source``.
+
+    ``vocabulary`` (``static`` only): words distilled besides the tokenizer's
+    (:func:`corpus_vocabulary`); their sha256 is part of the artefact's key.
+    """
     from ..numeric import in_effect
 
+    if vocabulary is not None and tier != "static":
+        raise InputError(f"a distillation vocabulary applies to embedder='static' only, not {tier!r}")
     if tier == "minilm-int8":
         if in_effect():
             raise InputError("embedder='minilm-int8' is refused in the reproducible mode: OpenVINO picks its int8 "
@@ -493,7 +527,10 @@ def tier_backend(tier: str, source: Path, source_digest: str, root: Path) -> Tie
         return Int8Backend(folder, digest)
     if tier == "static":
         _require(tier, "model2vec")
-        folder, digest = artefact(root, tier, source, source_digest, lambda out: _build_static(source, out),
-                                  _versions("model2vec", "torch", "transformers", "scikit-learn"))
-        return StaticBackend(folder, digest)
+        extra: dict[str, Any] = _versions("model2vec", "torch", "transformers", "scikit-learn")
+        if vocabulary is not None:
+            extra["vocabulary_sha256"] = hashlib.sha256(json.dumps(list(vocabulary)).encode()).hexdigest()
+        folder, digest = artefact(root, tier, source, source_digest,
+                                  lambda out: _build_static(source, out, vocabulary), extra)
+        return StaticBackend(folder, digest, len(vocabulary or ()))
     raise InputError(f"embedder {tier!r} has no separate backend; use one of {', '.join(TIERS[1:])}")

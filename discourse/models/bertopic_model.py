@@ -78,7 +78,7 @@ from ..errors import CorpusTooSmallError, InputError, check_param
 from ._base import TopicModel, as_texts, check_prepared, check_random_state_seed, passage_tokens, positive_int
 from ._bertopic_sizes import _auto_or_int, auto_sizes, umap_init
 from ._bertopic_state import Assigner, one_hot, set_fitted_state
-from ._tiers import check_tier
+from ._tiers import check_tier, corpus_vocabulary
 from .embed import SentenceTransformerEmbedder
 
 __all__ = ["BERTopicModel", "auto_sizes"]
@@ -135,6 +135,13 @@ class BERTopicModel(TopicModel):
         OpenVINO (3.2-3.6x torch fp32 on a quiet 2-core machine), or a Model2Vec static model distilled
         from the same MiniLM (tens of times faster, coarser neighbours; see
         the README's table).  Built offline from the model folder.
+    static_vocabulary : None, "corpus" or list of str, default None
+        With ``embedder="static"``: distil the static model also on these
+        words (``"corpus"``: the fitted corpus's words seen twice or more,
+        :func:`~discourse.models._tiers.corpus_vocabulary`), one artefact per
+        vocabulary, kept as ``static_vocabulary_`` for ``transform``.  On
+        gensim's Lee corpus it kept fewer of MiniLM's neighbours than the
+        tokenizer's vocabulary alone (README).
     embedding_noise : float, default 0.0
         Relative noise multiplied into the embeddings before UMAP:
         ``x * (1 + embedding_noise * z)``, ``z`` standard normal drawn from
@@ -195,6 +202,7 @@ class BERTopicModel(TopicModel):
         embedder: str = "minilm",
         embedding_noise: float = 0.0,
         umap_init: str = "auto",
+        static_vocabulary: Any = None,
     ) -> None:
         self.embedding_model = embedding_model
         self.cache_dir = cache_dir
@@ -209,6 +217,7 @@ class BERTopicModel(TopicModel):
         self.embedder = embedder
         self.embedding_noise = embedding_noise
         self.umap_init = umap_init
+        self.static_vocabulary = static_vocabulary
 
     # --- parameters ---------------------------------------------------------------
     def check_params(self) -> dict[str, Any]:
@@ -235,6 +244,10 @@ class BERTopicModel(TopicModel):
         positive_int("batch_size", self.batch_size)
         check_tier(self.embedder)
         umap_init(0, self.umap_init)
+        sv = self.static_vocabulary
+        check_param("static_vocabulary", sv, 'None, "corpus" or a list of words, with embedder="static"',
+                    sv is None or (self.embedder == "static" and (sv == "corpus" or (
+                        isinstance(sv, (list, tuple)) and all(isinstance(w, str) and w for w in sv)))))
         check_param("embedding_noise", self.embedding_noise, "a number >= 0",
                     isinstance(self.embedding_noise, (int, float, np.floating)) and not isinstance(self.embedding_noise, bool)
                     and self.embedding_noise >= 0)
@@ -244,7 +257,8 @@ class BERTopicModel(TopicModel):
         emb = getattr(self, "_embedder_obj", None)
         if emb is None:
             emb = SentenceTransformerEmbedder(self.embedding_model, batch_size=self.batch_size,
-                                              cache_dir=self.cache_dir, progress=self.progress, tier=self.embedder)
+                                              cache_dir=self.cache_dir, progress=self.progress, tier=self.embedder,
+                                              vocabulary=getattr(self, "static_vocabulary_", None))
             self._embedder_obj = emb
         return emb
 
@@ -286,6 +300,8 @@ class BERTopicModel(TopicModel):
         if not any(len(t) for t in tokens):
             raise CorpusTooSmallError(f"none of the {n} passages has a token; BERTopic's topic terms need tokens")
         texts = passages["text"].astype(str).tolist()
+        self.static_vocabulary_ = (corpus_vocabulary(tokens) if self.static_vocabulary == "corpus"
+                                   else None if self.static_vocabulary is None else sorted(set(self.static_vocabulary)))
         self._embedder_obj = None  # parameters may have changed since the last fit
         embedder = self._embedder()
         started = time.perf_counter()

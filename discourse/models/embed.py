@@ -143,6 +143,10 @@ class SentenceTransformerEmbedder:
         default cache folder's ``tiers`` when ``cache_dir`` is ``None`` or
         ``False``.  (Dask workers embed with the cache off and the driver's
         artefacts.)
+    vocabulary : sequence of str or None
+        ``tier="static"`` only: words distilled into the static model besides
+        its tokenizer's (e.g. :func:`~discourse.models._tiers.corpus_vocabulary`
+        of the corpus); another vocabulary is another artefact.
 
     Examples
     --------
@@ -164,6 +168,7 @@ class SentenceTransformerEmbedder:
         shard_size: int = 1024,
         tier: str = "minilm",
         tiers_dir: str | os.PathLike | None = None,
+        vocabulary: Sequence[str] | None = None,
     ) -> None:
         self.model = model
         self.batch_size = positive_int("batch_size", batch_size)
@@ -177,6 +182,12 @@ class SentenceTransformerEmbedder:
         check_param("tiers_dir", tiers_dir, "a folder path or None",
                     tiers_dir is None or isinstance(tiers_dir, (str, os.PathLike)))
         self.tiers_dir = tiers_dir
+        if vocabulary is not None:
+            check_param("vocabulary", vocabulary, "a list of words (with embedder='static')",
+                        self.tier == "static" and not isinstance(vocabulary, str)
+                        and all(isinstance(w, str) and w for w in vocabulary))
+            vocabulary = sorted(set(vocabulary))
+        self.vocabulary = vocabulary
         self._backend = None
         check_param("cache_dir", cache_dir, "a folder path, None (default folder) or False (no cache)",
                     cache_dir is None or cache_dir is False or isinstance(cache_dir, (str, os.PathLike)))
@@ -213,7 +224,8 @@ class SentenceTransformerEmbedder:
     def backend(self):
         """The tier's backend (``None`` for ``"minilm"``); builds its artefact on first use."""
         if self.tier != "minilm" and self._backend is None:
-            self._backend = tier_backend(self.tier, self.model_path, self._source_digest(), self.artefact_root)
+            self._backend = tier_backend(self.tier, self.model_path, self._source_digest(), self.artefact_root,
+                                         self.vocabulary)
         return self._backend
 
     def _source_digest(self) -> str:
