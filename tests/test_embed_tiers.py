@@ -209,6 +209,8 @@ def test_static_builds_offline_and_a_second_run_reuses_it(cache, monkeypatch):
     emb = fresh(cache, "static")
     vecs = emb.encode(TEXTS)
     assert vecs.shape == (4, 384) and np.allclose(np.linalg.norm(vecs, axis=1), 1, atol=1e-5)
+    # a text is its own tokens: the source tokenizer's padding to 128 is off, so no [PAD] row enters the mean
+    assert [len(ids) for ids in emb.backend.model.tokenize(["border talks", TEXTS[0]])] == [2, 9]
     ident = emb.tier_identity
     monkeypatch.setattr(_tiers, "_build_static", lambda *a, **k: (_ for _ in ()).throw(AssertionError("rebuilt")))
     again = fresh(cache, "static")

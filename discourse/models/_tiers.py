@@ -63,7 +63,8 @@ _RECIPES = {
                     "calibration": "gensim lee.cor sentences and articles, pang_lee_polarity.cor lines",
                     "precision_hint": "f32", "pad_to": 8, "pooling": "mean", "normalize": True},
     # no PCA: on 1,000 Lee sentences PCA to 256 dimensions kept 0.12 of fp32's 10 nearest neighbours, all 384 kept 0.26
-    "static": {"format": "model2vec", "pca_dims": None, "sif_coefficient": 1e-4, "vocabulary": "model tokenizer"},
+    "static": {"format": "model2vec", "pca_dims": None, "sif_coefficient": 1e-4, "vocabulary": "model tokenizer",
+               "padding": "off", "model_card": "left out"},
 }
 
 
@@ -428,11 +429,11 @@ def _build_static(source: Path, out: Path, vocabulary: list[str] | None = None) 
         vocabulary = [w for w in vocabulary if w not in known]
     static = distill_from_model(model=model, tokenizer=tok, vocabulary=vocabulary, device="cpu",
                                 pca_dims=recipe["pca_dims"], sif_coefficient=recipe["sif_coefficient"])
-    if static.tokenizer.padding is not None:
-        # Model2Vec 0.8 rebuilds the tokenizer for an added vocabulary with padding to 128 tokens, and its encode
-        # (and ours) would then average the [PAD] row into every vector
-        static.tokenizer.no_padding()
+    # the source tokenizer pads every text to 128 tokens (sentence-transformers' tokenizer.json) and Model2Vec 0.8
+    # keeps that: its encode (and ours) would average the [PAD] row into every vector (fixed upstream, model2vec #376)
+    static.tokenizer.no_padding()
     static.save_pretrained(str(out))
+    (out / "README.md").unlink(missing_ok=True)  # a model card naming the temporary build folder: not reproducible
 
 
 class StaticBackend:
