@@ -132,7 +132,7 @@ class BERTopicModel(TopicModel):
         Progress bar while embedding (``None``: only on a terminal).
     embedder : {"minilm", "minilm-int8", "static"}, default "minilm"
         Embedding tier (:mod:`discourse.models._tiers`): torch fp32, int8
-        OpenVINO (3.2-3.6x torch fp32 on a quiet 2-core machine), or a Model2Vec static model distilled
+        OpenVINO (3.2-3.7x torch fp32 on a quiet 2-core machine), or a Model2Vec static model distilled
         from the same MiniLM (tens of times faster, coarser neighbours; see
         the README's table).  Built offline from the model folder.
     static_vocabulary : None, "corpus" or list of str, default None
