@@ -262,7 +262,7 @@ def _export_onnx(source: Path, out: Path):
         tok = AutoTokenizer.from_pretrained(str(source), local_files_only=True)
         # eager attention exports as plain MatMul, Add and Softmax, which OpenVINO's CPU plugin fuses into one
         # subgraph per layer; the SDPA export adds mask IsNaN/Select nodes that it runs one by one (with Add
-        # and Softmax, 0.58 of 1.88 s of kernel time on 150 Lee articles in OpenVINO's per-op profile)
+        # and Softmax, 0.48 of 1.74 s of kernel time on 150 Lee articles: benchmarks/int8_profile.py)
         model = AutoModel.from_pretrained(str(source), local_files_only=True, attn_implementation="eager").eval()
 
     class _Hidden(torch.nn.Module):
