@@ -77,6 +77,7 @@ def test_compare_builds_names_figures_numbers_and_environments(tmp_path):
     assert "figures whose bytes differ: a.png" in report
     assert any("prevalence.csv row 0 share: 0.5 -> 0.25" in line for line in report)
     assert any(line.startswith("numeric environment isa") for line in report)
+    assert "other files whose bytes differ: tables/manifest.json" in report
     assert report[-1].startswith("what to do")
     assert compare_builds(tmp_path / "old", tmp_path / "old") == []
 

@@ -159,7 +159,8 @@ def compare_builds(built: str | os.PathLike, committed: str | os.PathLike, *, ma
 
     Names each figure whose bytes differ, each number that changed in the
     tables behind the figures (``tables/*.csv``, written by the notebooks),
-    and the numeric environment of both builds where it differs.
+    every other file that differs (the manifests), and the numeric
+    environment of both builds where it differs.
 
     Parameters
     ----------
@@ -185,9 +186,12 @@ def compare_builds(built: str | os.PathLike, committed: str | os.PathLike, *, ma
     figures = [n for n in differing if not n.startswith("tables/") and n.endswith((".png", ".svg", ".pdf"))]
     if figures:
         lines.append(f"figures whose bytes differ: {', '.join(figures)}")
-    for n in differing:
-        if n.startswith("tables/") and n.endswith(".csv"):
-            lines.extend(_table_changes(pd.read_csv(built / n), pd.read_csv(committed / n), n, max_cells))
+    tables = [n for n in differing if n.startswith("tables/") and n.endswith(".csv")]
+    for n in tables:
+        lines.extend(_table_changes(pd.read_csv(built / n), pd.read_csv(committed / n), n, max_cells))
+    others = [n for n in differing if n not in figures and n not in tables]  # manifests: provenance, parameters
+    if others:
+        lines.append(f"other files whose bytes differ: {', '.join(others)}")
     if not lines and not differing:
         return []
 
