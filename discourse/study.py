@@ -39,6 +39,13 @@ _K = (lambda v: v == "auto" or (isinstance(v, int) and not isinstance(v, bool) a
 _KRANGE = (lambda v: isinstance(v, list) and len(v) >= 2 and all(isinstance(x, int) and not isinstance(x, bool) and x >= 2 for x in v),
            "a list of at least two integers >= 2, e.g. [2, 3, 4, 5, 6, 8]")
 
+
+def _one_of(values: tuple[str, ...]) -> tuple:
+    """A check that a value is one of ``values``, and its description (``"a", "b" or "c"``)."""
+    quoted = [f'"{v}"' for v in values]
+    return (lambda v: v in values, ", ".join(quoted[:-1]) + " or " + quoted[-1])
+
+
 SCHEMA: dict[str, dict[str, tuple[str, tuple]]] = {
     "corpus": {
         "path": ("corpus", _STR),
@@ -68,9 +75,9 @@ SCHEMA: dict[str, dict[str, tuple[str, tuple]]] = {
         "k_seeds": ("k_seeds", _INTS),
         "seed": ("random_state", _INT),
         "runs": ("n_runs", _POS),
-        "embedder": ("embedder", (lambda v: v in EMBEDDERS, '"minilm", "minilm-int8" or "static"')),
+        "embedder": ("embedder", _one_of(EMBEDDERS)),
         "noise_refit": ("noise_refit", _BOOL),
-        "umap_init": ("umap_init", (lambda v: v in UMAP_INITS, '"auto", "spectral" or "pca"')),
+        "umap_init": ("umap_init", _one_of(UMAP_INITS)),
     },
     "vocabulary": {
         "lexicon": ("lexicon", _STR),
